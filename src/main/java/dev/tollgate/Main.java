@@ -1,0 +1,135 @@
+package dev.tollgate;
+
+import ch.qos.logback.classic.LoggerContext;
+import dev.tollgate.config.ConfigException;
+import dev.tollgate.config.ConfigLoader;
+import dev.tollgate.config.CoreSettings;
+import dev.tollgate.config.Settings;
+import dev.tollgate.server.Gateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Command-line entry: {@code tollgate serve}, {@code tollgate config check FILE}. */
+@Command(name = "tollgate", mixinStandardHelpOptions = true, version = "tollgate 0.1.0",
+        description = "Self-hosted LLM API gateway.",
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) System.exit(code);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Settings from file and environment, with command-line overrides applied last. */
+    static ConfigLoader.Loaded load(Path file, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(overrides);
+        return new ConfigLoader(Gateway.catalog()).load(file, env);
+    }
+
+    @Command(name = "serve", description = "Start the gateway.")
+    static final class Serve implements Callable<Integer> {
+        private static final Logger LOG = LoggerFactory.getLogger("tollgate");
+
+        @Option(names = "--config", description = "YAML config file (keys as in the environment)")
+        Path config;
+
+        @Option(names = "--port", description = "Port to listen on (default 9000, or PORT)")
+        Integer port;
+
+        @Override
+        public Integer call() throws Exception {
+            ConfigLoader.Loaded loaded;
+            try {
+                loaded = load(config, port == null ? Map.of() : Map.of("PORT", port.toString()));
+            } catch (ConfigException e) {
+                System.err.println("tollgate: " + e.getMessage());
+                return 2;
+            }
+            loaded.warnings().forEach(LOG::warn);
+            Settings settings = loaded.settings();
+            warnIfOpen(settings);
+            Gateway gateway;
+            try {
+                gateway = Gateway.start(settings).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.error("could not start: {}", rootMessage(e));
+                return 1;
+            }
+            LOG.info("listening on {}:{}, upstream {}", settings.get(CoreSettings.HOST), gateway.port(),
+                    settings.get(CoreSettings.LLM_API_BASE_PATH));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                LOG.info("shutting down: draining in-flight requests");
+                try {
+                    gateway.stop().toCompletionStage().toCompletableFuture()
+                            .get(settings.get(CoreSettings.SHUTDOWN_GRACE_MS) + 5_000L, TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    LOG.warn("shutdown did not finish cleanly: {}", e.getClass().getSimpleName());
+                }
+                LOG.info("stopped");
+                ((LoggerContext) LoggerFactory.getILoggerFactory()).stop(); // flushes the async request log
+                stopped.countDown();
+            }, "tollgate-shutdown"));
+            stopped.await();
+            return 0;
+        }
+
+        private static void warnIfOpen(Settings s) throws Exception {
+            if (s.get(CoreSettings.OPENAI_API_KEY) != null && !InetAddress.getByName(s.get(CoreSettings.HOST)).isLoopbackAddress()) {
+                LOG.warn("OPENAI_API_KEY is injected and the gateway listens on {}: anyone who can reach this port "
+                        + "spends that key. Bind HOST=127.0.0.1 or restrict access to the port.", s.get(CoreSettings.HOST));
+            }
+        }
+
+        private static String rootMessage(Throwable e) {
+            Throwable t = e;
+            while (t.getCause() != null) t = t.getCause();
+            return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        }
+    }
+
+    @Command(name = "config", description = "Configuration tools.", subcommands = ConfigCheck.class)
+    static final class ConfigCommand implements Runnable {
+        @Override
+        public void run() {
+            new CommandLine(this).usage(System.out);
+        }
+    }
+
+    @Command(name = "check", description = "Validate a config file (and the environment) without starting.")
+    static final class ConfigCheck implements Callable<Integer> {
+        @Parameters(index = "0", description = "YAML config file")
+        Path file;
+
+        @Override
+        public Integer call() {
+            try {
+                ConfigLoader.Loaded loaded = load(file, Map.of());
+                loaded.warnings().forEach(w -> System.out.println("warning: " + w));
+                System.out.println("config ok: " + file);
+                return 0;
+            } catch (ConfigException e) {
+                System.err.println("tollgate: " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tollgate.api;
+
+import java.util.Set;
+
+/**
+ * The OpenAI endpoint a request targets, from its path below {@code /v1}. Known model endpoints
+ * get a kind the chain understands; everything else is {@link Kind#OTHER} and passes through.
+ */
+public record Endpoint(Kind kind, String apiPath) {
+
+    public enum Kind {
+        CHAT_COMPLETIONS(true, true),
+        COMPLETIONS(true, true),
+        RESPONSES(true, true),
+        EMBEDDINGS(true, false),
+        MODERATIONS(true, false),
+        IMAGES_GENERATIONS(true, false),
+        AUDIO_SPEECH(true, false),
+        OTHER(false, false);
+
+        /** A POST body for this endpoint must be JSON. */
+        public final boolean jsonBody;
+        /** Supports {@code stream: true} with SSE. */
+        public final boolean streams;
+
+        Kind(boolean jsonBody, boolean streams) {
+            this.jsonBody = jsonBody;
+            this.streams = streams;
+        }
+    }
+
+    /**
+     * First path segments of the OpenAI API. A path without the /v1 prefix is accepted only when
+     * it starts with one of these, so {@code /chat/completions} works and {@code /favicon.ico} is 404.
+     */
+    public static final Set<String> OPENAI_RESOURCES = Set.of("chat", "completions", "responses", "embeddings",
+            "moderations", "images", "audio", "files", "uploads", "batches", "models", "fine_tuning", "fine-tunes",
+            "assistants", "threads", "vector_stores", "realtime", "evals", "containers", "conversations", "videos",
+            "organization", "edits", "engines", "graders", "chatkit");
+
+    /** Classifies a path below /v1 (starting with '/', no query). */
+    public static Endpoint of(String apiPath) {
+        return new Endpoint(kindOf(apiPath), apiPath);
+    }
+
+    private static Kind kindOf(String p) {
+        return switch (p) {
+            case "/chat/completions" -> Kind.CHAT_COMPLETIONS;
+            case "/completions" -> Kind.COMPLETIONS;
+            case "/responses" -> Kind.RESPONSES;
+            case "/embeddings" -> Kind.EMBEDDINGS;
+            case "/moderations" -> Kind.MODERATIONS;
+            case "/images/generations" -> Kind.IMAGES_GENERATIONS;
+            case "/audio/speech" -> Kind.AUDIO_SPEECH;
+            default -> Kind.OTHER;
+        };
+    }
+
+    /** The path as logged: always with the /v1 prefix. */
+    public String logPath() {
+        return "/v1" + apiPath;
+    }
+
+    public boolean isImages() {
+        return apiPath.startsWith("/images/");
+    }
+}

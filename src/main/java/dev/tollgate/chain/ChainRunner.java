@@ -1,0 +1,158 @@
+package dev.tollgate.chain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.api.ApiError;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the policies, in their explicit order, through every phase. The same runner serves whole
+ * and streamed responses, so no policy can be skipped on one path. A policy that throws fails the
+ * request closed with a 500 that names the policy and nothing else.
+ */
+public final class ChainRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChainRunner.class);
+
+    private final List<Policy> policies;
+
+    public ChainRunner(List<Policy> policies) {
+        this.policies = List.copyOf(policies);
+    }
+
+    public List<Policy> policies() {
+        return policies;
+    }
+
+    /** Request phase. Completes with null to go on, or the error to answer with. */
+    public Future<ApiError> onRequest(Exchange ex) {
+        return requestFrom(ex, 0);
+    }
+
+    private Future<ApiError> requestFrom(Exchange ex, int start) {
+        for (int i = start; i < policies.size(); i++) {
+            Policy p = policies.get(i);
+            Future<Verdict> f;
+            try {
+                if (!p.appliesTo(ex)) continue;
+                f = p.onRequest(ex);
+            } catch (RuntimeException e) {
+                return Future.succeededFuture(failed(p, e));
+            }
+            if (!f.isComplete()) {
+                int next = i + 1;
+                return f.transform(ar -> {
+                    if (ar.failed()) return Future.succeededFuture(failed(p, ar.cause()));
+                    ApiError error = apply(ex, ar.result());
+                    return error != null ? Future.succeededFuture(error) : requestFrom(ex, next);
+                });
+            }
+            if (f.failed()) return Future.succeededFuture(failed(p, f.cause()));
+            ApiError error = apply(ex, f.result());
+            if (error != null) return Future.succeededFuture(error);
+        }
+        return Future.succeededFuture(null);
+    }
+
+    /** The result of a whole response through the chain: the body to send (changed or not), or an error. */
+    public record ResponseResult(ObjectNode body, boolean modified, ApiError error) {}
+
+    /** Whole-response phase (2xx JSON). */
+    public ResponseResult onResponse(Exchange ex, ObjectNode body) {
+        ObjectNode current = body;
+        boolean modified = false;
+        for (Policy p : policies) {
+            try {
+                if (!p.appliesTo(ex)) continue;
+                Verdict v = p.onResponse(ex, current);
+                ex.addFindings(v.findings());
+                if (v instanceof Verdict.Reject r) return new ResponseResult(null, false, r.error());
+                if (v instanceof Verdict.Rewrite rw && rw.body() instanceof ObjectNode o) {
+                    current = o;
+                    modified = true;
+                }
+            } catch (RuntimeException e) {
+                return new ResponseResult(null, false, failed(p, e));
+            }
+        }
+        return new ResponseResult(current, modified, null);
+    }
+
+    /** The result of one stream event through the chain. */
+    public record ChunkResult(StreamChunk chunk, ApiError abort) {
+        static final ChunkResult DROPPED = new ChunkResult(null, null);
+    }
+
+    /** Stream-event phase: the chunk to send (maybe replaced), a drop, or an abort. */
+    public ChunkResult onChunk(Exchange ex, StreamChunk chunk) {
+        StreamChunk current = chunk;
+        for (Policy p : policies) {
+            try {
+                if (!p.appliesTo(ex)) continue;
+                ChunkAction a = p.onChunk(ex, current);
+                if (a instanceof ChunkAction.Emit) continue;
+                if (a instanceof ChunkAction.Drop) return ChunkResult.DROPPED;
+                if (a instanceof ChunkAction.Replace r) {
+                    current = StreamChunk.of(current.event(), r.data());
+                } else if (a instanceof ChunkAction.Abort ab) {
+                    ex.addFinding(ab.finding());
+                    return new ChunkResult(null, ab.error());
+                }
+            } catch (RuntimeException e) {
+                return new ChunkResult(null, failed(p, e));
+            }
+        }
+        return new ChunkResult(current, null);
+    }
+
+    /** Clean end of the upstream stream: what policies held back, in chain order. */
+    public List<StreamChunk> onStreamEnd(Exchange ex) {
+        List<StreamChunk> out = List.of();
+        for (Policy p : policies) {
+            try {
+                if (!p.appliesTo(ex)) continue;
+                List<StreamChunk> held = p.onStreamEnd(ex);
+                if (!held.isEmpty()) {
+                    if (out.isEmpty()) out = new ArrayList<>();
+                    out.addAll(held);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("policy {} failed at stream end: {}", p.id(), e.getClass().getSimpleName());
+            }
+        }
+        return out;
+    }
+
+    /** Completion phase: always called once per exchange. */
+    public void onComplete(Exchange ex) {
+        for (Policy p : policies) {
+            try {
+                if (p.appliesTo(ex)) p.onComplete(ex);
+            } catch (RuntimeException e) {
+                LOG.warn("policy {} failed on completion: {}", p.id(), e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private static ApiError apply(Exchange ex, Verdict v) {
+        ex.addFindings(v.findings());
+        if (v instanceof Verdict.Reject r) return r.error();
+        if (v instanceof Verdict.Rewrite rw) {
+            JsonNode b = rw.body();
+            if (b instanceof ObjectNode o) ex.body(o);
+            ex.markBodyModified();
+        }
+        return null;
+    }
+
+    private static ApiError failed(Policy p, Throwable e) {
+        // The exception's class is enough to find it; its message may quote request content.
+        LOG.error("policy {} failed: {}", p.id(), e.getClass().getName());
+        return new ApiError(500, "server_error", "policy_error", "Policy " + p.id() + " failed; the request was not sent.", null);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.tollgate.chain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.api.Endpoint;
+import dev.tollgate.config.Settings;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Everything known about one request while it is handled: who asked for what, the resolved
+ * settings, the parsed body, what policies found, and what came back. Owned by one event loop.
+ */
+public final class Exchange {
+
+    private final long startNanos = System.nanoTime();
+    private final String method;
+    private final Endpoint endpoint;
+    private String requestId;
+    private final boolean clientSentRequestId;
+    private final String traceId;
+    private Settings settings;
+
+    private ObjectNode body;
+    private boolean bodyModified;
+    private boolean stream;
+
+    private final List<Finding> findings = new ArrayList<>(2);
+    private Map<Object, Object> state;
+
+    private int status;
+    private String errorMessage;
+    private JsonNode usage;
+    private String responseId;
+    private String responseModel;
+    private long upstreamStartNanos;
+    private long upstreamEndNanos;
+    private int attempts;
+    private JsonNode loggedResponse;
+
+    public Exchange(String method, Endpoint endpoint, String requestId, boolean clientSentRequestId, String traceId, Settings settings) {
+        this.method = method;
+        this.endpoint = endpoint;
+        this.requestId = requestId;
+        this.clientSentRequestId = clientSentRequestId;
+        this.traceId = traceId;
+        this.settings = settings;
+    }
+
+    public String method() { return method; }
+    public Endpoint endpoint() { return endpoint; }
+    public String requestId() { return requestId; }
+    public boolean clientSentRequestId() { return clientSentRequestId; }
+    /** Adopts the upstream's id when the caller sent none, so the id the caller sees is the one logged. */
+    public void requestId(String id) { this.requestId = id; }
+    public String traceId() { return traceId; }
+    public Settings settings() { return settings; }
+    public void settings(Settings s) { this.settings = s; }
+    public long startNanos() { return startNanos; }
+
+    /** The JSON request body, or null when the request has none (or it is not JSON). */
+    public ObjectNode body() { return body; }
+    public void body(ObjectNode body) { this.body = body; }
+    public boolean bodyModified() { return bodyModified; }
+    public void markBodyModified() { this.bodyModified = true; }
+
+    /** The request asked for a server-sent event stream. */
+    public boolean stream() { return stream; }
+    public void stream(boolean s) { this.stream = s; }
+
+    /** The model the caller named, or null. */
+    public String model() {
+        JsonNode m = body == null ? null : body.get("model");
+        return m != null && m.isTextual() ? m.textValue() : null;
+    }
+
+    public List<Finding> findings() { return findings; }
+    public void addFindings(List<Finding> f) { if (!f.isEmpty()) findings.addAll(f); }
+    public void addFinding(Finding f) { findings.add(f); }
+
+    /** Per-request state of one policy, created on first use. */
+    @SuppressWarnings("unchecked")
+    public <T> T state(Object owner, Supplier<T> create) {
+        if (state == null) state = new IdentityHashMap<>(4);
+        return (T) state.computeIfAbsent(owner, k -> create.get());
+    }
+
+    public int status() { return status; }
+    public void status(int s) { this.status = s; }
+    public String errorMessage() { return errorMessage; }
+    public void errorMessage(String m) { this.errorMessage = m; }
+
+    public JsonNode usage() { return usage; }
+    public void usage(JsonNode u) { this.usage = u; }
+    public String responseId() { return responseId; }
+    public String responseModel() { return responseModel; }
+    public void responseIdentity(String id, String model) {
+        if (responseId == null) responseId = id;
+        if (responseModel == null) responseModel = model;
+    }
+
+    public void upstreamStarted() { if (upstreamStartNanos == 0) upstreamStartNanos = System.nanoTime(); attempts++; }
+    public void upstreamEnded() { upstreamEndNanos = System.nanoTime(); }
+    public long upstreamStartNanos() { return upstreamStartNanos; }
+    public long upstreamEndNanos() { return upstreamEndNanos; }
+    public int attempts() { return attempts; }
+
+    /** What POLICY_LOG_RESPONSE records: the response body or the streamed text. */
+    public JsonNode loggedResponse() { return loggedResponse; }
+    public void loggedResponse(JsonNode r) { this.loggedResponse = r; }
+}

@@ -1,0 +1,51 @@
+package dev.tollgate.chain;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.config.Setting;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * One capability in the chain. The {@link ChainRunner} calls every phase, for streamed and whole
+ * responses alike: {@code onRequest → (upstream) → onResponse | onChunk… onStreamEnd → onComplete}.
+ * A policy reads its configuration from {@link Exchange#settings()}, already resolved for this
+ * request (defaults, file, environment, headers). Per-request state lives in {@link Exchange#state}.
+ * Every method runs on the event loop: a policy must never block.
+ */
+public interface Policy {
+
+    /** The policy's name in flags, errors and docs, e.g. "disabled-models". */
+    String id();
+
+    /** The settings this policy declares (they join the config catalog). */
+    default List<Setting<?>> settings() {
+        return List.of();
+    }
+
+    /** Whether the policy has anything to do for this request; false skips every phase. */
+    default boolean appliesTo(Exchange ex) {
+        return true;
+    }
+
+    default Future<Verdict> onRequest(Exchange ex) {
+        return Verdict.PROCEED_FUTURE;
+    }
+
+    /** A whole JSON response body from the upstream (2xx only). */
+    default Verdict onResponse(Exchange ex, ObjectNode body) {
+        return Verdict.proceed();
+    }
+
+    default ChunkAction onChunk(Exchange ex, StreamChunk chunk) {
+        return ChunkAction.EMIT;
+    }
+
+    /** The upstream stream ended cleanly: chunks the policy held back, to send before the end. */
+    default List<StreamChunk> onStreamEnd(Exchange ex) {
+        return List.of();
+    }
+
+    /** The exchange is over, whatever the outcome; for accounting. */
+    default void onComplete(Exchange ex) {}
+}

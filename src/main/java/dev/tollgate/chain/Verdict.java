@@ -1,0 +1,37 @@
+package dev.tollgate.chain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.ApiError;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/** A policy's answer to a request or whole response. */
+public sealed interface Verdict {
+
+    List<Finding> findings();
+
+    /** Go on unchanged. */
+    record Proceed(List<Finding> findings) implements Verdict {}
+
+    /** Go on with this body instead (it may be the same node, changed in place). */
+    record Rewrite(JsonNode body, List<Finding> findings) implements Verdict {}
+
+    /** Stop here and answer the caller with this error. */
+    record Reject(ApiError error, List<Finding> findings) implements Verdict {}
+
+    Proceed PROCEED = new Proceed(List.of());
+    Future<Verdict> PROCEED_FUTURE = Future.succeededFuture(PROCEED);
+
+    static Verdict proceed() {
+        return PROCEED;
+    }
+
+    static Verdict rewrite(JsonNode body) {
+        return new Rewrite(body, List.of());
+    }
+
+    static Verdict reject(ApiError error, Finding finding) {
+        return new Reject(error, List.of(finding));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.tollgate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads settings: built-in defaults, then the YAML file, then environment variables (a deployment
+ * overrides a checked-in file). Every problem found is reported in one {@link ConfigException},
+ * one line per key.
+ */
+public final class ConfigLoader {
+
+    /** Environment variables with this prefix must be known keys: a typo is an error, not a no-op. */
+    private static final String OWN_PREFIX = "TOLLGATE_";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final SettingCatalog catalog;
+
+    public ConfigLoader(SettingCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public record Loaded(Settings settings, List<String> warnings) {}
+
+    public Loaded load(Path file, Map<String, String> env) {
+        List<String> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Settings settings = Settings.defaults();
+
+        if (file != null) {
+            JsonNode root = readYaml(file, errors);
+            if (root != null) {
+                for (var field : root.properties()) {
+                    Setting<?> setting = catalog.byKey(field.getKey());
+                    if (setting == null) {
+                        errors.add(unknownKey(field.getKey()));
+                        continue;
+                    }
+                    try {
+                        settings = put(settings, setting, setting.type().fromYaml(field.getValue()));
+                    } catch (IllegalArgumentException e) {
+                        errors.add(describe(setting, e));
+                    }
+                }
+            }
+        }
+
+        for (Setting<?> setting : catalog.all()) {
+            String raw = env.get(setting.key());
+            if (raw == null) continue;
+            try {
+                settings = put(settings, setting, setting.type().fromString(raw));
+            } catch (IllegalArgumentException e) {
+                errors.add(describe(setting, e) + " (environment variable)");
+            }
+        }
+        for (String name : env.keySet()) {
+            if (name.startsWith(OWN_PREFIX) && catalog.byKey(name) == null) {
+                errors.add(unknownKey(name) + " (environment variable)");
+            }
+        }
+
+        for (Setting<?> s : SeedSettings.CLOUD_ONLY) {
+            if (settings.isSet(s)) warnings.add(s.key() + " is ignored: Tollgate has no cloud service and never calls home");
+        }
+        for (Setting<?> s : SeedSettings.NOT_YET_SUPPORTED) {
+            if (settings.isSet(s) && !Objects.equals(settings.get(s), s.defaultValue())) {
+                errors.add(s.key() + ": not supported by this version of Tollgate yet; remove it or set it to its default");
+            }
+        }
+
+        if (!errors.isEmpty()) {
+            throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
+        }
+        return new Loaded(settings, List.copyOf(warnings));
+    }
+
+    private JsonNode readYaml(Path file, List<String> errors) {
+        try {
+            String text = Files.readString(file);
+            if (text.isBlank()) return null;
+            JsonNode root = YAML.readTree(text);
+            if (root == null || root.isNull() || root.isMissingNode()) return null;
+            if (!root.isObject()) {
+                errors.add(file + ": the top level must be a mapping of KEY: value");
+                return null;
+            }
+            return root;
+        } catch (NoSuchFileException e) {
+            errors.add(file + ": no such file");
+        } catch (IOException e) {
+            String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
+            errors.add(file + ": not valid YAML: " + msg);
+        }
+        return null;
+    }
+
+    private String unknownKey(String key) {
+        String hint = catalog.closest(key);
+        return key + ": unknown key" + (hint == null ? "" : " (did you mean " + hint + "?)");
+    }
+
+    private static String describe(Setting<?> setting, IllegalArgumentException e) {
+        // A secret's value is never echoed, even clipped.
+        return setting.key() + ": " + (setting.secret() ? "invalid value" : e.getMessage());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Settings put(Settings settings, Setting<T> setting, Object value) {
+        return settings.with(setting, (T) value);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.tollgate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/**
+ * Seed keys Tollgate recognises but does not act on in this version: Usage Panda's cloud keys
+ * (Tollgate never calls home) and policy keys whose policies have not landed yet. A cloud key is
+ * ignored with a warning; a not-yet-supported policy key set to anything but its default stops
+ * start-up, because silently not enforcing a configured policy would be worse than refusing.
+ */
+public final class SeedSettings {
+
+    private SeedSettings() {}
+
+    /** Accepted and ignored: they configure Usage Panda's SaaS, which Tollgate does not have. */
+    public static final List<Setting<?>> CLOUD_ONLY = List.of(
+            Setting.secret("USAGE_PANDA_API_KEY", "Usage Panda SaaS key (ignored: Tollgate has no cloud service)"),
+            Setting.global("USAGE_PANDA_API", SettingType.string(), null, "Usage Panda SaaS URL (ignored)"),
+            Setting.global("CONFIG_CACHE_MINUTES", SettingType.integer(0, 1_000_000), 5, "Usage Panda SaaS config cache (ignored)"));
+
+    public static final Setting<String> REDACTION_STRING = Setting.global("REDACTION_STRING",
+            SettingType.string(), "****", "Replacement text for redacted words and segments");
+
+    public static final Setting<String> PROMPT_REFLECTION_DELIMETER = Setting.global("PROMPT_REFLECTION_DELIMETER",
+            SettingType.nonEmptyString(), "||", "Marks protected prompt segments (the seeds' spelling)");
+
+    /** Recognised with their seed types; a non-default value is refused until the policy ships. */
+    public static final List<Setting<?>> NOT_YET_SUPPORTED = List.of(
+            Setting.global("POLICY_AUTOREPLY", SettingType.jsonArray(), emptyArray(), ""),
+            Setting.global("POLICY_REQUEST_WORDLIST", SettingType.string(), "", ""),
+            Setting.global("POLICY_RESPONSE_WORDLIST", SettingType.string(), "", ""),
+            Setting.global("POLICY_CUSTOM_WORDLIST", SettingType.stringList(), List.of(), ""),
+            Setting.global("POLICY_MAX_TOKENS", SettingType.integer(0, Integer.MAX_VALUE), 0, ""),
+            Setting.global("POLICY_MAX_PROMPT_CHARS", SettingType.integer(0, Integer.MAX_VALUE), 0, ""),
+            Setting.global("POLICY_AUTO_MODERATE", SettingType.bool(), false, ""),
+            Setting.global("POLICY_ENFORCE_USER_IDS", SettingType.bool(), false, ""),
+            Setting.global("POLICY_PROMPT_REFLECTION", SettingType.oneOf("none", "audit", "redact", "block"), "none", ""),
+            Setting.global("AZURE_RESOURCE_NAME", SettingType.string(), null, ""),
+            Setting.global("AZURE_DEPLOYMENT_ID", SettingType.string(), null, ""),
+            // Key mode: refusing it beats running an open gateway someone believed was guarded.
+            Setting.secret("TOLLGATE_ADMIN_TOKEN", ""));
+
+    /** Header suffixes of the not-yet-supported policies: a request using one is refused, not ignored. */
+    public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of("max-tokens", "max-prompt-chars",
+            "enforce-user-ids", "auto-moderate", "request-wordlists", "response-wordlists", "prompt-reflection",
+            "azure-resource", "azure-deployment");
+
+    private static JsonNode emptyArray() {
+        return dev.tollgate.json.Json.MAPPER.createArrayNode();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tollgate.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Decides whether a per-request value is at least as strict as the configured one, so a
+ * request header can tighten a setting but never loosen it (unless config allows loosening).
+ */
+@FunctionalInterface
+public interface Strictness<T> {
+
+    boolean atLeastAsStrict(T candidate, T configured);
+
+    /** A check that is on when true: turning it off loosens. */
+    static Strictness<Boolean> checkOn() {
+        return (candidate, configured) -> candidate || !configured;
+    }
+
+    /** A cap where 0 means "no cap": lower is stricter, 0 is the loosest. */
+    static Strictness<Integer> capZeroUnlimited() {
+        return (candidate, configured) -> {
+            if (configured == 0) return true;
+            return candidate != 0 && candidate <= configured;
+        };
+    }
+
+    /** A deny-list: the request's list must contain every configured entry. */
+    static Strictness<List<String>> denyListSuperset() {
+        return (candidate, configured) -> {
+            Set<String> have = new HashSet<>();
+            for (String c : candidate) have.add(c.toLowerCase(Locale.ROOT));
+            for (String c : configured) if (!have.contains(c.toLowerCase(Locale.ROOT))) return false;
+            return true;
+        };
+    }
+}

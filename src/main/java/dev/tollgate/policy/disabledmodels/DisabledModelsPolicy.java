@@ -1,0 +1,70 @@
+package dev.tollgate.policy.disabledmodels;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.api.ApiError;
+import dev.tollgate.chain.Exchange;
+import dev.tollgate.chain.Finding;
+import dev.tollgate.chain.Policy;
+import dev.tollgate.chain.Verdict;
+import dev.tollgate.config.Setting;
+import dev.tollgate.config.SettingType;
+import dev.tollgate.config.Strictness;
+import dev.tollgate.json.Json;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * Refuses requests for disabled models before anything is sent upstream. Names match whole and
+ * case-insensitively; on image endpoints the {@code size} ("256x256") is matched too, as in the seeds.
+ */
+public final class DisabledModelsPolicy implements Policy {
+
+    public static final String ID = "disabled-models";
+
+    public static final Setting<List<String>> DISABLED_MODELS = Setting.restriction("POLICY_DISABLED_MODELS",
+            "disabled-models", SettingType.stringList(), List.of(), Strictness.denyListSuperset(),
+            "Models (and image sizes) refused by the gateway");
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return List.of(DISABLED_MODELS);
+    }
+
+    @Override
+    public boolean appliesTo(Exchange ex) {
+        return ex.body() != null && !ex.settings().get(DISABLED_MODELS).isEmpty();
+    }
+
+    @Override
+    public Future<Verdict> onRequest(Exchange ex) {
+        List<String> disabled = ex.settings().get(DISABLED_MODELS);
+        ObjectNode body = ex.body();
+        String model = Json.text(body, "model");
+        if (model != null && contains(disabled, model)) {
+            return Future.succeededFuture(block("model", "model_disabled", "model '" + model + "' is disabled on this gateway."));
+        }
+        if (ex.endpoint().isImages()) {
+            String size = Json.text(body, "size");
+            if (size != null && contains(disabled, size)) {
+                return Future.succeededFuture(block("size", "image_size_disabled", "image size '" + size + "' is disabled on this gateway."));
+            }
+        }
+        return Verdict.PROCEED_FUTURE;
+    }
+
+    private static Verdict block(String param, String code, String message) {
+        return Verdict.reject(ApiError.policyBlock(ID, code, message, param),
+                new Finding(ID, code, message, Finding.Action.BLOCK));
+    }
+
+    private static boolean contains(List<String> list, String value) {
+        for (String s : list) if (s.equalsIgnoreCase(value)) return true;
+        return false;
+    }
+}

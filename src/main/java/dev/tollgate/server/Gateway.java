@@ -1,0 +1,97 @@
+package dev.tollgate.server;
+
+import dev.tollgate.chain.ChainRunner;
+import dev.tollgate.chain.Policy;
+import dev.tollgate.config.CoreSettings;
+import dev.tollgate.config.HeaderOverrides;
+import dev.tollgate.config.SettingCatalog;
+import dev.tollgate.config.Settings;
+import dev.tollgate.policy.Policies;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A running gateway: start it from settings, ask its port, stop it gracefully. */
+public final class Gateway {
+
+    private final Vertx vertx;
+    private final GatewayContext ctx;
+    private final List<GatewayVerticle> verticles;
+    private final int port;
+
+    private Gateway(Vertx vertx, GatewayContext ctx, List<GatewayVerticle> verticles, int port) {
+        this.vertx = vertx;
+        this.ctx = ctx;
+        this.verticles = verticles;
+        this.port = port;
+    }
+
+    /** The catalog of every setting the standard chain knows. */
+    public static SettingCatalog catalog() {
+        return SettingCatalog.of(Policies.settingsOf(Policies.standard()));
+    }
+
+    public static Future<Gateway> start(Settings settings) {
+        return start(settings, Policies.standard());
+    }
+
+    public static Future<Gateway> start(Settings settings, List<Policy> policies) {
+        SettingCatalog catalog = SettingCatalog.of(Policies.settingsOf(policies));
+        GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog));
+        int loops = settings.get(CoreSettings.EVENT_LOOPS);
+        int instances = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
+        int port;
+        try {
+            port = settings.get(CoreSettings.PORT) != 0 ? settings.get(CoreSettings.PORT) : freePort(settings.get(CoreSettings.HOST));
+        } catch (IOException e) {
+            vertx.close();
+            return Future.failedFuture(e);
+        }
+        List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
+        return vertx.deployVerticle(() -> {
+                    GatewayVerticle v = new GatewayVerticle(ctx, port);
+                    verticles.add(v);
+                    return v;
+                }, new DeploymentOptions().setInstances(instances))
+                .map(id -> {
+                    ctx.markReady();
+                    return new Gateway(vertx, ctx, new ArrayList<>(verticles), port);
+                })
+                .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean ready() {
+        return ctx.ready();
+    }
+
+    /**
+     * Graceful stop: /readyz turns 503, the listener closes, in-flight requests and streams get
+     * up to the grace period to finish, then everything closes.
+     */
+    public Future<Void> stop() {
+        ctx.markDraining();
+        long grace = ctx.settings().get(CoreSettings.SHUTDOWN_GRACE_MS);
+        List<Future<Void>> shutdowns = new ArrayList<>();
+        for (GatewayVerticle v : verticles) shutdowns.add(v.shutdown(grace));
+        return Future.join(shutdowns).transform(ignored -> vertx.close());
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.tollgate.server;
+
+import dev.tollgate.chain.ChainRunner;
+import dev.tollgate.config.CoreSettings;
+import dev.tollgate.config.HeaderOverrides;
+import dev.tollgate.config.Settings;
+import dev.tollgate.upstream.RetryPolicy;
+import dev.tollgate.upstream.UpstreamTarget;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** What every event loop shares: resolved settings, the chain, and the readiness flag. */
+public final class GatewayContext {
+
+    private final Settings settings;
+    private final ChainRunner chain;
+    private final HeaderOverrides overrides;
+    private final UpstreamTarget upstream;
+    private final RetryPolicy retryPolicy;
+    private final Cors cors;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean ready = new AtomicBoolean();
+
+    public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides) {
+        this.settings = settings;
+        this.chain = chain;
+        this.overrides = overrides;
+        this.upstream = UpstreamTarget.of(settings.get(CoreSettings.LLM_API_BASE_PATH));
+        this.retryPolicy = new RetryPolicy(settings.get(CoreSettings.RETRY_BASE_DELAY_MS), settings.get(CoreSettings.RETRY_MAX_WAIT_MS));
+        this.cors = new Cors(settings.get(CoreSettings.CORS_HEADERS));
+    }
+
+    public Settings settings() { return settings; }
+    public ChainRunner chain() { return chain; }
+    public HeaderOverrides overrides() { return overrides; }
+    public UpstreamTarget upstream() { return upstream; }
+    public RetryPolicy retryPolicy() { return retryPolicy; }
+    public Cors cors() { return cors; }
+
+    /** Ready: started and not shutting down. */
+    public boolean ready() { return ready.get() && !draining.get(); }
+    void markReady() { ready.set(true); }
+    void markDraining() { draining.set(true); }
+}

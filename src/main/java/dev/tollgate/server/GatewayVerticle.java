@@ -1,0 +1,218 @@
+package dev.tollgate.server;
+
+import dev.tollgate.api.ApiError;
+import dev.tollgate.api.Endpoint;
+import dev.tollgate.chain.Exchange;
+import dev.tollgate.config.CoreSettings;
+import dev.tollgate.config.HeaderOverrides;
+import dev.tollgate.config.Settings;
+import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's HTTP server and upstream client. Several instances share the port; each keeps
+ * its connections, timers and requests on its own thread.
+ */
+final class GatewayVerticle extends VerticleBase {
+
+    private final GatewayContext ctx;
+    private final int port;
+    private HttpServer server;
+    private EventLoopResources loop;
+    /** Per connection: closes it when request headers do not arrive in time (also idle keep-alive). */
+    private final Map<HttpConnection, Deadlines.Deadline> headerDeadlines = new IdentityHashMap<>();
+    private long headerTimeoutMs;
+
+    GatewayVerticle(GatewayContext ctx, int port) {
+        this.ctx = ctx;
+        this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+        Settings s = ctx.settings();
+        headerTimeoutMs = s.get(CoreSettings.CLIENT_HEADER_TIMEOUT_MS);
+        long tick = Math.max(5, Math.min(100, minTimeout(s) / 5));
+        Deadlines deadlines = new Deadlines(vertx, tick);
+        HttpClientOptions clientOptions = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false)
+                .setForceSni(true)
+                .setConnectTimeout(s.get(CoreSettings.UPSTREAM_CONNECT_TIMEOUT_MS))
+                .setKeepAliveTimeout(60)
+                .setMaxHeaderSize(64 * 1024);
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(s.get(CoreSettings.UPSTREAM_POOL_SIZE)).setMaxWaitQueueSize(-1);
+        loop = new EventLoopResources(vertx, vertx.createHttpClient(clientOptions, pool), deadlines);
+
+        HttpServerOptions serverOptions = new HttpServerOptions()
+                .setHost(s.get(CoreSettings.HOST))
+                .setPort(port)
+                .setTcpNoDelay(true)
+                .setCompressionSupported(false)
+                .setHandle100ContinueAutomatically(true)
+                .setMaxHeaderSize(32 * 1024)
+                .setMaxInitialLineLength(16 * 1024);
+        server = vertx.createHttpServer(serverOptions)
+                .connectionHandler(this::onConnection)
+                .invalidRequestHandler(this::onInvalidRequest)
+                .requestHandler(this::onRequest);
+        return server.listen();
+    }
+
+    int actualPort() {
+        return server.actualPort();
+    }
+
+    /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
+    Future<Void> shutdown(long graceMs) {
+        return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public Future<?> stop() {
+        loop.deadlines().close();
+        return loop.client().close();
+    }
+
+    private static long minTimeout(Settings s) {
+        return Math.min(Math.min(s.get(CoreSettings.CLIENT_HEADER_TIMEOUT_MS), s.get(CoreSettings.CLIENT_BODY_TIMEOUT_MS)),
+                Math.min(s.get(CoreSettings.UPSTREAM_FIRST_BYTE_TIMEOUT_MS), s.get(CoreSettings.UPSTREAM_STREAM_IDLE_TIMEOUT_MS)));
+    }
+
+    private void onConnection(HttpConnection conn) {
+        Deadlines.Deadline d = loop.deadlines().create(conn::close);
+        d.arm(headerTimeoutMs);
+        headerDeadlines.put(conn, d);
+        conn.closeHandler(v -> {
+            d.disarm();
+            headerDeadlines.remove(conn);
+        });
+    }
+
+    private void onInvalidRequest(HttpServerRequest req) {
+        Throwable cause = req.decoderResult().cause();
+        ApiError error;
+        if (cause instanceof TooLongFrameException && cause.getMessage() != null && cause.getMessage().contains("header")) {
+            error = new ApiError(431, ApiError.INVALID_REQUEST, "headers_too_large", "The request headers are too large.", null);
+        } else if (cause instanceof TooLongFrameException) {
+            error = new ApiError(414, ApiError.INVALID_REQUEST, "uri_too_long", "The request line is too long.", null);
+        } else {
+            error = ApiError.badRequest("malformed_request", "The request is not valid HTTP.");
+        }
+        Replies.error(req, ctx.cors(), newRequestId(), error, true);
+    }
+
+    private void onRequest(HttpServerRequest req) {
+        HttpConnection conn = req.connection();
+        Deadlines.Deadline headerDeadline = headerDeadlines.get(conn);
+        if (headerDeadline != null) headerDeadline.disarm();
+        Runnable done = headerDeadline == null ? () -> { } : () -> {
+            if (headerDeadlines.containsKey(conn)) headerDeadline.arm(headerTimeoutMs);
+        };
+        route(req, done);
+    }
+
+    /** The gateway's routes: health, CORS preflight, then the OpenAI API. */
+    private void route(HttpServerRequest req, Runnable done) {
+        String uri = req.uri();
+        HttpMethod method = req.method();
+        String clientId = req.getHeader("x-request-id");
+        boolean clientSentId = clientId != null && validRequestId(clientId);
+        String requestId = clientSentId ? clientId : newRequestId();
+        req.response().endHandler(v -> done.run());
+
+        if (uri.isEmpty() || uri.charAt(0) != '/') {
+            Replies.error(req, ctx.cors(), requestId, ApiError.badRequest("invalid_path", "The request target must be a path."), true);
+            return;
+        }
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+
+        if (path.equals("/healthz") || path.equals("/readyz")) {
+            if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+                Replies.error(req, ctx.cors(), requestId, ApiError.methodNotAllowed(method.name(), path), true);
+            } else if (path.equals("/healthz")) {
+                Replies.json(req, 200, "{\"status\":\"ok\"}");
+            } else {
+                boolean ready = ctx.ready();
+                Replies.json(req, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}");
+            }
+            return;
+        }
+        if (method == HttpMethod.OPTIONS) {
+            ctx.cors().preflight(req, requestId);
+            return;
+        }
+        String apiPath = apiPath(path);
+        if (apiPath == null) {
+            Replies.error(req, ctx.cors(), requestId, ApiError.notFound("Unknown route " + clip(path) + "."), true);
+            return;
+        }
+        if (hasDotSegment(path)) {
+            Replies.error(req, ctx.cors(), requestId, ApiError.badRequest("invalid_path", "The path may not contain '.' or '..' segments."), true);
+            return;
+        }
+        if (!(method == HttpMethod.GET || method == HttpMethod.POST || method == HttpMethod.DELETE
+                || method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.HEAD)) {
+            Replies.error(req, ctx.cors(), requestId, ApiError.methodNotAllowed(method.name(), path), true);
+            return;
+        }
+        Endpoint endpoint = Endpoint.of(apiPath);
+        Exchange ex = new Exchange(method.name(), endpoint, requestId, clientSentId,
+                HeaderOverrides.control(req.headers(), "trace-id"), ctx.settings());
+        String pathAndQuery = q < 0 ? apiPath : apiPath + uri.substring(q);
+        new ProxyRequest(loop, ctx, req, ex, pathAndQuery, () -> { }).run();
+    }
+
+    /** The path below /v1, or null when this is not an OpenAI API path. */
+    static String apiPath(String path) {
+        if (path.startsWith("/v1/")) {
+            return path.length() > 4 ? path.substring(3) : null;
+        }
+        int end = path.indexOf('/', 1);
+        String first = end < 0 ? path.substring(1) : path.substring(1, end);
+        return Endpoint.OPENAI_RESOURCES.contains(first) ? path : null;
+    }
+
+    /** Dot segments (also percent-encoded) could make an upstream resolve a different path. */
+    static boolean hasDotSegment(String path) {
+        String p = path.replace("%2e", ".").replace("%2E", ".");
+        return p.contains("/./") || p.contains("/../") || p.endsWith("/.") || p.endsWith("/..") || p.contains("\\")
+                || p.contains("%2f") || p.contains("%2F") || p.contains("%5c") || p.contains("%5C");
+    }
+
+    static boolean validRequestId(String id) {
+        if (id.isEmpty() || id.length() > 128) return false;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '_' && c != '.' && c != ':') return false;
+        }
+        return true;
+    }
+
+    static String newRequestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE).substring(1)
+                + Long.toHexString(r.nextLong() | Long.MIN_VALUE).substring(1);
+    }
+
+    private static String clip(String path) {
+        String p = path.length() > 100 ? path.substring(0, 100) + "…" : path;
+        return p.replaceAll("[^\\x21-\\x7e]", "?");
+    }
+}

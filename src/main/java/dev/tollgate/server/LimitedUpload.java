@@ -1,0 +1,87 @@
+package dev.tollgate.server;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * The caller's request body as a stream to the upstream, counting bytes: past the limit the
+ * upload is stopped; every chunk re-arms the idle timeout; the end is reported.
+ */
+final class LimitedUpload implements ReadStream<Buffer> {
+
+    private final HttpServerRequest req;
+    private final long max;
+    private final Runnable onChunk;
+    private final Runnable onTooLarge;
+    private final Runnable onEnd;
+    private long seen;
+    private boolean stopped;
+
+    LimitedUpload(HttpServerRequest req, long max, Runnable onChunk, Runnable onTooLarge, Runnable onEnd) {
+        this.req = req;
+        this.max = max;
+        this.onChunk = onChunk;
+        this.onTooLarge = onTooLarge;
+        this.onEnd = onEnd;
+    }
+
+    @Override
+    public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+        if (handler == null) {
+            req.handler(null);
+            return this;
+        }
+        req.handler(chunk -> {
+            if (stopped) return;
+            seen += chunk.length();
+            if (seen > max) {
+                stopped = true;
+                onTooLarge.run();
+                return;
+            }
+            onChunk.run();
+            handler.handle(chunk);
+        });
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+        if (endHandler == null) {
+            req.endHandler(null);
+            return this;
+        }
+        req.endHandler(v -> {
+            if (stopped) return;
+            onEnd.run();
+            endHandler.handle(v);
+        });
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+        req.exceptionHandler(handler);
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> pause() {
+        req.pause();
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> resume() {
+        req.resume();
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> fetch(long amount) {
+        req.fetch(amount);
+        return this;
+    }
+}

@@ -1,0 +1,409 @@
+package dev.tollgate.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.api.ApiError;
+import dev.tollgate.api.Endpoint;
+import dev.tollgate.chain.ChainRunner;
+import dev.tollgate.chain.Exchange;
+import dev.tollgate.config.CoreSettings;
+import dev.tollgate.config.HeaderOverrides;
+import dev.tollgate.config.Settings;
+import dev.tollgate.json.Json;
+import dev.tollgate.observe.RequestLog;
+import dev.tollgate.stream.StreamRelay;
+import dev.tollgate.upstream.ForwardedHeaders;
+import dev.tollgate.upstream.UpstreamCall;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * One proxied request from start to finish: read (and limit) the body, run the chain, call the
+ * upstream, relay the answer (whole JSON through the chain, SSE event by event, anything else as
+ * bytes), then complete the chain and write the request log line. Lives on one event loop.
+ */
+final class ProxyRequest {
+
+    private final EventLoopResources loop;
+    private final GatewayContext ctx;
+    private final HttpServerRequest req;
+    private final HttpServerResponse resp;
+    private final Exchange ex;
+    private final String pathAndQuery;
+    private final Runnable onDone;
+    private final Deadlines.Deadline timer;
+
+    private UpstreamCall call;
+    private HttpClientResponse upstream;
+    private StreamRelay relay;
+    private boolean finished;
+    private boolean bodyRead;
+
+    ProxyRequest(EventLoopResources loop, GatewayContext ctx, HttpServerRequest req, Exchange ex, String pathAndQuery, Runnable onDone) {
+        this.loop = loop;
+        this.ctx = ctx;
+        this.req = req;
+        this.resp = req.response();
+        this.ex = ex;
+        this.pathAndQuery = pathAndQuery;
+        this.onDone = onDone;
+        this.timer = loop.deadlines().create(this::onTimeout);
+    }
+
+    /** What the single deadline currently guards. */
+    private enum Phase { BODY, UPLOAD, UPSTREAM, RESPONSE_BODY, DONE }
+    private Phase phase = Phase.BODY;
+
+    void run() {
+        resp.closeHandler(v -> onClientGone());
+        req.exceptionHandler(e -> onClientGone());
+
+        HeaderOverrides.Result resolved = ctx.overrides().resolve(ctx.settings(), req.headers());
+        if (resolved.error() != null) {
+            fail(resolved.error());
+            return;
+        }
+        ex.settings(resolved.settings());
+
+        String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        long length = parseLength(contentLength);
+        if (length == -2) {
+            fail(ApiError.badRequest("invalid_content_length", "The Content-Length header is not a valid length."));
+            return;
+        }
+        boolean hasBody = length > 0 || (length == -1 && req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null);
+        if (!hasBody) {
+            bodyRead = true;
+            runChain(null);
+            return;
+        }
+        String contentType = req.getHeader(HttpHeaders.CONTENT_TYPE);
+        Endpoint.Kind kind = ex.endpoint().kind();
+        if (kind.jsonBody && req.method() == HttpMethod.POST) {
+            if (!isJson(contentType)) {
+                fail(new ApiError(415, ApiError.INVALID_REQUEST, "unsupported_media_type",
+                        "This endpoint takes a JSON body: send Content-Type: application/json.", null));
+                return;
+            }
+            readJson(length);
+        } else {
+            streamUpload(length);
+        }
+    }
+
+    // ---- request body ---------------------------------------------------------------------
+
+    private void readJson(long length) {
+        long max = ctx.settings().get(CoreSettings.MAX_BODY_BYTES);
+        if (length > max) {
+            fail(tooLarge(max));
+            return;
+        }
+        Buffer body = Buffer.buffer(length > 0 ? (int) length : 4096);
+        phase = Phase.BODY;
+        timer.arm(ctx.settings().get(CoreSettings.CLIENT_BODY_TIMEOUT_MS));
+        req.handler(chunk -> {
+            if (finished) return;
+            if (body.length() + chunk.length() > max) {
+                fail(tooLarge(max));
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        req.endHandler(v -> {
+            if (finished) return;
+            timer.disarm();
+            bodyRead = true;
+            onJsonBody(body);
+        });
+    }
+
+    private void onJsonBody(Buffer raw) {
+        JsonNode parsed;
+        try {
+            parsed = Json.parse(raw);
+        } catch (Exception e) {
+            fail(ApiError.badRequest("invalid_json", "The request body is not valid JSON."));
+            return;
+        }
+        if (!(parsed instanceof ObjectNode body)) {
+            fail(ApiError.badRequest("invalid_json", "The request body must be a JSON object."));
+            return;
+        }
+        ex.body(body);
+        JsonNode stream = body.get("stream");
+        ex.stream(stream != null && stream.isBoolean() && stream.booleanValue());
+        runChain(raw);
+    }
+
+    /** A body the chain does not read (multipart, binary, JSON of other endpoints): streamed through. */
+    private void streamUpload(long length) {
+        long max = ctx.settings().get(CoreSettings.MAX_UPLOAD_BYTES);
+        if (length > max) {
+            fail(tooLarge(max));
+            return;
+        }
+        req.pause();
+        phase = Phase.UPLOAD;
+        runChain(null);
+    }
+
+    // ---- chain and upstream ---------------------------------------------------------------
+
+    private void runChain(Buffer rawBody) {
+        ChainRunner chain = ctx.chain();
+        chain.onRequest(ex).onComplete(ar -> {
+            if (finished) return;
+            ApiError error = ar.succeeded() ? ar.result() : new ApiError(500, "server_error", "internal_error",
+                    "The gateway failed to process the request.", null);
+            if (error != null) {
+                fail(error);
+                return;
+            }
+            Buffer body = rawBody == null ? null : ex.bodyModified() ? Json.toBuffer(ex.body()) : rawBody;
+            callUpstream(body);
+        });
+    }
+
+    private void callUpstream(Buffer body) {
+        Settings s = ex.settings();
+        MultiMap headers = ForwardedHeaders.toUpstream(req.headers(), s.get(CoreSettings.OPENAI_API_KEY),
+                s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT));
+        LimitedUpload upload = null;
+        if (phase == Phase.UPLOAD) {
+            String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (cl != null) headers.set(HttpHeaders.CONTENT_LENGTH, cl);
+            long idleMs = s.get(CoreSettings.CLIENT_BODY_TIMEOUT_MS);
+            upload = new LimitedUpload(req, s.get(CoreSettings.MAX_UPLOAD_BYTES), () -> timer.arm(idleMs), this::onUploadTooLarge,
+                    () -> { bodyRead = true; phase = Phase.UPSTREAM; timer.disarm(); });
+            timer.arm(idleMs);
+        }
+        call = new UpstreamCall(loop.vertx(), loop.client(), ctx.upstream(), ctx.retryPolicy(), loop.deadlines(), ex,
+                req.method(), ctx.upstream().uri(pathAndQuery), headers, body, upload,
+                s.get(CoreSettings.RETRY_COUNT), s.get(CoreSettings.UPSTREAM_CONNECT_TIMEOUT_MS),
+                s.get(CoreSettings.UPSTREAM_FIRST_BYTE_TIMEOUT_MS));
+        if (upload == null) phase = Phase.UPSTREAM;
+        call.start().onComplete(ar -> {
+            if (finished) {
+                if (ar.succeeded()) ar.result().request().reset();
+                return;
+            }
+            if (ar.succeeded()) {
+                relay(ar.result());
+                return;
+            }
+            ex.upstreamEnded();
+            UpstreamCall.Failure f = ar.cause() instanceof UpstreamCall.CallFailed cf ? cf.failure : UpstreamCall.Failure.UNREACHABLE;
+            switch (f) {
+                case TIMEOUT -> fail(new ApiError(504, "upstream_error", "upstream_timeout", "The upstream API did not answer in time.", null));
+                case UNREACHABLE -> fail(ApiError.badGateway("upstream_unreachable", "The upstream API could not be reached."));
+                case CANCELLED -> { }
+            }
+        });
+    }
+
+    // ---- response -------------------------------------------------------------------------
+
+    private void relay(HttpClientResponse up) {
+        this.upstream = up;
+        int status = up.statusCode();
+        ex.status(status);
+        resp.setStatusCode(status);
+        ForwardedHeaders.toClient(up.headers(), resp.headers());
+        applyRequestId(up.getHeader("x-request-id"));
+        ctx.cors().decorate(req.headers(), resp.headers());
+
+        String contentType = up.getHeader(HttpHeaders.CONTENT_TYPE);
+        long idleMs = ex.settings().get(CoreSettings.UPSTREAM_STREAM_IDLE_TIMEOUT_MS);
+        if (contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+            phase = Phase.DONE;
+            relay = new StreamRelay(ex, ctx.chain(), up, resp, loop.deadlines(), idleMs, this::finish);
+            relay.start();
+        } else if (ex.endpoint().kind() != Endpoint.Kind.OTHER && isJson(contentType)
+                && parseLength(up.getHeader(HttpHeaders.CONTENT_LENGTH)) <= ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES)) {
+            bufferJson(up, idleMs);
+        } else {
+            pipe(up, idleMs);
+        }
+    }
+
+    private void applyRequestId(String upstreamId) {
+        if (ex.clientSentRequestId()) {
+            resp.headers().set("x-request-id", ex.requestId());
+            if (upstreamId != null) resp.headers().set("x-upstream-request-id", upstreamId);
+        } else if (upstreamId != null) {
+            ex.requestId(upstreamId);
+        } else {
+            resp.headers().set("x-request-id", ex.requestId());
+        }
+    }
+
+    private void bufferJson(HttpClientResponse up, long idleMs) {
+        long max = ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES);
+        Buffer body = Buffer.buffer();
+        phase = Phase.RESPONSE_BODY;
+        timer.arm(idleMs);
+        up.handler(chunk -> {
+            timer.arm(idleMs);
+            if (body.length() + chunk.length() > max) {
+                upstreamBroken("The upstream response was larger than the gateway accepts.");
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        up.exceptionHandler(e -> upstreamBroken("The upstream connection failed before the response was complete."));
+        up.endHandler(v -> {
+            if (finished) return;
+            timer.disarm();
+            ex.upstreamEnded();
+            onJsonResponse(up.statusCode(), body);
+        });
+    }
+
+    private void onJsonResponse(int status, Buffer raw) {
+        JsonNode parsed = null;
+        try {
+            parsed = Json.parse(raw);
+        } catch (Exception ignored) {
+            // not JSON after all: relayed as it came
+        }
+        if (status >= 200 && status < 300 && parsed instanceof ObjectNode body) {
+            ChainRunner.ResponseResult r = ctx.chain().onResponse(ex, body);
+            if (r.error() != null) {
+                fail(r.error());
+                return;
+            }
+            resp.end(r.modified() ? Json.toBuffer(r.body()) : raw);
+        } else {
+            if (status >= 400) ex.errorMessage(upstreamErrorMessage(parsed));
+            resp.end(raw);
+        }
+        finish();
+    }
+
+    private static String upstreamErrorMessage(JsonNode parsed) {
+        String msg = parsed == null ? null : Json.text(parsed.path("error"), "message");
+        if (msg == null) return "upstream error";
+        return msg.length() > 500 ? msg.substring(0, 500) + "…" : msg;
+    }
+
+    /** Any other body (audio, files, unknown types): bytes through, with back-pressure. */
+    private void pipe(HttpClientResponse up, long idleMs) {
+        String length = up.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && parseLength(length) >= 0) resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+        else resp.setChunked(true);
+        phase = Phase.RESPONSE_BODY;
+        timer.arm(idleMs);
+        up.handler(chunk -> {
+            timer.arm(idleMs);
+            resp.write(chunk);
+            if (resp.writeQueueFull()) {
+                up.pause();
+                resp.drainHandler(v -> up.resume());
+            }
+        });
+        up.exceptionHandler(e -> upstreamBroken("The upstream connection failed before the response was complete."));
+        up.endHandler(v -> {
+            if (finished) return;
+            timer.disarm();
+            ex.upstreamEnded();
+            if (up.statusCode() >= 400) ex.errorMessage("upstream error");
+            resp.end();
+            finish();
+        });
+    }
+
+    /** The upstream failed after its headers were relayed: the caller must not see a clean end. */
+    private void upstreamBroken(String message) {
+        if (finished) return;
+        timer.disarm();
+        ex.upstreamEnded();
+        ex.errorMessage(message);
+        if (upstream != null) upstream.request().reset();
+        if (!resp.headWritten()) {
+            fail(ApiError.badGateway("upstream_incomplete", message));
+            return;
+        }
+        resp.reset();
+        finish();
+    }
+
+    // ---- endings --------------------------------------------------------------------------
+
+    private void onTimeout() {
+        if (finished) return;
+        switch (phase) {
+            case BODY, UPLOAD -> {
+                if (call != null) call.cancel();
+                fail(new ApiError(408, ApiError.INVALID_REQUEST, "request_timeout", "The request body was not received in time.", null));
+            }
+            case RESPONSE_BODY -> upstreamBroken("The upstream stopped sending the response.");
+            default -> { }
+        }
+    }
+
+    private void onUploadTooLarge() {
+        if (finished) return;
+        if (call != null) call.cancel();
+        fail(tooLarge(ex.settings().get(CoreSettings.MAX_UPLOAD_BYTES)));
+    }
+
+    private void onClientGone() {
+        if (finished) return;
+        if (relay != null) relay.cancel();
+        if (call != null) call.cancel();
+        if (upstream != null) upstream.request().reset();
+        ex.status(499);
+        ex.errorMessage("The client closed the connection before the response was complete.");
+        finish();
+    }
+
+    /** Answers with a gateway error and finishes. */
+    void fail(ApiError error) {
+        if (finished) return;
+        ex.status(error.status());
+        ex.errorMessage(error.message());
+        Replies.error(req, ctx.cors(), ex.requestId(), error, !bodyRead);
+        finish();
+    }
+
+    private void finish() {
+        if (finished) return;
+        finished = true;
+        phase = Phase.DONE;
+        timer.disarm();
+        ctx.chain().onComplete(ex);
+        RequestLog.write(ex);
+        onDone.run();
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private static ApiError tooLarge(long max) {
+        return new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large",
+                "The request body is larger than this gateway accepts (" + max + " bytes).", null);
+    }
+
+    /** -1 when absent, -2 when malformed. */
+    static long parseLength(String value) {
+        if (value == null) return -1;
+        try {
+            long v = Long.parseLong(value.trim());
+            return v < 0 ? -2 : v;
+        } catch (NumberFormatException e) {
+            return -2;
+        }
+    }
+
+    static boolean isJson(String contentType) {
+        if (contentType == null) return false;
+        int semi = contentType.indexOf(';');
+        String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+        return type.equalsIgnoreCase("application/json") || (type.length() > 5 && type.regionMatches(true, type.length() - 5, "+json", 0, 5));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tollgate.support;
+
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A real HTTP server on 127.0.0.1 standing in for the upstream API. Each test sets the handler;
+ * every request that arrives is recorded whole (method, URI, headers, body bytes).
+ */
+public final class FakeUpstream implements AutoCloseable {
+
+    /** One request as the upstream saw it. */
+    public record Received(String method, String uri, MultiMap headers, Buffer body) {
+        public String bodyText() {
+            return body.toString();
+        }
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpServer server;
+    private final AtomicReference<Handler<HttpServerRequest>> handler = new AtomicReference<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Received> arrivals = new LinkedBlockingQueue<>();
+    /** Connections closed by the peer (the gateway), for cancellation tests. */
+    private final BlockingQueue<String> closedConnections = new LinkedBlockingQueue<>();
+
+    public FakeUpstream() {
+        handler.set(req -> json(req, 200, "{\"ok\":true}"));
+        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .connectionHandler(conn -> conn.closeHandler(v -> closedConnections.add("closed")))
+                .requestHandler(req -> {
+                    Buffer body = Buffer.buffer();
+                    req.handler(body::appendBuffer);
+                    req.endHandler(v -> {
+                        Received r = new Received(req.method().name(), req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body);
+                        received.add(r);
+                        arrivals.add(r);
+                        handler.get().handle(req);
+                    });
+                });
+        await(server.listen());
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** The base URL to configure as LLM_API_BASE_PATH. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    /** Sets how the next requests are answered (runs on the fake's event loop, after the body arrived). */
+    public FakeUpstream handle(Handler<HttpServerRequest> h) {
+        handler.set(h);
+        return this;
+    }
+
+    public List<Received> received() {
+        return received;
+    }
+
+    public Received lastReceived() {
+        return received.isEmpty() ? null : received.get(received.size() - 1);
+    }
+
+    /** Waits for the next request to arrive. */
+    public Received nextArrival(long timeoutMs) throws InterruptedException {
+        return arrivals.poll(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits until a connection to the fake was closed. */
+    public boolean awaitConnectionClosed(long timeoutMs) throws InterruptedException {
+        return closedConnections.poll(timeoutMs, TimeUnit.MILLISECONDS) != null;
+    }
+
+    public static void json(HttpServerRequest req, int status, String body) {
+        req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+    }
+
+    /** Starts an SSE response; write events with {@link #event}. */
+    public static void startSse(HttpServerRequest req) {
+        req.response().setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream");
+    }
+
+    public static void event(HttpServerRequest req, String data) {
+        req.response().write("data: " + data + "\n\n");
+    }
+
+    @Override
+    public void close() {
+        await(vertx.close());
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
