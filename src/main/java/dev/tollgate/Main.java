@@ -44,7 +44,7 @@ public final class Main implements Runnable {
         return new ConfigLoader(Gateway.catalog()).load(file, env);
     }
 
-    @Command(name = "serve", description = "Start the gateway.")
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the gateway.")
     static final class Serve implements Callable<Integer> {
         private static final Logger LOG = LoggerFactory.getLogger("tollgate");
 
@@ -58,10 +58,19 @@ public final class Main implements Runnable {
         public Integer call() throws Exception {
             ConfigLoader.Loaded loaded;
             try {
-                loaded = load(config, port == null ? Map.of() : Map.of("PORT", port.toString()));
+                loaded = load(config, Map.of());
             } catch (ConfigException e) {
                 System.err.println("tollgate: " + e.getMessage());
                 return 2;
+            }
+            if (port != null) {
+                try {
+                    loaded = new ConfigLoader.Loaded(loaded.settings().with(CoreSettings.PORT,
+                            CoreSettings.PORT.type().fromString(port.toString())), loaded.warnings());
+                } catch (IllegalArgumentException e) {
+                    System.err.println("tollgate: --port: " + e.getMessage());
+                    return 2;
+                }
             }
             loaded.warnings().forEach(LOG::warn);
             Settings settings = loaded.settings();
@@ -106,15 +115,18 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "config", description = "Configuration tools.", subcommands = ConfigCheck.class)
+    @Command(name = "config", mixinStandardHelpOptions = true, description = "Configuration tools.", subcommands = ConfigCheck.class)
     static final class ConfigCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public void run() {
-            new CommandLine(this).usage(System.out);
+            spec.commandLine().usage(System.out);
         }
     }
 
-    @Command(name = "check", description = "Validate a config file (and the environment) without starting.")
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a config file (and the environment) without starting.")
     static final class ConfigCheck implements Callable<Integer> {
         @Parameters(index = "0", description = "YAML config file")
         Path file;

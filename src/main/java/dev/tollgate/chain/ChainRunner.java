@@ -41,18 +41,23 @@ public final class ChainRunner {
             try {
                 if (!p.appliesTo(ex)) continue;
                 f = p.onRequest(ex);
+                if (f == null) throw new NullPointerException("onRequest returned null");
             } catch (RuntimeException e) {
                 return Future.succeededFuture(failed(p, e));
             }
             if (!f.isComplete()) {
                 int next = i + 1;
                 return f.transform(ar -> {
-                    if (ar.failed()) return Future.succeededFuture(failed(p, ar.cause()));
+                    if (ar.failed() || ar.result() == null) {
+                        return Future.succeededFuture(failed(p, ar.failed() ? ar.cause() : new NullPointerException()));
+                    }
                     ApiError error = apply(ex, ar.result());
                     return error != null ? Future.succeededFuture(error) : requestFrom(ex, next);
                 });
             }
-            if (f.failed()) return Future.succeededFuture(failed(p, f.cause()));
+            if (f.failed() || f.result() == null) {
+                return Future.succeededFuture(failed(p, f.failed() ? f.cause() : new NullPointerException()));
+            }
             ApiError error = apply(ex, f.result());
             if (error != null) return Future.succeededFuture(error);
         }
@@ -70,6 +75,7 @@ public final class ChainRunner {
             try {
                 if (!p.appliesTo(ex)) continue;
                 Verdict v = p.onResponse(ex, current);
+                if (v == null) throw new NullPointerException("onResponse returned null");
                 ex.addFindings(v.findings());
                 if (v instanceof Verdict.Reject r) return new ResponseResult(null, false, r.error());
                 if (v instanceof Verdict.Rewrite rw && rw.body() instanceof ObjectNode o) {
@@ -95,12 +101,13 @@ public final class ChainRunner {
             try {
                 if (!p.appliesTo(ex)) continue;
                 ChunkAction a = p.onChunk(ex, current);
+                if (a == null) throw new NullPointerException("onChunk returned null");
                 if (a instanceof ChunkAction.Emit) continue;
                 if (a instanceof ChunkAction.Drop) return ChunkResult.DROPPED;
                 if (a instanceof ChunkAction.Replace r) {
                     current = StreamChunk.of(current.event(), r.data());
                 } else if (a instanceof ChunkAction.Abort ab) {
-                    ex.addFinding(ab.finding());
+                    if (ab.finding() != null) ex.addFinding(ab.finding());
                     return new ChunkResult(null, ab.error());
                 }
             } catch (RuntimeException e) {

@@ -22,7 +22,8 @@ public final class ConfigLoader {
 
     /** Environment variables with this prefix must be known keys: a typo is an error, not a no-op. */
     private static final String OWN_PREFIX = "TOLLGATE_";
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final SettingCatalog catalog;
 
@@ -89,7 +90,14 @@ public final class ConfigLoader {
         try {
             String text = Files.readString(file);
             if (text.isBlank()) return null;
-            JsonNode root = YAML.readTree(text);
+            JsonNode root;
+            try (com.fasterxml.jackson.core.JsonParser parser = YAML.createParser(text)) {
+                root = YAML.readTree(parser);
+                if (parser.nextToken() != null) {
+                    errors.add(file + ": holds several YAML documents; put every key in one");
+                    return null;
+                }
+            }
             if (root == null || root.isNull() || root.isMissingNode()) return null;
             if (!root.isObject()) {
                 errors.add(file + ": the top level must be a mapping of KEY: value");
@@ -98,9 +106,14 @@ public final class ConfigLoader {
             return root;
         } catch (NoSuchFileException e) {
             errors.add(file + ": no such file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // The parser's own words and position; never the document's content (it may hold a key).
+            String msg = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().lines().findFirst().orElse("unreadable");
+            msg = msg.replaceAll("'[^']*'", "'…'").replaceAll("\"[^\"]*\"", "\"…\"");
+            var at = e.getLocation();
+            errors.add(file + ": not valid YAML" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + msg);
         } catch (IOException e) {
-            String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
-            errors.add(file + ": not valid YAML: " + msg);
+            errors.add(file + ": unreadable");
         }
         return null;
     }

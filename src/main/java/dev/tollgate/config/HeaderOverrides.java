@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import dev.tollgate.api.ApiError;
 import io.vertx.core.MultiMap;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,12 +31,25 @@ public final class HeaderOverrides {
     public record Result(Settings settings, ApiError error) {}
 
     public Result resolve(Settings configured, MultiMap headers) {
-        Settings effective = configured;
+        // Several lines of one header (or of its alias) form one comma-separated value (RFC 9110 §5.3).
+        Map<String, String> values = null;
+        Map<String, String> names = null; // the header name as the caller sent it, for errors
         for (Map.Entry<String, String> h : headers) {
-            String name = h.getKey();
-            String suffix = suffix(name);
+            String suffix = suffix(h.getKey());
             if (suffix == null || CONTROL.contains(suffix)) continue;
-            String shown = name.toLowerCase(java.util.Locale.ROOT);
+            if (values == null) {
+                values = new LinkedHashMap<>();
+                names = new LinkedHashMap<>();
+            }
+            values.merge(suffix, h.getValue(), (a, b) -> a + "," + b);
+            names.putIfAbsent(suffix, h.getKey().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (values == null) return new Result(configured, null);
+
+        Settings effective = configured;
+        for (Map.Entry<String, String> v : values.entrySet()) {
+            String suffix = v.getKey();
+            String shown = names.get(suffix);
             if (SeedSettings.NOT_YET_SUPPORTED_HEADERS.contains(suffix)) {
                 return error(400, "unsupported_setting", "Header " + shown + " is not supported by this gateway version yet.");
             }
@@ -44,7 +58,7 @@ public final class HeaderOverrides {
                 return error(400, "unknown_setting_header", "Unknown header " + shown + ".");
             }
             try {
-                effective = apply(effective, configured, setting, h.getValue(), shown);
+                effective = apply(effective, configured, setting, v.getValue());
             } catch (IllegalArgumentException e) {
                 return error(400, "invalid_header_value", "Header " + shown + ": " + e.getMessage() + ".");
             } catch (Loosening e) {
@@ -72,7 +86,7 @@ public final class HeaderOverrides {
         return v != null ? v : headers.get(ALIAS_PREFIX + suffix);
     }
 
-    private <T> Settings apply(Settings effective, Settings configured, Setting<T> setting, String raw, String shown) {
+    private <T> Settings apply(Settings effective, Settings configured, Setting<T> setting, String raw) {
         T value = setting.type().fromString(raw);
         if (setting.override() == Setting.HeaderRule.TIGHTEN_ONLY && !configured.get(CoreSettings.ALLOW_HEADER_LOOSENING)
                 && !setting.strictness().atLeastAsStrict(value, configured.get(setting))) {

@@ -55,7 +55,7 @@ public interface SettingType<T> {
                 return check(v);
             }
             @Override public Integer fromYaml(JsonNode node) {
-                if (node.isIntegralNumber()) return check(node.longValue());
+                if (node.isIntegralNumber()) return check(exactLong(node, describe()));
                 if (node.isTextual()) return fromString(node.textValue());
                 throw new IllegalArgumentException("expected " + describe() + ", got " + kind(node));
             }
@@ -79,7 +79,7 @@ public interface SettingType<T> {
                 return check(v);
             }
             @Override public Long fromYaml(JsonNode node) {
-                if (node.isIntegralNumber()) return check(node.longValue());
+                if (node.isIntegralNumber()) return check(exactLong(node, describe()));
                 if (node.isTextual()) return fromString(node.textValue());
                 throw new IllegalArgumentException("expected " + describe() + ", got " + kind(node));
             }
@@ -258,6 +258,12 @@ public interface SettingType<T> {
             case STRING -> "the string '" + clip(node.textValue()) + "'";
             default -> t.name().toLowerCase(Locale.ROOT);
         };
+    }
+
+    /** The node's value as a long, refusing (not wrapping) numbers beyond the long range. */
+    private static long exactLong(JsonNode node, String describe) {
+        if (!node.canConvertToLong()) throw new IllegalArgumentException("expected " + describe + ", got " + node.asText());
+        return node.longValue();
     }
 
     /** Values in errors are clipped: a mistyped secret must not be echoed whole. */

@@ -8,9 +8,9 @@ public final class Redaction {
     private Redaction() {}
 
     private static final Pattern SECRETS = Pattern.compile(
-            "(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]{6,}"
-                    + "|\\b(sk|tg|up|sess|rk)-[A-Za-z0-9_-]{8,}"
-                    + "|(\\b(?:api[-_]?key|authorization|x-api-key|x-goog-api-key|key)\\s*[=:]\\s*\"?)[^\\s\",;&]{6,}");
+            "(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]{12,}"
+                    + "|\\b(sk|tg|sess|rk)-[A-Za-z0-9_-]{8,}"
+                    + "|(\\b(?:api[-_]?key|authorization|x-api-key|x-goog-api-key|key)\"?\\s*[=:]\\s*\"?)[^\\s\",;&]{6,}");
 
     public static String scrub(String text) {
         if (text == null || text.isEmpty()) return text;

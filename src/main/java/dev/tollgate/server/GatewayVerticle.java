@@ -18,8 +18,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -33,9 +31,7 @@ final class GatewayVerticle extends VerticleBase {
     private final int port;
     private HttpServer server;
     private EventLoopResources loop;
-    /** Per connection: closes it when request headers do not arrive in time (also idle keep-alive). */
-    private final Map<HttpConnection, Deadlines.Deadline> headerDeadlines = new IdentityHashMap<>();
-    private long headerTimeoutMs;
+    private HeaderTimeout headerTimeout;
 
     GatewayVerticle(GatewayContext ctx, int port) {
         this.ctx = ctx;
@@ -45,7 +41,8 @@ final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Settings s = ctx.settings();
-        headerTimeoutMs = s.get(CoreSettings.CLIENT_HEADER_TIMEOUT_MS);
+        int headerTimeoutMs = s.get(CoreSettings.CLIENT_HEADER_TIMEOUT_MS);
+        headerTimeout = new HeaderTimeout(headerTimeoutMs);
         long tick = Math.max(5, Math.min(100, minTimeout(s) / 5));
         Deadlines deadlines = new Deadlines(vertx, tick);
         HttpClientOptions clientOptions = new HttpClientOptions()
@@ -66,9 +63,9 @@ final class GatewayVerticle extends VerticleBase {
                 .setCompressionSupported(false)
                 .setHandle100ContinueAutomatically(true)
                 .setMaxHeaderSize(32 * 1024)
-                .setMaxInitialLineLength(16 * 1024);
+                .setMaxInitialLineLength(16 * 1024)
+                .setIdleTimeout(headerTimeoutMs).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         server = vertx.createHttpServer(serverOptions)
-                .connectionHandler(this::onConnection)
                 .invalidRequestHandler(this::onInvalidRequest)
                 .requestHandler(this::onRequest);
         return server.listen();
@@ -94,16 +91,6 @@ final class GatewayVerticle extends VerticleBase {
                 Math.min(s.get(CoreSettings.UPSTREAM_FIRST_BYTE_TIMEOUT_MS), s.get(CoreSettings.UPSTREAM_STREAM_IDLE_TIMEOUT_MS)));
     }
 
-    private void onConnection(HttpConnection conn) {
-        Deadlines.Deadline d = loop.deadlines().create(conn::close);
-        d.arm(headerTimeoutMs);
-        headerDeadlines.put(conn, d);
-        conn.closeHandler(v -> {
-            d.disarm();
-            headerDeadlines.remove(conn);
-        });
-    }
-
     private void onInvalidRequest(HttpServerRequest req) {
         Throwable cause = req.decoderResult().cause();
         ApiError error;
@@ -119,12 +106,8 @@ final class GatewayVerticle extends VerticleBase {
 
     private void onRequest(HttpServerRequest req) {
         HttpConnection conn = req.connection();
-        Deadlines.Deadline headerDeadline = headerDeadlines.get(conn);
-        if (headerDeadline != null) headerDeadline.disarm();
-        Runnable done = headerDeadline == null ? () -> { } : () -> {
-            if (headerDeadlines.containsKey(conn)) headerDeadline.arm(headerTimeoutMs);
-        };
-        route(req, done);
+        headerTimeout.requestStarted(conn);
+        route(req, () -> headerTimeout.requestEnded(conn));
     }
 
     /** The gateway's routes: health, CORS preflight, then the OpenAI API. */

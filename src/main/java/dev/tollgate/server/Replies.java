@@ -28,7 +28,10 @@ public final class Replies {
         if (error.status() == 429 || error.status() == 503) resp.putHeader("retry-after", "1");
         if (close) resp.putHeader(HttpHeaders.CONNECTION, "close");
         cors.decorate(req.headers(), resp.headers());
-        resp.end(error.toBuffer());
+        // Vert.x keeps a connection open while the request body is unread; close it ourselves.
+        resp.end(error.toBuffer()).onComplete(v -> {
+            if (close) req.connection().close();
+        });
     }
 
     public static void json(HttpServerRequest req, int status, String json) {

@@ -18,8 +18,11 @@ public final class SseParser {
     public static final int MAX_EVENT_BYTES = 16 << 20;
 
     private Buffer pending = Buffer.buffer();
-    private int scan;          // next byte to examine in pending
+    private int scan;          // next byte to examine in pending (bytes before it are never rescanned)
+    private int lineStart;     // start of the current, unfinished line in pending
     private boolean lastWasCr; // a CR ended the previous line: a following LF belongs to it
+    private boolean deferred;  // an event ended with a CR at the buffer's end: emitted once we know if an LF follows
+    private boolean crlf;      // the last line ending seen was CRLF: a blank line's CR will be followed by an LF
 
     /** Thrown when an event grows past {@link #MAX_EVENT_BYTES}. */
     public static final class EventTooLarge extends RuntimeException {
@@ -32,26 +35,39 @@ public final class SseParser {
         pending.appendBuffer(data);
         int len = pending.length();
         int eventStart = 0;
-        int lineStart = scan;
-        // Find line ends; a line of length zero ends the event.
         int i = scan;
         while (i < len) {
             byte b = pending.getByte(i);
-            if (b == '\n' && lastWasCr) {
-                // Second half of a CRLF: the line already ended at the CR.
+            if (lastWasCr) {
                 lastWasCr = false;
-                i++;
+                if (b == '\n') i++; // second half of a CRLF split across buffers
+                crlf = b == '\n';
                 lineStart = i;
+                if (deferred) {
+                    deferred = false;
+                    emit(pending.getBuffer(eventStart, i), out);
+                    eventStart = i;
+                }
                 continue;
             }
-            lastWasCr = false;
             if (b == '\n' || b == '\r') {
                 boolean blank = i == lineStart;
-                lastWasCr = b == '\r';
                 i++;
-                if (lastWasCr && i < len && pending.getByte(i) == '\n') {
-                    lastWasCr = false;
-                    i++;
+                if (b == '\r') {
+                    if (i < len) {
+                        crlf = pending.getByte(i) == '\n';
+                        if (crlf) i++;
+                    } else {
+                        lastWasCr = true;
+                        // Only a CRLF stream is waited on; a bare-CR stream's event is complete now.
+                        if (blank && crlf) {
+                            deferred = true;
+                            lineStart = i;
+                            break;
+                        }
+                    }
+                } else {
+                    crlf = false;
                 }
                 if (blank) {
                     emit(pending.getBuffer(eventStart, i), out);
@@ -65,13 +81,28 @@ public final class SseParser {
         if (eventStart > 0) {
             pending = pending.getBuffer(eventStart, len);
             lineStart -= eventStart;
+            i -= eventStart;
         }
-        scan = lineStart;
+        scan = i;
         if (pending.length() > MAX_EVENT_BYTES) throw new EventTooLarge();
+    }
+
+    /** The stream ended: emits an event still waiting to learn whether its final CR had an LF. */
+    public void finish(Consumer<StreamChunk> out) {
+        if (deferred) {
+            deferred = false;
+            lastWasCr = false;
+            Buffer raw = pending;
+            pending = Buffer.buffer();
+            scan = 0;
+            lineStart = 0;
+            emit(raw, out);
+        }
     }
 
     /** Bytes of an event that never ended (the upstream stopped mid-event). */
     public boolean hasPartialEvent() {
+        if (deferred) return false;
         for (int i = 0; i < pending.length(); i++) {
             byte b = pending.getByte(i);
             if (b != '\n' && b != '\r') return true;

@@ -104,6 +104,8 @@ public final class StreamRelay {
     private void onEnd() {
         if (finished) return;
         ex.upstreamEnded();
+        parser.finish(this::onEvent);
+        if (finished) return;
         if (!terminal || parser.hasPartialEvent()) {
             fail("The upstream ended the stream before it was complete; the answer is incomplete.", "stream_interrupted");
             return;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * When and how long to wait before retrying an upstream call: connection errors and 408, 429,
@@ -35,28 +36,29 @@ public final class RetryPolicy {
         return Math.min(exp + jitter, maxWaitMs);
     }
 
-    /** Retry-After as seconds or an HTTP date, or OpenAI's retry-after-ms; -1 when absent or unreadable. */
+    /** Plain decimal numbers only: no NaN, no exponents, no hex, no "5d". */
+    private static final Pattern DECIMAL = Pattern.compile("\\d{1,18}(\\.\\d{1,9})?");
+
+    /**
+     * Retry-After as seconds or an HTTP date, or OpenAI's retry-after-ms, in milliseconds; -1 when
+     * absent or unreadable. An absurdly long wait reads as {@link Long#MAX_VALUE}, i.e. "too long".
+     */
     static long parseRetryAfter(String retryAfter, String retryAfterMs) {
-        if (retryAfterMs != null) {
-            try {
-                double ms = Double.parseDouble(retryAfterMs.trim());
-                if (ms >= 0 && ms < 1e9) return (long) Math.ceil(ms);
-            } catch (NumberFormatException ignored) {
-                // fall through to Retry-After
-            }
+        if (retryAfterMs != null && DECIMAL.matcher(retryAfterMs.trim()).matches()) {
+            return clampToLong(Math.ceil(Double.parseDouble(retryAfterMs.trim())));
         }
         if (retryAfter == null || retryAfter.isBlank()) return -1;
         String v = retryAfter.trim();
+        if (DECIMAL.matcher(v).matches()) return clampToLong(Math.ceil(Double.parseDouble(v) * 1000));
         try {
-            double seconds = Double.parseDouble(v);
-            return seconds < 0 || seconds > 1e6 ? -1 : (long) Math.ceil(seconds * 1000);
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Math.max(0, Duration.between(ZonedDateTime.now(at.getZone()), at).toMillis());
-            } catch (RuntimeException notDate) {
-                return -1;
-            }
+            ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+            return Math.max(0, Duration.between(ZonedDateTime.now(at.getZone()), at).toMillis());
+        } catch (RuntimeException notDate) {
+            return -1;
         }
+    }
+
+    private static long clampToLong(double ms) {
+        return ms >= 9.0e18 ? Long.MAX_VALUE : (long) ms;
     }
 }

@@ -1,0 +1,54 @@
+package dev.tollgate.api;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EndpointTest {
+
+    @Test
+    void knownModelEndpointsAreClassified() {
+        assertThat(Endpoint.of("/chat/completions").kind()).isEqualTo(Endpoint.Kind.CHAT_COMPLETIONS);
+        assertThat(Endpoint.of("/completions").kind()).isEqualTo(Endpoint.Kind.COMPLETIONS);
+        assertThat(Endpoint.of("/responses").kind()).isEqualTo(Endpoint.Kind.RESPONSES);
+        assertThat(Endpoint.of("/embeddings").kind()).isEqualTo(Endpoint.Kind.EMBEDDINGS);
+        assertThat(Endpoint.of("/moderations").kind()).isEqualTo(Endpoint.Kind.MODERATIONS);
+        assertThat(Endpoint.of("/images/generations").kind()).isEqualTo(Endpoint.Kind.IMAGES_GENERATIONS);
+        assertThat(Endpoint.of("/audio/speech").kind()).isEqualTo(Endpoint.Kind.AUDIO_SPEECH);
+    }
+
+    @Test
+    void everythingElseIsOtherAndKeepsItsPath() {
+        assertThat(Endpoint.of("/files/File-AbC")).isEqualTo(new Endpoint(Endpoint.Kind.OTHER, "/files/File-AbC"));
+        assertThat(Endpoint.of("/chat/completions/abc").kind()).isEqualTo(Endpoint.Kind.OTHER);
+        assertThat(Endpoint.of("/Chat/Completions").kind()).isEqualTo(Endpoint.Kind.OTHER);
+        assertThat(Endpoint.of("/chat/completions/").kind()).isEqualTo(Endpoint.Kind.OTHER);
+        assertThat(Endpoint.of("/images/edits").kind()).isEqualTo(Endpoint.Kind.OTHER);
+        assertThat(Endpoint.of("/models").kind()).isEqualTo(Endpoint.Kind.OTHER);
+    }
+
+    @Test
+    void kindFlags() {
+        assertThat(Endpoint.Kind.CHAT_COMPLETIONS.streams).isTrue();
+        assertThat(Endpoint.Kind.COMPLETIONS.streams).isTrue();
+        assertThat(Endpoint.Kind.RESPONSES.streams).isTrue();
+        assertThat(Endpoint.Kind.EMBEDDINGS.streams).isFalse();
+        assertThat(Endpoint.Kind.AUDIO_SPEECH.streams).isFalse();
+        assertThat(Endpoint.Kind.EMBEDDINGS.jsonBody).isTrue();
+        assertThat(Endpoint.Kind.OTHER.jsonBody).isFalse();
+        assertThat(Endpoint.Kind.OTHER.streams).isFalse();
+    }
+
+    @Test
+    void logPathHasV1Prefix() {
+        assertThat(Endpoint.of("/chat/completions").logPath()).isEqualTo("/v1/chat/completions");
+    }
+
+    @Test
+    void isImages() {
+        assertThat(Endpoint.of("/images/generations").isImages()).isTrue();
+        assertThat(Endpoint.of("/images/edits").isImages()).isTrue();
+        assertThat(Endpoint.of("/images").isImages()).isFalse();
+        assertThat(Endpoint.of("/chat/completions").isImages()).isFalse();
+    }
+}

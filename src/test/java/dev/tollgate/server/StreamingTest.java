@@ -1,0 +1,291 @@
+package dev.tollgate.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.json.Json;
+import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.LogCapture;
+import dev.tollgate.support.RawClient;
+import dev.tollgate.support.TestGateway;
+import io.vertx.core.http.HttpServerRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StreamingTest {
+
+    private static final String STREAM_REQUEST = "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    private final FakeUpstream upstream = new FakeUpstream();
+    private TestGateway gateway;
+
+    @AfterEach
+    void tearDown() {
+        if (gateway != null) gateway.close();
+        upstream.close();
+    }
+
+    static String chunk(String content) {
+        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-2024\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+                + content + "\"},\"finish_reason\":null}],\"usage\":null}";
+    }
+
+    static final String USAGE_CHUNK = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-2024\",\"choices\":[],"
+            + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}}";
+
+    /** Captures the upstream request so the test decides when each event is written. */
+    private CompletableFuture<HttpServerRequest> holdStream() {
+        CompletableFuture<HttpServerRequest> held = new CompletableFuture<>();
+        upstream.handle(req -> {
+            FakeUpstream.startSse(req);
+            held.complete(req);
+        });
+        return held;
+    }
+
+    private void answerWith(String... events) {
+        upstream.handle(req -> {
+            FakeUpstream.startSse(req);
+            for (String e : events) FakeUpstream.event(req, e);
+            req.response().end();
+        });
+    }
+
+    private Iterator<String> streamLines(String body) throws Exception {
+        HttpResponse<Stream<String>> r = gateway.http().send(gateway.request("/v1/chat/completions")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).contains("text/event-stream");
+        return r.body().filter(l -> !l.isEmpty()).iterator();
+    }
+
+    @Test
+    void firstEventReachesClientBeforeUpstreamFinishes() throws Exception {
+        CompletableFuture<HttpServerRequest> held = holdStream();
+        gateway = TestGateway.start(upstream);
+        CompletableFuture<Iterator<String>> lines = CompletableFuture.supplyAsync(() -> {
+            try {
+                return streamLines(STREAM_REQUEST);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        HttpServerRequest up = held.get(5, TimeUnit.SECONDS);
+        FakeUpstream.event(up, chunk("Hel"));
+        Iterator<String> it = lines.get(5, TimeUnit.SECONDS);
+        // The upstream has not finished: the first event is already here.
+        assertThat(it.next()).isEqualTo("data: " + chunk("Hel"));
+        assertThat(up.response().ended()).isFalse();
+
+        FakeUpstream.event(up, chunk("lo"));
+        FakeUpstream.event(up, USAGE_CHUNK);
+        FakeUpstream.event(up, "[DONE]");
+        up.response().end();
+        assertThat(it.next()).isEqualTo("data: " + chunk("lo"));
+        assertThat(it.next()).isEqualTo("data: [DONE]");
+        assertThat(it.hasNext()).isFalse();
+    }
+
+    @Test
+    void addsIncludeUsageHidesTheUsageChunkAndLogsUsage() throws Exception {
+        answerWith(chunk("Hi"), USAGE_CHUNK, "[DONE]");
+        gateway = TestGateway.start(upstream);
+        try (LogCapture logs = new LogCapture()) {
+            Iterator<String> it = streamLines(STREAM_REQUEST);
+            assertThat(it.next()).isEqualTo("data: " + chunk("Hi"));
+            assertThat(it.next()).isEqualTo("data: [DONE]");
+            assertThat(it.hasNext()).isFalse();
+
+            JsonNode sent = Json.parse(upstream.lastReceived().bodyText());
+            assertThat(sent.path("stream_options").path("include_usage").asBoolean()).isTrue();
+            assertThat(sent.path("messages").get(0).path("content").asText()).isEqualTo("hi");
+
+            JsonNode line = Json.parse(logs.awaitRequestLine(1));
+            assertThat(line.path("response").path("usage").toString())
+                    .isEqualTo("{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}");
+            assertThat(line.path("response").path("id").asText()).isEqualTo("chatcmpl-1");
+            assertThat(line.path("response").path("model").asText()).isEqualTo("gpt-4o-2024");
+            assertThat(line.path("request").path("stream").asBoolean()).isTrue();
+            assertThat(line.path("status").asInt()).isEqualTo(200);
+            assertThat(line.path("error").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void callerWhoAskedForUsageSeesTheUsageChunkUnchanged() throws Exception {
+        answerWith(chunk("Hi"), USAGE_CHUNK, "[DONE]");
+        gateway = TestGateway.start(upstream);
+        String body = "{\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}";
+        Iterator<String> it = streamLines(body);
+        assertThat(it.next()).isEqualTo("data: " + chunk("Hi"));
+        assertThat(it.next()).isEqualTo("data: " + USAGE_CHUNK);
+        assertThat(it.next()).isEqualTo("data: [DONE]");
+        // Unchanged request: the upstream got the caller's bytes exactly.
+        assertThat(upstream.lastReceived().bodyText()).isEqualTo(body);
+    }
+
+    @Test
+    void usageOnAChunkThatStillCarriesContentIsHiddenButTheContentIsKept() throws Exception {
+        String last = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}";
+        answerWith(chunk("Hi"), last, "[DONE]");
+        gateway = TestGateway.start(upstream);
+        try (LogCapture logs = new LogCapture()) {
+            Iterator<String> it = streamLines(STREAM_REQUEST);
+            assertThat(it.next()).isEqualTo("data: " + chunk("Hi"));
+            assertThat(it.next()).isEqualTo("data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}");
+            assertThat(it.next()).isEqualTo("data: [DONE]");
+            assertThat(Json.parse(logs.awaitRequestLine(1)).path("response").path("usage").path("total_tokens").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void usageAccountingOffLeavesTheRequestUntouched() throws Exception {
+        answerWith(chunk("Hi"), "[DONE]");
+        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_USAGE_ACCOUNTING", "false"));
+        Iterator<String> it = streamLines(STREAM_REQUEST);
+        assertThat(it.next()).isEqualTo("data: " + chunk("Hi"));
+        assertThat(upstream.lastReceived().bodyText()).isEqualTo(STREAM_REQUEST);
+    }
+
+    @Test
+    void upstreamCutMidStreamEndsWithAnErrorEventAndNoCleanEnd() throws Exception {
+        upstream.handle(req -> {
+            FakeUpstream.startSse(req);
+            FakeUpstream.event(req, chunk("partial"));
+            req.connection().close();
+        });
+        gateway = TestGateway.start(upstream);
+        try (RawClient client = new RawClient(gateway.port()); LogCapture logs = new LogCapture()) {
+            client.postJson("/v1/chat/completions", STREAM_REQUEST);
+            String all = client.readToClose(5000);
+            assertThat(all).contains("data: " + chunk("partial") + "\n\n");
+            assertThat(all).contains("data: {\"error\":{\"message\":\"The upstream connection failed mid-stream; the answer is incomplete.\","
+                    + "\"type\":\"upstream_error\",\"param\":null,\"code\":\"stream_interrupted\"}}\n\n");
+            assertThat(all).doesNotContain("[DONE]");
+            assertThat(all).doesNotEndWith("0\r\n\r\n"); // no terminating chunk: the transfer is visibly broken
+            JsonNode line = Json.parse(logs.awaitRequestLine(1));
+            assertThat(line.path("error").asBoolean()).isTrue();
+            assertThat(line.path("error_message").asText()).isEqualTo("The upstream connection failed mid-stream; the answer is incomplete.");
+        }
+        assertThat(upstream.received()).hasSize(1); // never retried once streaming began
+    }
+
+    @Test
+    void upstreamEndingWithoutDoneIsAnIncompleteStream() throws Exception {
+        answerWith(chunk("partial"));
+        gateway = TestGateway.start(upstream, Map.of("POLICY_RETRY_COUNT", "3"));
+        try (RawClient client = new RawClient(gateway.port())) {
+            client.postJson("/v1/chat/completions", STREAM_REQUEST);
+            String all = client.readToClose(5000);
+            assertThat(all).contains("\"code\":\"stream_interrupted\"");
+            assertThat(all).contains("The upstream ended the stream before it was complete; the answer is incomplete.");
+            assertThat(all).doesNotContain("[DONE]");
+        }
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
+    void clientDisconnectCancelsTheUpstreamCall() throws Exception {
+        CompletableFuture<HttpServerRequest> held = holdStream();
+        gateway = TestGateway.start(upstream);
+        try (LogCapture logs = new LogCapture()) {
+            RawClient client = new RawClient(gateway.port());
+            client.postJson("/v1/chat/completions", STREAM_REQUEST);
+            HttpServerRequest up = held.get(5, TimeUnit.SECONDS);
+            FakeUpstream.event(up, chunk("one"));
+            client.readUntil(chunk("one"), 5000);
+            client.close();
+            assertThat(upstream.awaitConnectionClosed(5000)).as("upstream connection closed by the gateway").isTrue();
+            JsonNode line = Json.parse(logs.awaitRequestLine(1));
+            assertThat(line.path("status").asInt()).isEqualTo(499);
+            assertThat(line.path("error_message").asText()).isEqualTo("The client closed the connection before the response was complete.");
+        }
+    }
+
+    @Test
+    void clientDisconnectWhileWaitingForUpstreamHeadersCancelsTheCall() throws Exception {
+        CompletableFuture<HttpServerRequest> arrived = new CompletableFuture<>();
+        upstream.handle(arrived::complete); // never answers
+        gateway = TestGateway.start(upstream);
+        RawClient client = new RawClient(gateway.port());
+        client.postJson("/v1/chat/completions", "{\"model\":\"m\"}");
+        arrived.get(5, TimeUnit.SECONDS);
+        client.close();
+        assertThat(upstream.awaitConnectionClosed(5000)).isTrue();
+    }
+
+    @Test
+    void stalledStreamIsEndedByTheIdleTimeout() throws Exception {
+        upstream.handle(req -> {
+            FakeUpstream.startSse(req);
+            FakeUpstream.event(req, chunk("one"));
+        });
+        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_UPSTREAM_STREAM_IDLE_TIMEOUT_MS", "300"));
+        try (RawClient client = new RawClient(gateway.port())) {
+            client.postJson("/v1/chat/completions", STREAM_REQUEST);
+            String all = client.readToClose(5000);
+            assertThat(all).contains("data: " + chunk("one"));
+            assertThat(all).contains("{\"error\":{\"message\":\"The upstream stream stalled and was ended by the gateway.\","
+                    + "\"type\":\"upstream_error\",\"param\":null,\"code\":\"stream_timeout\"}}");
+        }
+        assertThat(upstream.awaitConnectionClosed(5000)).isTrue();
+    }
+
+    @Test
+    void responsesApiStreamEndsCleanlyOnResponseCompletedAndUsageIsRead() throws Exception {
+        upstream.handle(req -> {
+            FakeUpstream.startSse(req);
+            req.response().write("event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"model\":\"gpt-4.1\"}}\n\n");
+            req.response().write("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"output_index\":0,\"delta\":\"Hey\"}\n\n");
+            req.response().write("event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\","
+                    + "\"usage\":{\"input_tokens\":5,\"output_tokens\":1,\"total_tokens\":6}}}\n\n");
+            req.response().end();
+        });
+        gateway = TestGateway.start(upstream, Map.of("POLICY_LOG_RESPONSE", "true"));
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<String> r = gateway.postJson("/v1/responses", "{\"model\":\"gpt-4.1\",\"input\":\"hi\",\"stream\":true}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).endsWith("\"total_tokens\":6}}}\n\n").doesNotContain("error");
+            // The Responses API is not rewritten: usage always comes in response.completed.
+            assertThat(upstream.lastReceived().bodyText()).isEqualTo("{\"model\":\"gpt-4.1\",\"input\":\"hi\",\"stream\":true}");
+            JsonNode line = Json.parse(logs.awaitRequestLine(1));
+            assertThat(line.path("response").path("usage").path("total_tokens").asInt()).isEqualTo(6);
+            assertThat(line.path("response").path("id").asText()).isEqualTo("resp_1");
+            assertThat(line.path("response").path("body").toString()).isEqualTo("{\"choices\":[{\"index\":0,\"text\":\"Hey\"}]}");
+        }
+    }
+
+    @Test
+    void slowReaderPausesTheUpstreamAndStillGetsEveryEvent() throws Exception {
+        String big = "x".repeat(16_000);
+        upstream.handle(req -> {
+            FakeUpstream.startSse(req);
+            for (int i = 0; i < 400; i++) FakeUpstream.event(req, chunk(i + big));
+            FakeUpstream.event(req, "[DONE]");
+            req.response().end();
+        });
+        gateway = TestGateway.start(upstream);
+        try (RawClient client = new RawClient(gateway.port())) {
+            client.postJson("/v1/chat/completions", STREAM_REQUEST);
+            Thread.sleep(500); // let buffers fill: the gateway must pause, not buffer 6 MB unbounded or drop
+            String all = client.readUntil("data: [DONE]", 20_000);
+            for (int i = 0; i < 400; i += 57) assertThat(all).contains(chunk(i + big));
+            assertThat(all.split("chat.completion.chunk", -1)).hasSize(401);
+        }
+    }
+
+    static List<String> nonEmpty(String body) {
+        return body.lines().filter(l -> !l.isEmpty()).toList();
+    }
+}
