@@ -6,7 +6,7 @@ import java.util.Set;
  * The OpenAI endpoint a request targets, from its path below {@code /v1}. Known model endpoints
  * get a kind the chain understands; everything else is {@link Kind#OTHER} and passes through.
  */
-public record Endpoint(Kind kind, String apiPath) {
+public record Endpoint(Kind kind, String apiPath, boolean routed) {
 
     public enum Kind {
         CHAT_COMPLETIONS(true, true),
@@ -40,7 +40,12 @@ public record Endpoint(Kind kind, String apiPath) {
 
     /** Classifies a path below /v1 (starting with '/', no query). */
     public static Endpoint of(String apiPath) {
-        return new Endpoint(kindOf(apiPath), apiPath);
+        return new Endpoint(kindOf(apiPath), apiPath, true);
+    }
+
+    /** A request refused before routing (unknown route, bad path): logged under its raw path. */
+    public static Endpoint unrouted(String path) {
+        return new Endpoint(Kind.OTHER, path, false);
     }
 
     private static Kind kindOf(String p) {
@@ -58,7 +63,7 @@ public record Endpoint(Kind kind, String apiPath) {
 
     /** The path as logged: always with the /v1 prefix. */
     public String logPath() {
-        return "/v1" + apiPath;
+        return routed ? "/v1" + apiPath : apiPath;
     }
 
     public boolean isImages() {

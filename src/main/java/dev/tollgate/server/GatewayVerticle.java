@@ -6,6 +6,7 @@ import dev.tollgate.chain.Exchange;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
+import dev.tollgate.observe.RequestLog;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -120,15 +121,16 @@ final class GatewayVerticle extends VerticleBase {
         req.response().endHandler(v -> done.run());
 
         if (uri.isEmpty() || uri.charAt(0) != '/') {
-            Replies.error(req, ctx.cors(), requestId, ApiError.badRequest("invalid_path", "The request target must be a path."), true);
+            refuse(req, uri, requestId, clientSentId, ApiError.badRequest("invalid_path", "The request target must be a path."));
             return;
         }
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
 
+        // Health probes are not logged: a probe every few seconds would drown the request log.
         if (path.equals("/healthz") || path.equals("/readyz")) {
             if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
-                Replies.error(req, ctx.cors(), requestId, ApiError.methodNotAllowed(method.name(), path), true);
+                refuse(req, path, requestId, clientSentId, ApiError.methodNotAllowed(method.name(), path));
             } else if (path.equals("/healthz")) {
                 Replies.json(req, 200, "{\"status\":\"ok\"}");
             } else {
@@ -137,29 +139,45 @@ final class GatewayVerticle extends VerticleBase {
             }
             return;
         }
+        String apiPath = apiPath(path);
         if (method == HttpMethod.OPTIONS) {
             ctx.cors().preflight(req, requestId);
+            log(exchange(req, apiPath != null ? Endpoint.of(apiPath) : Endpoint.unrouted(path), requestId, clientSentId), 204, null);
             return;
         }
-        String apiPath = apiPath(path);
         if (apiPath == null) {
-            Replies.error(req, ctx.cors(), requestId, ApiError.notFound("Unknown route " + clip(path) + "."), true);
+            refuse(req, path, requestId, clientSentId, ApiError.notFound("Unknown route " + clip(path) + "."));
             return;
         }
         if (hasDotSegment(path)) {
-            Replies.error(req, ctx.cors(), requestId, ApiError.badRequest("invalid_path", "The path may not contain '.' or '..' segments."), true);
+            refuse(req, path, requestId, clientSentId, ApiError.badRequest("invalid_path", "The path may not contain '.' or '..' segments."));
             return;
         }
         if (!(method == HttpMethod.GET || method == HttpMethod.POST || method == HttpMethod.DELETE
                 || method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.HEAD)) {
-            Replies.error(req, ctx.cors(), requestId, ApiError.methodNotAllowed(method.name(), path), true);
+            refuse(req, path, requestId, clientSentId, ApiError.methodNotAllowed(method.name(), path));
             return;
         }
-        Endpoint endpoint = Endpoint.of(apiPath);
-        Exchange ex = new Exchange(method.name(), endpoint, requestId, clientSentId,
-                HeaderOverrides.control(req.headers(), "trace-id"), ctx.settings());
+        Exchange ex = exchange(req, Endpoint.of(apiPath), requestId, clientSentId);
         String pathAndQuery = q < 0 ? apiPath : apiPath + uri.substring(q);
         new ProxyRequest(loop, ctx, req, ex, pathAndQuery, () -> { }).run();
+    }
+
+    private Exchange exchange(HttpServerRequest req, Endpoint endpoint, String requestId, boolean clientSentId) {
+        return new Exchange(req.method().name(), endpoint, requestId, clientSentId,
+                HeaderOverrides.control(req.headers(), "trace-id"), ctx.settings());
+    }
+
+    /** Refuses a request before routing; it still gets its request log line. */
+    private void refuse(HttpServerRequest req, String path, String requestId, boolean clientSentId, ApiError error) {
+        Replies.error(req, ctx.cors(), requestId, error, true);
+        log(exchange(req, Endpoint.unrouted(clip(path)), requestId, clientSentId), error.status(), error.message());
+    }
+
+    private static void log(Exchange ex, int status, String errorMessage) {
+        ex.status(status);
+        if (errorMessage != null) ex.errorMessage(errorMessage);
+        RequestLog.write(ex);
     }
 
     /** The path below /v1, or null when this is not an OpenAI API path. */

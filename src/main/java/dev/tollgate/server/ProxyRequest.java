@@ -251,7 +251,11 @@ final class ProxyRequest {
         up.handler(chunk -> {
             timer.arm(idleMs);
             if (body.length() + chunk.length() > max) {
-                upstreamBroken("The upstream response was larger than the gateway accepts.");
+                // Too large to inspect: relay what we have and the rest unread, like any other body.
+                resp.setChunked(true);
+                resp.write(body);
+                pipe(up, idleMs);
+                resp.write(chunk);
                 return;
             }
             body.appendBuffer(chunk);
@@ -295,8 +299,10 @@ final class ProxyRequest {
     /** Any other body (audio, files, unknown types): bytes through, with back-pressure. */
     private void pipe(HttpClientResponse up, long idleMs) {
         String length = up.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && parseLength(length) >= 0) resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-        else resp.setChunked(true);
+        if (!resp.isChunked()) {
+            if (length != null && parseLength(length) >= 0) resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+            else resp.setChunked(true);
+        }
         phase = Phase.RESPONSE_BODY;
         timer.arm(idleMs);
         up.handler(chunk -> {

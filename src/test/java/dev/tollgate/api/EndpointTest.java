@@ -19,7 +19,7 @@ class EndpointTest {
 
     @Test
     void everythingElseIsOtherAndKeepsItsPath() {
-        assertThat(Endpoint.of("/files/File-AbC")).isEqualTo(new Endpoint(Endpoint.Kind.OTHER, "/files/File-AbC"));
+        assertThat(Endpoint.of("/files/File-AbC")).isEqualTo(new Endpoint(Endpoint.Kind.OTHER, "/files/File-AbC", true));
         assertThat(Endpoint.of("/chat/completions/abc").kind()).isEqualTo(Endpoint.Kind.OTHER);
         assertThat(Endpoint.of("/Chat/Completions").kind()).isEqualTo(Endpoint.Kind.OTHER);
         assertThat(Endpoint.of("/chat/completions/").kind()).isEqualTo(Endpoint.Kind.OTHER);

@@ -84,7 +84,10 @@ class MalformedInputTest {
     @Test
     void unknownRouteIs404AndWrongMethodIs405() throws Exception {
         gateway = TestGateway.start(upstream);
+        LogCapture logs = new LogCapture();
         HttpResponse<String> r = gateway.get("/admin/secret");
+        assertThat(logs.awaitRequestLine(1)).contains("\"endpoint\":\"/admin/secret\",\"method\":\"GET\",\"status\":404");
+        logs.close();
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).isEqualTo(error("Unknown route /admin/secret.", "invalid_request_error", "unknown_route"));
         assertThat(gateway.get("/v1/").statusCode()).isEqualTo(404);

@@ -131,6 +131,17 @@ class PassThroughTest {
     }
 
     @Test
+    void aJsonResponseTooLargeToInspectPassesThroughWhole() throws Exception {
+        String big = "{\"data\":\"" + "z".repeat(5000) + "\"}";
+        upstream.handle(req -> req.response().setChunked(true).putHeader("content-type", "application/json")
+                .write(big.substring(0, 1000)).onComplete(v -> req.response().end(big.substring(1000))));
+        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_MAX_RESPONSE_BYTES", "2048"));
+        HttpResponse<String> r = gateway.postJson("/v1/embeddings", "{\"model\":\"e\",\"input\":\"x\"}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(big);
+    }
+
+    @Test
     void healthAndReadiness() throws Exception {
         gateway = TestGateway.start(upstream);
         HttpResponse<String> health = gateway.get("/healthz");
