@@ -113,7 +113,7 @@ class MainTest {
                 PORT: 70000
                 PROT: 8080
                 OPENAI_API_KEY: [sk-live-0123456789]
-                POLICY_MAX_TOKENS: 100
+                AZURE_RESOURCE_NAME: my-resource
                 """);
 
         Run r = run("config", "check", f.toString());
@@ -124,7 +124,7 @@ class MainTest {
                 + "  PORT: expected an integer from 0 to 65535, got 70000\n"
                 + "  PROT: unknown key (did you mean PORT?)\n"
                 + "  OPENAI_API_KEY: invalid value\n"
-                + "  POLICY_MAX_TOKENS: not supported by this version of Tollgate yet; remove it or set it to its default" + NL);
+                + "  AZURE_RESOURCE_NAME: not supported by this version of Tollgate yet; remove it or set it to its default" + NL);
         assertThat(r.err()).doesNotContain("sk-live");
     }
 

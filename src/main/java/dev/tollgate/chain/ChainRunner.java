@@ -29,7 +29,10 @@ public final class ChainRunner {
         return policies;
     }
 
-    /** Request phase. Completes with null to go on, or the error to answer with. */
+    /**
+     * Request phase. Completes with null to go on (then {@link Exchange#localAnswer()} may hold an
+     * answer that replaces the upstream call), or the error to answer with.
+     */
     public Future<ApiError> onRequest(Exchange ex) {
         return requestFrom(ex, 0);
     }
@@ -52,14 +55,14 @@ public final class ChainRunner {
                         return Future.succeededFuture(failed(p, ar.failed() ? ar.cause() : new NullPointerException()));
                     }
                     ApiError error = apply(ex, ar.result());
-                    return error != null ? Future.succeededFuture(error) : requestFrom(ex, next);
+                    return error != null || ex.localAnswer() != null ? Future.succeededFuture(error) : requestFrom(ex, next);
                 });
             }
             if (f.failed() || f.result() == null) {
                 return Future.succeededFuture(failed(p, f.failed() ? f.cause() : new NullPointerException()));
             }
             ApiError error = apply(ex, f.result());
-            if (error != null) return Future.succeededFuture(error);
+            if (error != null || ex.localAnswer() != null) return Future.succeededFuture(error);
         }
         return Future.succeededFuture(null);
     }
@@ -149,6 +152,10 @@ public final class ChainRunner {
     private static ApiError apply(Exchange ex, Verdict v) {
         ex.addFindings(v.findings());
         if (v instanceof Verdict.Reject r) return r.error();
+        if (v instanceof Verdict.Respond answer) {
+            ex.localAnswer(answer.body());
+            return null;
+        }
         if (v instanceof Verdict.Rewrite rw) {
             JsonNode b = rw.body();
             if (b instanceof ObjectNode o) ex.body(o);

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.Settings;
+import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +44,8 @@ public final class Exchange {
     private long upstreamEndNanos;
     private int attempts;
     private JsonNode loggedResponse;
+    private ObjectNode localAnswer;
+    private Function<Callable<Object>, Future<Object>> offloader = Exchange::inline;
 
     public Exchange(String method, Endpoint endpoint, String requestId, boolean clientSentRequestId, String traceId, Settings settings) {
         this.method = method;
@@ -108,6 +113,31 @@ public final class Exchange {
     public long upstreamStartNanos() { return upstreamStartNanos; }
     public long upstreamEndNanos() { return upstreamEndNanos; }
     public int attempts() { return attempts; }
+
+    /**
+     * Runs CPU-heavy work (tokenizing or scanning a large prompt) off the event loop, on the
+     * worker pool; the future completes back on the event loop.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Future<T> offload(Callable<T> work) {
+        return (Future<T>) offloader.apply((Callable<Object>) work);
+    }
+
+    public void offloader(Function<Callable<Object>, Future<Object>> offloader) {
+        this.offloader = offloader;
+    }
+
+    private static Future<Object> inline(Callable<Object> work) {
+        try {
+            return Future.succeededFuture(work.call());
+        } catch (Exception e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /** An answer a policy gave in place of the upstream's (auto-reply), or null. */
+    public ObjectNode localAnswer() { return localAnswer; }
+    public void localAnswer(ObjectNode answer) { this.localAnswer = answer; }
 
     /** What POLICY_LOG_RESPONSE records: the response body or the streamed text. */
     public JsonNode loggedResponse() { return loggedResponse; }

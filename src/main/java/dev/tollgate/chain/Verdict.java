@@ -1,6 +1,7 @@
 package dev.tollgate.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.ApiError;
 import io.vertx.core.Future;
 
@@ -19,6 +20,12 @@ public sealed interface Verdict {
 
     /** Stop here and answer the caller with this error. */
     record Reject(ApiError error, List<Finding> findings) implements Verdict {}
+
+    /**
+     * Answer the caller with this response body instead of calling the upstream (e.g. auto-reply).
+     * The answer still runs through the response phases (as a stream when the caller asked for one).
+     */
+    record Respond(ObjectNode body, List<Finding> findings) implements Verdict {}
 
     Proceed PROCEED = new Proceed(List.of());
     Future<Verdict> PROCEED_FUTURE = Future.succeededFuture(PROCEED);

@@ -28,14 +28,10 @@ public final class SeedSettings {
 
     /** Recognised with their seed types; a non-default value is refused until the policy ships. */
     public static final List<Setting<?>> NOT_YET_SUPPORTED = List.of(
-            Setting.global("POLICY_AUTOREPLY", SettingType.jsonArray(), emptyArray(), ""),
             Setting.global("POLICY_REQUEST_WORDLIST", SettingType.string(), "", ""),
             Setting.global("POLICY_RESPONSE_WORDLIST", SettingType.string(), "", ""),
             Setting.global("POLICY_CUSTOM_WORDLIST", SettingType.stringList(), List.of(), ""),
-            Setting.global("POLICY_MAX_TOKENS", SettingType.integer(0, Integer.MAX_VALUE), 0, ""),
-            Setting.global("POLICY_MAX_PROMPT_CHARS", SettingType.integer(0, Integer.MAX_VALUE), 0, ""),
             Setting.global("POLICY_AUTO_MODERATE", SettingType.bool(), false, ""),
-            Setting.global("POLICY_ENFORCE_USER_IDS", SettingType.bool(), false, ""),
             Setting.global("POLICY_PROMPT_REFLECTION", SettingType.oneOf("none", "audit", "redact", "block"), "none", ""),
             Setting.global("AZURE_RESOURCE_NAME", SettingType.string(), null, ""),
             Setting.global("AZURE_DEPLOYMENT_ID", SettingType.string(), null, ""),
@@ -43,8 +39,7 @@ public final class SeedSettings {
             Setting.secret("TOLLGATE_ADMIN_TOKEN", ""));
 
     /** Header suffixes of the not-yet-supported policies: a request using one is refused, not ignored. */
-    public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of("max-tokens", "max-prompt-chars",
-            "enforce-user-ids", "auto-moderate", "request-wordlists", "response-wordlists", "prompt-reflection",
+    public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of("auto-moderate", "request-wordlists", "response-wordlists", "prompt-reflection",
             "azure-resource", "azure-deployment");
 
     private static JsonNode emptyArray() {

@@ -27,6 +27,18 @@ public interface Strictness<T> {
         };
     }
 
+    /** An allow-list where empty means "everything": the request's list must be a non-empty subset. */
+    static Strictness<List<String>> allowListSubset() {
+        return (candidate, configured) -> {
+            if (configured.isEmpty()) return true;
+            if (candidate.isEmpty()) return false;
+            Set<String> allowed = new HashSet<>();
+            for (String c : configured) allowed.add(c.toLowerCase(Locale.ROOT));
+            for (String c : candidate) if (!allowed.contains(c.toLowerCase(Locale.ROOT))) return false;
+            return true;
+        };
+    }
+
     /** A deny-list: the request's list must contain every configured entry. */
     static Strictness<List<String>> denyListSuperset() {
         return (candidate, configured) -> {

@@ -2,7 +2,11 @@ package dev.tollgate.policy;
 
 import dev.tollgate.chain.Policy;
 import dev.tollgate.config.Setting;
-import dev.tollgate.policy.disabledmodels.DisabledModelsPolicy;
+import dev.tollgate.policy.autoreply.AutoReplyPolicy;
+import dev.tollgate.policy.maxtokens.MaxTokensPolicy;
+import dev.tollgate.policy.modelrules.ModelRulesPolicy;
+import dev.tollgate.policy.promptsize.PromptSizePolicy;
+import dev.tollgate.policy.userids.UserIdsPolicy;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 import dev.tollgate.policy.usage.UsageAccountingPolicy;
 
@@ -20,7 +24,11 @@ public final class Policies {
 
     public static List<Policy> standard() {
         return List.of(
-                new DisabledModelsPolicy(),
+                new ModelRulesPolicy(),
+                new UserIdsPolicy(),
+                new MaxTokensPolicy(),
+                new PromptSizePolicy(),
+                new AutoReplyPolicy(),
                 new UsageAccountingPolicy(),
                 new RequestLoggingPolicy());
     }

@@ -11,6 +11,9 @@ import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
 import dev.tollgate.observe.RequestLog;
+import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.stream.AnswerStream;
+import dev.tollgate.stream.ChainedStreamWriter;
 import dev.tollgate.stream.StreamRelay;
 import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.upstream.UpstreamCall;
@@ -53,6 +56,7 @@ final class ProxyRequest {
         this.pathAndQuery = pathAndQuery;
         this.onDone = onDone;
         this.timer = loop.deadlines().create(this::onTimeout);
+        ex.offloader(work -> loop.vertx().executeBlocking(work, false));
     }
 
     /** What the single deadline currently guards. */
@@ -165,6 +169,10 @@ final class ProxyRequest {
                 fail(error);
                 return;
             }
+            if (ex.localAnswer() != null) {
+                answerLocally(ex.localAnswer());
+                return;
+            }
             Buffer body = rawBody == null ? null : ex.bodyModified() ? Json.toBuffer(ex.body()) : rawBody;
             callUpstream(body);
         });
@@ -208,6 +216,36 @@ final class ProxyRequest {
     }
 
     // ---- response -------------------------------------------------------------------------
+
+    /** A policy answered in place of the upstream: the answer still runs the response phases. */
+    private void answerLocally(ObjectNode answer) {
+        bodyRead = true;
+        ex.status(200);
+        resp.setStatusCode(200);
+        resp.headers().set("x-request-id", ex.requestId());
+        ctx.cors().decorate(req.headers(), resp.headers());
+        if (ex.stream()) {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+            resp.setChunked(true);
+            ChainedStreamWriter writer = new ChainedStreamWriter(ex, ctx.chain(), resp);
+            for (StreamChunk chunk : AnswerStream.of(ex.endpoint().kind(), answer, AnswerStream.wantsUsage(ex.body()))) {
+                if (!writer.write(chunk)) {
+                    finish();
+                    return;
+                }
+            }
+            resp.end();
+        } else {
+            ChainRunner.ResponseResult r = ctx.chain().onResponse(ex, answer);
+            if (r.error() != null) {
+                fail(r.error());
+                return;
+            }
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+            resp.end(Json.toBuffer(r.body()));
+        }
+        finish();
+    }
 
     private void relay(HttpClientResponse up) {
         this.upstream = up;

@@ -19,24 +19,23 @@ import java.util.List;
 public final class StreamRelay {
 
     private final Exchange ex;
-    private final ChainRunner chain;
     private final HttpClientResponse upstream;
     private final HttpServerResponse client;
     private final Deadlines.Deadline idle;
     private final long idleMs;
     private final Runnable onFinished;
     private final SseParser parser = new SseParser();
-    private boolean terminal;
+    private final ChainedStreamWriter writer;
     private boolean finished;
 
     public StreamRelay(Exchange ex, ChainRunner chain, HttpClientResponse upstream, HttpServerResponse client,
                        Deadlines deadlines, long idleMs, Runnable onFinished) {
         this.ex = ex;
-        this.chain = chain;
         this.upstream = upstream;
         this.client = client;
         this.idleMs = idleMs;
         this.onFinished = onFinished;
+        this.writer = new ChainedStreamWriter(ex, chain, client);
         this.idle = deadlines.create(() -> fail("The upstream stream stalled and was ended by the gateway.", "stream_timeout"));
     }
 
@@ -74,31 +73,13 @@ public final class StreamRelay {
 
     private void onEvent(StreamChunk chunk) {
         if (finished) return;
-        if (isTerminal(chunk)) {
-            terminal = true;
-            for (StreamChunk held : chain.onStreamEnd(ex)) {
-                if (!relay(held)) return;
-            }
+        if (!writer.write(chunk)) {
+            // A policy ended the stream: stop the upstream too.
+            finished = true;
+            idle.disarm();
+            upstream.request().reset();
+            onFinished.run();
         }
-        relay(chunk);
-    }
-
-    /** Runs one chunk through the chain and writes what comes out; false when the stream ended. */
-    private boolean relay(StreamChunk chunk) {
-        ChainRunner.ChunkResult r = chain.onChunk(ex, chunk);
-        if (r.abort() != null) {
-            abort(r.abort());
-            return false;
-        }
-        if (r.chunk() != null) client.write(r.chunk().toWire());
-        return true;
-    }
-
-    private static boolean isTerminal(StreamChunk chunk) {
-        if (chunk.isDone()) return true;
-        String event = chunk.event();
-        return event != null && (event.equals("response.completed") || event.equals("response.failed")
-                || event.equals("response.incomplete") || event.equals("error"));
     }
 
     private void onEnd() {
@@ -106,23 +87,12 @@ public final class StreamRelay {
         ex.upstreamEnded();
         parser.finish(this::onEvent);
         if (finished) return;
-        if (!terminal || parser.hasPartialEvent()) {
+        if (!writer.sawTerminal() || parser.hasPartialEvent()) {
             fail("The upstream ended the stream before it was complete; the answer is incomplete.", "stream_interrupted");
             return;
         }
         finished = true;
         idle.disarm();
-        client.end();
-        onFinished.run();
-    }
-
-    /** A policy ended the stream: error event, no more content, upstream cancelled. */
-    private void abort(ApiError error) {
-        finished = true;
-        idle.disarm();
-        ex.errorMessage(error.message());
-        upstream.request().reset();
-        client.write(StreamChunk.encode(null, error.toJson().toString()));
         client.end();
         onFinished.run();
     }

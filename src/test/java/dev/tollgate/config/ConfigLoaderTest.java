@@ -1,7 +1,7 @@
 package dev.tollgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.policy.disabledmodels.DisabledModelsPolicy;
+import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 import dev.tollgate.policy.usage.UsageAccountingPolicy;
 import dev.tollgate.server.Gateway;
@@ -110,7 +110,7 @@ class ConfigLoaderTest {
         assertThat(s.get(CoreSettings.EVENT_LOOPS)).isEqualTo(0);
         assertThat(s.get(SeedSettings.REDACTION_STRING)).isEqualTo("****");
         assertThat(s.get(SeedSettings.PROMPT_REFLECTION_DELIMETER)).isEqualTo("||");
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).isEmpty();
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).isEmpty();
         assertThat(s.get(RequestLoggingPolicy.LOG_REQUEST)).isFalse();
         assertThat(s.get(RequestLoggingPolicy.LOG_RESPONSE)).isFalse();
         assertThat(s.get(UsageAccountingPolicy.USAGE_ACCOUNTING)).isTrue();
@@ -205,7 +205,7 @@ class ConfigLoaderTest {
 
         assertThat(s.get(CoreSettings.PORT)).isEqualTo(8081);
         assertThat(s.get(CoreSettings.OPENAI_API_KEY)).isEqualTo("sk-env");
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4o");
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4o");
         assertThat(s.get(RequestLoggingPolicy.LOG_REQUEST)).isFalse();
         // a file value the environment does not mention stays
         assertThat(s.get(CoreSettings.HOST)).isEqualTo("127.0.0.1");
@@ -430,7 +430,7 @@ class ConfigLoaderTest {
                 PORT: lots
                 PROT: 8080
                 LOCAL_MODE: [yes]
-                POLICY_MAX_TOKENS: 100
+                AZURE_RESOURCE_NAME: my-resource
                 """);
         String message = errorFor(f, env(
                 "TOLLGATE_MAX_BODY_BYTES", "-5",
@@ -442,7 +442,7 @@ class ConfigLoaderTest {
                 + "  LOCAL_MODE: expected true or false, got a list\n"
                 + "  TOLLGATE_MAX_BODY_BYTES: expected an integer from 1024 to 2147483648, got -5 (environment variable)\n"
                 + "  TOLLGATE_EVENT_LOOP: unknown key (did you mean TOLLGATE_EVENT_LOOPS?) (environment variable)\n"
-                + "  POLICY_MAX_TOKENS: not supported by this version of Tollgate yet; remove it or set it to its default");
+                + "  AZURE_RESOURCE_NAME: not supported by this version of Tollgate yet; remove it or set it to its default");
     }
 
     // ---- secrets ---------------------------------------------------------------------------
@@ -501,17 +501,12 @@ class ConfigLoaderTest {
     @Test
     void notYetSupportedKeysStopStartUp() throws IOException {
         String tail = ": not supported by this version of Tollgate yet; remove it or set it to its default";
-        assertThat(error("POLICY_MAX_TOKENS: 100\n")).isEqualTo(PREFIX + "POLICY_MAX_TOKENS" + tail);
-        assertThat(error(null, env("POLICY_MAX_TOKENS", "100"))).isEqualTo(PREFIX + "POLICY_MAX_TOKENS" + tail);
-        assertThat(error("POLICY_MAX_PROMPT_CHARS: 4000\n")).isEqualTo(PREFIX + "POLICY_MAX_PROMPT_CHARS" + tail);
         assertThat(error("POLICY_AUTO_MODERATE: true\n")).isEqualTo(PREFIX + "POLICY_AUTO_MODERATE" + tail);
-        assertThat(error("POLICY_ENFORCE_USER_IDS: true\n")).isEqualTo(PREFIX + "POLICY_ENFORCE_USER_IDS" + tail);
+        assertThat(error(null, env("POLICY_AUTO_MODERATE", "true"))).isEqualTo(PREFIX + "POLICY_AUTO_MODERATE" + tail);
         assertThat(error("POLICY_PROMPT_REFLECTION: block\n")).isEqualTo(PREFIX + "POLICY_PROMPT_REFLECTION" + tail);
         assertThat(error("POLICY_REQUEST_WORDLIST: profanity:block\n")).isEqualTo(PREFIX + "POLICY_REQUEST_WORDLIST" + tail);
         assertThat(error("POLICY_RESPONSE_WORDLIST: dan:redact\n")).isEqualTo(PREFIX + "POLICY_RESPONSE_WORDLIST" + tail);
         assertThat(error("POLICY_CUSTOM_WORDLIST: [bad word]\n")).isEqualTo(PREFIX + "POLICY_CUSTOM_WORDLIST" + tail);
-        assertThat(error("POLICY_AUTOREPLY:\n  - {type: chat, request: hello, response: hi}\n"))
-                .isEqualTo(PREFIX + "POLICY_AUTOREPLY" + tail);
         assertThat(error("AZURE_RESOURCE_NAME: my-resource\n")).isEqualTo(PREFIX + "AZURE_RESOURCE_NAME" + tail);
         assertThat(error("AZURE_DEPLOYMENT_ID: my-deployment\n")).isEqualTo(PREFIX + "AZURE_DEPLOYMENT_ID" + tail);
         assertThat(error(null, env("TOLLGATE_ADMIN_TOKEN", "admin-secret"))).isEqualTo(PREFIX + "TOLLGATE_ADMIN_TOKEN" + tail);
@@ -540,7 +535,7 @@ class ConfigLoaderTest {
         assertThat((Integer) get(s, "POLICY_MAX_TOKENS")).isEqualTo(0);
         assertThat((String) get(s, "POLICY_PROMPT_REFLECTION")).isEqualTo("none");
         assertThat((List<String>) get(s, "POLICY_CUSTOM_WORDLIST")).isEmpty();
-        assertThat((JsonNode) get(s, "POLICY_AUTOREPLY")).isEmpty();
+        assertThat((List<?>) get(s, "POLICY_AUTOREPLY")).isEmpty();
         assertThat((String) get(s, "AZURE_RESOURCE_NAME")).isNull();
         assertThat((String) get(s, "TOLLGATE_ADMIN_TOKEN")).isNull();
     }
@@ -550,32 +545,32 @@ class ConfigLoaderTest {
     @Test
     void disabledModelsAsAYamlList() throws IOException {
         Settings s = load("POLICY_DISABLED_MODELS:\n  - gpt-4\n  - ' gpt-3.5-turbo '\n  - ''\n  - 256x256\n").settings();
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "gpt-3.5-turbo", "256x256");
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "gpt-3.5-turbo", "256x256");
 
-        assertThat(load("POLICY_DISABLED_MODELS: [gpt-4, dall-e-2]\n").settings().get(DisabledModelsPolicy.DISABLED_MODELS))
+        assertThat(load("POLICY_DISABLED_MODELS: [gpt-4, dall-e-2]\n").settings().get(ModelRulesPolicy.DISABLED_MODELS))
                 .containsExactly("gpt-4", "dall-e-2");
-        assertThat(load("POLICY_DISABLED_MODELS: 'gpt-4, dall-e-2'\n").settings().get(DisabledModelsPolicy.DISABLED_MODELS))
+        assertThat(load("POLICY_DISABLED_MODELS: 'gpt-4, dall-e-2'\n").settings().get(ModelRulesPolicy.DISABLED_MODELS))
                 .containsExactly("gpt-4", "dall-e-2");
-        assertThat(load("POLICY_DISABLED_MODELS: []\n").settings().get(DisabledModelsPolicy.DISABLED_MODELS)).isEmpty();
-        assertThat(load("POLICY_DISABLED_MODELS:\n").settings().get(DisabledModelsPolicy.DISABLED_MODELS)).isEmpty();
+        assertThat(load("POLICY_DISABLED_MODELS: []\n").settings().get(ModelRulesPolicy.DISABLED_MODELS)).isEmpty();
+        assertThat(load("POLICY_DISABLED_MODELS:\n").settings().get(ModelRulesPolicy.DISABLED_MODELS)).isEmpty();
     }
 
     @Test
     void disabledModelsAsACommaSeparatedEnvironmentString() throws IOException {
         Settings s = load(null, env("POLICY_DISABLED_MODELS", " gpt-4 , gpt-3.5-turbo,, 256x256 ,")).settings();
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "gpt-3.5-turbo", "256x256");
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "gpt-3.5-turbo", "256x256");
 
-        assertThat(load(null, env("POLICY_DISABLED_MODELS", "")).settings().get(DisabledModelsPolicy.DISABLED_MODELS)).isEmpty();
-        assertThat(load(null, env("POLICY_DISABLED_MODELS", "gpt-4")).settings().get(DisabledModelsPolicy.DISABLED_MODELS))
+        assertThat(load(null, env("POLICY_DISABLED_MODELS", "")).settings().get(ModelRulesPolicy.DISABLED_MODELS)).isEmpty();
+        assertThat(load(null, env("POLICY_DISABLED_MODELS", "gpt-4")).settings().get(ModelRulesPolicy.DISABLED_MODELS))
                 .containsExactly("gpt-4");
     }
 
     @Test
     void disabledModelsAsAJsonArrayEnvironmentString() throws IOException {
         Settings s = load(null, env("POLICY_DISABLED_MODELS", " [\"gpt-4\", \"text-davinci-003\", \"1024x1024\"] ")).settings();
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "text-davinci-003", "1024x1024");
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "text-davinci-003", "1024x1024");
 
-        assertThat(load(null, env("POLICY_DISABLED_MODELS", "[]")).settings().get(DisabledModelsPolicy.DISABLED_MODELS)).isEmpty();
+        assertThat(load(null, env("POLICY_DISABLED_MODELS", "[]")).settings().get(ModelRulesPolicy.DISABLED_MODELS)).isEmpty();
         assertThat(error(null, env("POLICY_DISABLED_MODELS", "[\"gpt-4\"")))
                 .isEqualTo(PREFIX + "POLICY_DISABLED_MODELS: expected a list of strings, got malformed JSON (environment variable)");
         assertThat(error(null, env("POLICY_DISABLED_MODELS", "[{\"model\":\"gpt-4\"}]")))
@@ -640,7 +635,7 @@ class ConfigLoaderTest {
                 "Content-Type", "application/json"));
         assertThat(s.get(SeedSettings.REDACTION_STRING)).isEqualTo("****");
         assertThat(s.get(SeedSettings.PROMPT_REFLECTION_DELIMETER)).isEqualTo("||");
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).isEmpty();
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).isEmpty();
         assertThat(s.get(RequestLoggingPolicy.LOG_REQUEST)).isFalse();
         assertThat(s.get(RequestLoggingPolicy.LOG_RESPONSE)).isFalse();
         for (Setting<?> notYet : SeedSettings.NOT_YET_SUPPORTED) {

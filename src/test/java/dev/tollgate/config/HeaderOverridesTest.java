@@ -1,7 +1,7 @@
 package dev.tollgate.config;
 
 import dev.tollgate.api.ApiError;
-import dev.tollgate.policy.disabledmodels.DisabledModelsPolicy;
+import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 import dev.tollgate.server.Gateway;
 import io.vertx.core.MultiMap;
@@ -69,25 +69,25 @@ class HeaderOverridesTest {
         Settings base = configured("POLICY_DISABLED_MODELS", "gpt-4");
 
         Settings s = accepted(base, "x-tollgate-disabled-models", "gpt-4, gpt-4o");
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "gpt-4o");
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "gpt-4o");
 
         // the same list is not a loosening; names compare case-insensitively
-        assertThat(accepted(base, "x-tollgate-disabled-models", "gpt-4").get(DisabledModelsPolicy.DISABLED_MODELS))
+        assertThat(accepted(base, "x-tollgate-disabled-models", "gpt-4").get(ModelRulesPolicy.DISABLED_MODELS))
                 .containsExactly("gpt-4");
-        assertThat(accepted(base, "x-tollgate-disabled-models", "GPT-4,dall-e-2").get(DisabledModelsPolicy.DISABLED_MODELS))
+        assertThat(accepted(base, "x-tollgate-disabled-models", "GPT-4,dall-e-2").get(ModelRulesPolicy.DISABLED_MODELS))
                 .containsExactly("GPT-4", "dall-e-2");
         // JSON array form, as in the environment
-        assertThat(accepted(base, "x-tollgate-disabled-models", "[\"gpt-4\",\"256x256\"]").get(DisabledModelsPolicy.DISABLED_MODELS))
+        assertThat(accepted(base, "x-tollgate-disabled-models", "[\"gpt-4\",\"256x256\"]").get(ModelRulesPolicy.DISABLED_MODELS))
                 .containsExactly("gpt-4", "256x256");
         // the configured settings themselves are untouched
-        assertThat(base.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4");
+        assertThat(base.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4");
     }
 
     @Test
     void anyListTightensAnEmptyConfiguration() {
         Settings s = accepted(configured(), "x-tollgate-disabled-models", "gpt-4o-mini");
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4o-mini");
-        assertThat(s.isSet(DisabledModelsPolicy.DISABLED_MODELS)).isTrue();
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4o-mini");
+        assertThat(s.isSet(ModelRulesPolicy.DISABLED_MODELS)).isTrue();
     }
 
     @Test
@@ -95,7 +95,7 @@ class HeaderOverridesTest {
         Settings base = configured("POLICY_DISABLED_MODELS", "gpt-4");
 
         Settings s = accepted(base, "x-usagepanda-disabled-models", "gpt-4,text-davinci-003");
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "text-davinci-003");
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "text-davinci-003");
 
         assertThat(refused(base, "X-UsagePanda-Disabled-Models", "text-davinci-003"))
                 .isEqualTo(forbidden("x-usagepanda-disabled-models", "POLICY_DISABLED_MODELS"));
@@ -126,10 +126,10 @@ class HeaderOverridesTest {
                 "TOLLGATE_ALLOW_HEADER_LOOSENING", "true");
 
         Settings s = accepted(base, "x-tollgate-disabled-models", "gpt-4", "x-tollgate-log-request", "false");
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4");
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4");
         assertThat(s.get(RequestLoggingPolicy.LOG_REQUEST)).isFalse();
 
-        assertThat(accepted(base, "x-usagepanda-disabled-models", "").get(DisabledModelsPolicy.DISABLED_MODELS)).isEmpty();
+        assertThat(accepted(base, "x-usagepanda-disabled-models", "").get(ModelRulesPolicy.DISABLED_MODELS)).isEmpty();
     }
 
     @Test
@@ -143,11 +143,11 @@ class HeaderOverridesTest {
     @Test
     void aListHeaderSentAsSeveralLinesIsOneList() {
         Settings s = accepted(configured(), "x-tollgate-disabled-models", "gpt-4", "x-tollgate-disabled-models", "gpt-4o");
-        assertThat(s.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactlyInAnyOrder("gpt-4", "gpt-4o");
+        assertThat(s.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactlyInAnyOrder("gpt-4", "gpt-4o");
 
         Settings base = configured("POLICY_DISABLED_MODELS", "gpt-4");
         Settings t = accepted(base, "x-tollgate-disabled-models", "gpt-4o", "x-tollgate-disabled-models", "gpt-4");
-        assertThat(t.get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactlyInAnyOrder("gpt-4", "gpt-4o");
+        assertThat(t.get(ModelRulesPolicy.DISABLED_MODELS)).containsExactlyInAnyOrder("gpt-4", "gpt-4o");
     }
 
     // ---- POLICY_LOG_REQUEST / POLICY_LOG_RESPONSE: checks that are on when true ---------------
@@ -233,11 +233,11 @@ class HeaderOverridesTest {
 
     @Test
     void notYetSupportedPolicyHeadersAreRefused() {
-        ApiError e = refused(configured(), "x-tollgate-max-tokens", "100");
+        ApiError e = refused(configured(), "x-tollgate-auto-moderate", "true");
         assertThat(e).isEqualTo(new ApiError(400, "invalid_request_error", "unsupported_setting",
-                "Header x-tollgate-max-tokens is not supported by this gateway version yet.", null));
+                "Header x-tollgate-auto-moderate is not supported by this gateway version yet.", null));
         assertThat(e.toJson().toString()).isEqualTo("{\"error\":{"
-                + "\"message\":\"Header x-tollgate-max-tokens is not supported by this gateway version yet.\","
+                + "\"message\":\"Header x-tollgate-auto-moderate is not supported by this gateway version yet.\","
                 + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"unsupported_setting\"}}");
 
         for (String suffix : SeedSettings.NOT_YET_SUPPORTED_HEADERS) {
@@ -272,7 +272,7 @@ class HeaderOverridesTest {
 
         assertThat(r.error()).isNull();
         assertThat(r.settings()).isSameAs(base);
-        assertThat(r.settings().get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4");
+        assertThat(r.settings().get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4");
         assertThat(r.settings().get(RequestLoggingPolicy.LOG_REQUEST)).isTrue();
     }
 

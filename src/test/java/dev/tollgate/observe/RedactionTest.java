@@ -57,7 +57,7 @@ class RedactionTest {
                 "model gpt-4o-mini-2024-07-18 is disabled",
                 "the task-1234567890 finished",
                 "monkey: bananas-and-more",
-                "Blocked by policy disabled-models: model gpt-4 is not allowed",
+                "Blocked by policy model-rules: model gpt-4 is not allowed",
                 "req_0123456789abcdef0123456789abcd",
                 "/v1/files/file-AbC123456789/content",
                 "key point: none",

@@ -332,7 +332,7 @@ class OpenAiSdkTest {
                     assertThat(e.type()).contains("policy_violation");
                     assertThat(e.code()).contains("model_disabled");
                     assertThat(e.param()).contains("model");
-                    assertThat(e.getMessage()).contains("Blocked by policy disabled-models: model 'gpt-4o-mini' is disabled on this gateway.");
+                    assertThat(e.getMessage()).contains("Blocked by policy model-rules: model 'gpt-4o-mini' is disabled on this gateway.");
                 });
         assertThat(upstream.received()).isEmpty();
     }

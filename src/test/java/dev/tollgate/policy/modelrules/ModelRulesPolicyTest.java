@@ -1,4 +1,4 @@
-package dev.tollgate.policy.disabledmodels;
+package dev.tollgate.policy.modelrules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
@@ -15,10 +15,10 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The policy chain end to end, proved with the disabled-models policy, streamed and not. */
-class DisabledModelsPolicyTest {
+/** The policy chain end to end, proved with the model-rules policy, streamed and not. */
+class ModelRulesPolicyTest {
 
-    private static final String BLOCKED_GPT4 = "{\"error\":{\"message\":\"Blocked by policy disabled-models: model 'gpt-4' is disabled "
+    private static final String BLOCKED_GPT4 = "{\"error\":{\"message\":\"Blocked by policy model-rules: model 'gpt-4' is disabled "
             + "on this gateway.\",\"type\":\"policy_violation\",\"param\":\"model\",\"code\":\"model_disabled\"}}";
 
     private final FakeUpstream upstream = new FakeUpstream();
@@ -50,7 +50,7 @@ class DisabledModelsPolicyTest {
             JsonNode line = Json.parse(logs.awaitRequestLine(1));
             assertThat(line.path("status").asInt()).isEqualTo(403);
             assertThat(line.path("flags").toString()).isEqualTo("[{\"type\":\"model_disabled\",\"description\":\"model 'gpt-4' is "
-                    + "disabled on this gateway.\",\"policy\":\"disabled-models\",\"action\":\"block\"}]");
+                    + "disabled on this gateway.\",\"policy\":\"model-rules\",\"action\":\"block\"}]");
         }
     }
 
@@ -79,7 +79,7 @@ class DisabledModelsPolicyTest {
         gateway = TestGateway.start(upstream, Map.of("POLICY_DISABLED_MODELS", "[\"1024x1024\"]"));
         HttpResponse<String> r = gateway.postJson("/v1/images/generations", "{\"model\":\"dall-e-3\",\"prompt\":\"cat\",\"size\":\"1024x1024\"}");
         assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Blocked by policy disabled-models: image size '1024x1024' is disabled "
+        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Blocked by policy model-rules: image size '1024x1024' is disabled "
                 + "on this gateway.\",\"type\":\"policy_violation\",\"param\":\"size\",\"code\":\"image_size_disabled\"}}");
         assertThat(gateway.postJson("/v1/images/generations", "{\"prompt\":\"cat\",\"size\":\"512x512\"}").statusCode()).isEqualTo(200);
     }
@@ -112,6 +112,6 @@ class DisabledModelsPolicyTest {
         Path file = dir.resolve("tollgate.yaml");
         Files.writeString(file, "POLICY_DISABLED_MODELS:\n  - gpt-4\n  - 256x256\n");
         var loaded = new dev.tollgate.config.ConfigLoader(dev.tollgate.server.Gateway.catalog()).load(file, Map.of());
-        assertThat(loaded.settings().get(DisabledModelsPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "256x256");
+        assertThat(loaded.settings().get(ModelRulesPolicy.DISABLED_MODELS)).containsExactly("gpt-4", "256x256");
     }
 }

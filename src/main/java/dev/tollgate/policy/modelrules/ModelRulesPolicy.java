@@ -1,4 +1,4 @@
-package dev.tollgate.policy.disabledmodels;
+package dev.tollgate.policy.modelrules;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.ApiError;
@@ -15,16 +15,22 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * Refuses requests for disabled models before anything is sent upstream. Names match whole and
- * case-insensitively; on image endpoints the {@code size} ("256x256") is matched too, as in the seeds.
+ * Which models may be used, decided before anything is sent upstream: a deny-list
+ * (POLICY_DISABLED_MODELS, the seeds' key) and an allow-list (POLICY_ALLOWED_MODELS; empty means
+ * any). Names match whole and case-insensitively; on image endpoints the {@code size}
+ * ("256x256") is matched against the deny-list too, as in the seeds.
  */
-public final class DisabledModelsPolicy implements Policy {
+public final class ModelRulesPolicy implements Policy {
 
-    public static final String ID = "disabled-models";
+    public static final String ID = "model-rules";
 
     public static final Setting<List<String>> DISABLED_MODELS = Setting.restriction("POLICY_DISABLED_MODELS",
             "disabled-models", SettingType.stringList(), List.of(), Strictness.denyListSuperset(),
             "Models (and image sizes) refused by the gateway");
+
+    public static final Setting<List<String>> ALLOWED_MODELS = Setting.restriction("POLICY_ALLOWED_MODELS",
+            "allowed-models", SettingType.stringList(), List.of(), Strictness.allowListSubset(),
+            "When not empty, the only models the gateway accepts");
 
     @Override
     public String id() {
@@ -33,21 +39,26 @@ public final class DisabledModelsPolicy implements Policy {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(DISABLED_MODELS);
+        return List.of(DISABLED_MODELS, ALLOWED_MODELS);
     }
 
     @Override
     public boolean appliesTo(Exchange ex) {
-        return ex.body() != null && !ex.settings().get(DISABLED_MODELS).isEmpty();
+        return ex.body() != null && !(ex.settings().get(DISABLED_MODELS).isEmpty() && ex.settings().get(ALLOWED_MODELS).isEmpty());
     }
 
     @Override
     public Future<Verdict> onRequest(Exchange ex) {
-        List<String> disabled = ex.settings().get(DISABLED_MODELS);
         ObjectNode body = ex.body();
         String model = Json.text(body, "model");
+        List<String> disabled = ex.settings().get(DISABLED_MODELS);
         if (model != null && contains(disabled, model)) {
             return Future.succeededFuture(block("model", "model_disabled", "model '" + model + "' is disabled on this gateway."));
+        }
+        List<String> allowed = ex.settings().get(ALLOWED_MODELS);
+        if (!allowed.isEmpty() && (model == null || !contains(allowed, model))) {
+            String name = model == null ? "(none)" : "'" + model + "'";
+            return Future.succeededFuture(block("model", "model_not_allowed", "model " + name + " is not among the models this gateway allows."));
         }
         if (ex.endpoint().isImages()) {
             String size = Json.text(body, "size");
@@ -59,8 +70,7 @@ public final class DisabledModelsPolicy implements Policy {
     }
 
     private static Verdict block(String param, String code, String message) {
-        return Verdict.reject(ApiError.policyBlock(ID, code, message, param),
-                new Finding(ID, code, message, Finding.Action.BLOCK));
+        return Verdict.reject(ApiError.policyBlock(ID, code, message, param), new Finding(ID, code, message, Finding.Action.BLOCK));
     }
 
     private static boolean contains(List<String> list, String value) {

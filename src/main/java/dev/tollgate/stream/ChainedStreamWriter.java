@@ -1,0 +1,73 @@
+package dev.tollgate.stream;
+
+import dev.tollgate.api.ApiError;
+import dev.tollgate.chain.ChainRunner;
+import dev.tollgate.chain.Exchange;
+import dev.tollgate.chain.StreamChunk;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes stream events to the caller through the chain: each event runs the chunk phase; before
+ * the terminal event the chain's held-back chunks are flushed; a policy abort ends the stream with
+ * an error event. Serves both relayed upstream streams and answers the gateway makes itself.
+ */
+public final class ChainedStreamWriter {
+
+    private final Exchange ex;
+    private final ChainRunner chain;
+    private final HttpServerResponse client;
+    private boolean terminal;
+    private boolean aborted;
+
+    public ChainedStreamWriter(Exchange ex, ChainRunner chain, HttpServerResponse client) {
+        this.ex = ex;
+        this.chain = chain;
+        this.client = client;
+    }
+
+    /** Writes one event; false once a policy has ended the stream. */
+    public boolean write(StreamChunk chunk) {
+        if (aborted) return false;
+        if (isTerminal(chunk)) {
+            terminal = true;
+            for (StreamChunk held : chain.onStreamEnd(ex)) {
+                if (!relay(held)) return false;
+            }
+        }
+        return relay(chunk);
+    }
+
+    /** Whether the stream's terminal event ([DONE], response.completed, ...) has been written. */
+    public boolean sawTerminal() {
+        return terminal;
+    }
+
+    public boolean aborted() {
+        return aborted;
+    }
+
+    private boolean relay(StreamChunk chunk) {
+        ChainRunner.ChunkResult r = chain.onChunk(ex, chunk);
+        if (r.abort() != null) {
+            abort(r.abort());
+            return false;
+        }
+        if (r.chunk() != null) client.write(r.chunk().toWire());
+        return true;
+    }
+
+    /** A policy ended the stream: error event, then a clean end (the answer is deliberately cut). */
+    private void abort(ApiError error) {
+        aborted = true;
+        ex.errorMessage(error.message());
+        client.write(StreamChunk.encode(null, error.toJson().toString()));
+        client.end();
+    }
+
+    static boolean isTerminal(StreamChunk chunk) {
+        if (chunk.isDone()) return true;
+        String event = chunk.event();
+        return event != null && (event.equals("response.completed") || event.equals("response.failed")
+                || event.equals("response.incomplete") || event.equals("error"));
+    }
+}
