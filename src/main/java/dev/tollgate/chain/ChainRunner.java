@@ -92,32 +92,58 @@ public final class ChainRunner {
         return new ResponseResult(current, modified, null);
     }
 
-    /** The result of one stream event through the chain. */
-    public record ChunkResult(StreamChunk chunk, ApiError abort) {
-        static final ChunkResult DROPPED = new ChunkResult(null, null);
+    /** The result of one stream event through the chain: the events to send (often exactly one), or an abort. */
+    public record ChunkResult(List<StreamChunk> chunks, ApiError abort) {
+        static final ChunkResult DROPPED = new ChunkResult(List.of(), null);
+
+        /** The single event to send, or null when dropped (or aborted). */
+        public StreamChunk chunk() {
+            return chunks.isEmpty() ? null : chunks.get(0);
+        }
     }
 
-    /** Stream-event phase: the chunk to send (maybe replaced), a drop, or an abort. */
+    /** Stream-event phase: each policy sees every event the previous ones let through, in order. */
     public ChunkResult onChunk(Exchange ex, StreamChunk chunk) {
-        StreamChunk current = chunk;
+        List<StreamChunk> current = null; // null: just `single` (the common, allocation-free case)
+        StreamChunk single = chunk;
         for (Policy p : policies) {
             try {
                 if (!p.appliesTo(ex)) continue;
-                ChunkAction a = p.onChunk(ex, current);
-                if (a == null) throw new NullPointerException("onChunk returned null");
-                if (a instanceof ChunkAction.Emit) continue;
-                if (a instanceof ChunkAction.Drop) return ChunkResult.DROPPED;
-                if (a instanceof ChunkAction.Replace r) {
-                    current = StreamChunk.of(current.event(), r.data());
-                } else if (a instanceof ChunkAction.Abort ab) {
-                    if (ab.finding() != null) ex.addFinding(ab.finding());
-                    return new ChunkResult(null, ab.error());
+                if (current == null) {
+                    ChunkAction a = p.onChunk(ex, single);
+                    if (a == null) throw new NullPointerException("onChunk returned null");
+                    if (a instanceof ChunkAction.Emit) continue;
+                    if (a instanceof ChunkAction.Abort ab) return abort(ex, ab);
+                    if (a instanceof ChunkAction.Replace r) {
+                        single = StreamChunk.of(single.event(), r.data());
+                        continue;
+                    }
+                    current = new ArrayList<>(2);
+                    if (a instanceof ChunkAction.Expand e) current.addAll(e.chunks());
+                    if (current.isEmpty()) return ChunkResult.DROPPED;
+                } else {
+                    List<StreamChunk> next = new ArrayList<>(current.size());
+                    for (StreamChunk c : current) {
+                        ChunkAction a = p.onChunk(ex, c);
+                        if (a == null) throw new NullPointerException("onChunk returned null");
+                        if (a instanceof ChunkAction.Emit) next.add(c);
+                        else if (a instanceof ChunkAction.Replace r) next.add(StreamChunk.of(c.event(), r.data()));
+                        else if (a instanceof ChunkAction.Expand e) next.addAll(e.chunks());
+                        else if (a instanceof ChunkAction.Abort ab) return abort(ex, ab);
+                    }
+                    if (next.isEmpty()) return ChunkResult.DROPPED;
+                    current = next;
                 }
             } catch (RuntimeException e) {
-                return new ChunkResult(null, failed(p, e));
+                return new ChunkResult(List.of(), failed(p, e));
             }
         }
-        return new ChunkResult(current, null);
+        return new ChunkResult(current == null ? List.of(single) : current, null);
+    }
+
+    private static ChunkResult abort(Exchange ex, ChunkAction.Abort ab) {
+        if (ab.finding() != null) ex.addFinding(ab.finding());
+        return new ChunkResult(List.of(), ab.error());
     }
 
     /** Clean end of the upstream stream: what policies held back, in chain order. */

@@ -6,6 +6,7 @@ import dev.tollgate.policy.autoreply.AutoReplyPolicy;
 import dev.tollgate.policy.maxtokens.MaxTokensPolicy;
 import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.policy.promptsize.PromptSizePolicy;
+import dev.tollgate.policy.reflection.PromptReflectionPolicy;
 import dev.tollgate.policy.userids.UserIdsPolicy;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 import dev.tollgate.policy.usage.UsageAccountingPolicy;
@@ -28,6 +29,7 @@ public final class Policies {
                 new UserIdsPolicy(),
                 new MaxTokensPolicy(),
                 new PromptSizePolicy(),
+                new PromptReflectionPolicy(),
                 new AutoReplyPolicy(),
                 new UsageAccountingPolicy(),
                 new RequestLoggingPolicy());

@@ -52,7 +52,7 @@ public final class ChainedStreamWriter {
             abort(r.abort());
             return false;
         }
-        if (r.chunk() != null) client.write(r.chunk().toWire());
+        for (StreamChunk c : r.chunks()) client.write(c.toWire());
         return true;
     }
 
