@@ -503,7 +503,6 @@ class ConfigLoaderTest {
         String tail = ": not supported by this version of Tollgate yet; remove it or set it to its default";
         assertThat(error("POLICY_AUTO_MODERATE: true\n")).isEqualTo(PREFIX + "POLICY_AUTO_MODERATE" + tail);
         assertThat(error(null, env("POLICY_AUTO_MODERATE", "true"))).isEqualTo(PREFIX + "POLICY_AUTO_MODERATE" + tail);
-        assertThat(error("POLICY_PROMPT_REFLECTION: block\n")).isEqualTo(PREFIX + "POLICY_PROMPT_REFLECTION" + tail);
         assertThat(error("POLICY_REQUEST_WORDLIST: profanity:block\n")).isEqualTo(PREFIX + "POLICY_REQUEST_WORDLIST" + tail);
         assertThat(error("POLICY_RESPONSE_WORDLIST: dan:redact\n")).isEqualTo(PREFIX + "POLICY_RESPONSE_WORDLIST" + tail);
         assertThat(error("POLICY_CUSTOM_WORDLIST: [bad word]\n")).isEqualTo(PREFIX + "POLICY_CUSTOM_WORDLIST" + tail);
