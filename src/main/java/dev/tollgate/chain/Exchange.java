@@ -46,6 +46,7 @@ public final class Exchange {
     private JsonNode loggedResponse;
     private ObjectNode localAnswer;
     private Function<Callable<Object>, Future<Object>> offloader = Exchange::inline;
+    private UpstreamApi upstreamApi = UpstreamApi.NONE;
 
     public Exchange(String method, Endpoint endpoint, String requestId, boolean clientSentRequestId, String traceId, Settings settings) {
         this.method = method;
@@ -134,6 +135,10 @@ public final class Exchange {
             return Future.failedFuture(e);
         }
     }
+
+    /** Side calls to the upstream on this request's behalf (moderation). */
+    public UpstreamApi upstreamApi() { return upstreamApi; }
+    public void upstreamApi(UpstreamApi api) { this.upstreamApi = api; }
 
     /** An answer a policy gave in place of the upstream's (auto-reply), or null. */
     public ObjectNode localAnswer() { return localAnswer; }

@@ -4,6 +4,7 @@ import dev.tollgate.chain.Policy;
 import dev.tollgate.config.Setting;
 import dev.tollgate.policy.autoreply.AutoReplyPolicy;
 import dev.tollgate.policy.maxtokens.MaxTokensPolicy;
+import dev.tollgate.policy.moderation.ModerationPolicy;
 import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.policy.promptsize.PromptSizePolicy;
 import dev.tollgate.policy.reflection.PromptReflectionPolicy;
@@ -29,6 +30,7 @@ public final class Policies {
                 new UserIdsPolicy(),
                 new MaxTokensPolicy(),
                 new PromptSizePolicy(),
+                new ModerationPolicy(),
                 new PromptReflectionPolicy(),
                 new AutoReplyPolicy(),
                 new UsageAccountingPolicy(),

@@ -16,6 +16,7 @@ import dev.tollgate.stream.AnswerStream;
 import dev.tollgate.stream.ChainedStreamWriter;
 import dev.tollgate.stream.StreamRelay;
 import dev.tollgate.upstream.ForwardedHeaders;
+import dev.tollgate.upstream.SideCall;
 import dev.tollgate.upstream.UpstreamCall;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -73,6 +74,9 @@ final class ProxyRequest {
             return;
         }
         ex.settings(resolved.settings());
+        Settings s = ex.settings();
+        ex.upstreamApi(new SideCall(loop.client(), ctx.upstream(), ForwardedHeaders.toUpstream(req.headers(),
+                s.get(CoreSettings.OPENAI_API_KEY), s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT))));
 
         String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
         long length = parseLength(contentLength);
