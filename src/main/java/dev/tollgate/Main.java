@@ -5,6 +5,7 @@ import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.Settings;
+import dev.tollgate.policy.Policies;
 import dev.tollgate.server.Gateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,9 @@ public final class Main implements Runnable {
     static ConfigLoader.Loaded load(Path file, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(overrides);
-        return new ConfigLoader(Gateway.catalog()).load(file, env);
+        ConfigLoader.Loaded loaded = new ConfigLoader(Gateway.catalog()).load(file, env);
+        Policies.validate(Policies.standard(), loaded.settings());
+        return loaded;
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the gateway.")

@@ -2,6 +2,7 @@ package dev.tollgate.chain;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.config.Setting;
+import dev.tollgate.config.Settings;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -20,6 +21,14 @@ public interface Policy {
 
     /** The settings this policy declares (they join the config catalog). */
     default List<Setting<?>> settings() {
+        return List.of();
+    }
+
+    /**
+     * Checks this policy's configuration as a whole (beyond each key's own type), at start-up and in
+     * {@code config check}. Returns problems, each naming its key; empty when all is well.
+     */
+    default List<String> validate(Settings settings) {
         return List.of();
     }
 

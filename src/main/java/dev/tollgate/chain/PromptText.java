@@ -75,6 +75,7 @@ public final class PromptText {
                         if (item instanceof ObjectNode it) {
                             if (it.has("content")) content(roleOf(it), it, "content", out);
                             else if (it.path("output").isTextual()) out.add(new Segment("tool", it, "output", -1));
+                            else if (it.get("output") instanceof ArrayNode outputParts) parts("tool", outputParts, out);
                         }
                     }
                 }

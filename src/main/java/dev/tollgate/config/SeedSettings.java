@@ -28,17 +28,13 @@ public final class SeedSettings {
 
     /** Recognised with their seed types; a non-default value is refused until the policy ships. */
     public static final List<Setting<?>> NOT_YET_SUPPORTED = List.of(
-            Setting.global("POLICY_REQUEST_WORDLIST", SettingType.string(), "", ""),
-            Setting.global("POLICY_RESPONSE_WORDLIST", SettingType.string(), "", ""),
-            Setting.global("POLICY_CUSTOM_WORDLIST", SettingType.stringList(), List.of(), ""),
             Setting.global("AZURE_RESOURCE_NAME", SettingType.string(), null, ""),
             Setting.global("AZURE_DEPLOYMENT_ID", SettingType.string(), null, ""),
             // Key mode: refusing it beats running an open gateway someone believed was guarded.
             Setting.secret("TOLLGATE_ADMIN_TOKEN", ""));
 
     /** Header suffixes of the not-yet-supported policies: a request using one is refused, not ignored. */
-    public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of("request-wordlists", "response-wordlists",
-            "azure-resource", "azure-deployment");
+    public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of("azure-resource", "azure-deployment");
 
     private static JsonNode emptyArray() {
         return dev.tollgate.json.Json.MAPPER.createArrayNode();

@@ -1,7 +1,9 @@
 package dev.tollgate.policy;
 
 import dev.tollgate.chain.Policy;
+import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.Setting;
+import dev.tollgate.config.Settings;
 import dev.tollgate.policy.autoreply.AutoReplyPolicy;
 import dev.tollgate.policy.maxtokens.MaxTokensPolicy;
 import dev.tollgate.policy.moderation.ModerationPolicy;
@@ -9,6 +11,7 @@ import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.policy.promptsize.PromptSizePolicy;
 import dev.tollgate.policy.reflection.PromptReflectionPolicy;
 import dev.tollgate.policy.userids.UserIdsPolicy;
+import dev.tollgate.policy.wordfilter.WordFilterPolicy;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 import dev.tollgate.policy.usage.UsageAccountingPolicy;
 
@@ -30,11 +33,20 @@ public final class Policies {
                 new UserIdsPolicy(),
                 new MaxTokensPolicy(),
                 new PromptSizePolicy(),
+                new WordFilterPolicy(),
                 new ModerationPolicy(),
                 new PromptReflectionPolicy(),
-                new AutoReplyPolicy(),
+                // Before auto-reply: a locally answered stream must be asked for usage too.
                 new UsageAccountingPolicy(),
+                new AutoReplyPolicy(),
                 new RequestLoggingPolicy());
+    }
+
+    /** Every policy's whole-configuration check; throws one ConfigException listing all problems. */
+    public static void validate(List<Policy> policies, Settings settings) {
+        List<String> errors = new ArrayList<>();
+        for (Policy p : policies) errors.addAll(p.validate(settings));
+        if (!errors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
     }
 
     public static List<Setting<?>> settingsOf(List<Policy> policies) {

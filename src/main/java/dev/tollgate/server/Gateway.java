@@ -44,6 +44,11 @@ public final class Gateway {
     }
 
     public static Future<Gateway> start(Settings settings, List<Policy> policies) {
+        try {
+            Policies.validate(policies, settings);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
         SettingCatalog catalog = SettingCatalog.of(Policies.settingsOf(policies));
         GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog));
         int loops = settings.get(CoreSettings.EVENT_LOOPS);

@@ -501,11 +501,8 @@ class ConfigLoaderTest {
     @Test
     void notYetSupportedKeysStopStartUp() throws IOException {
         String tail = ": not supported by this version of Tollgate yet; remove it or set it to its default";
-        assertThat(error("POLICY_REQUEST_WORDLIST: profanity:block\n")).isEqualTo(PREFIX + "POLICY_REQUEST_WORDLIST" + tail);
-        assertThat(error(null, env("POLICY_REQUEST_WORDLIST", "dan:block"))).isEqualTo(PREFIX + "POLICY_REQUEST_WORDLIST" + tail);
-        assertThat(error("POLICY_RESPONSE_WORDLIST: dan:redact\n")).isEqualTo(PREFIX + "POLICY_RESPONSE_WORDLIST" + tail);
-        assertThat(error("POLICY_CUSTOM_WORDLIST: [bad word]\n")).isEqualTo(PREFIX + "POLICY_CUSTOM_WORDLIST" + tail);
         assertThat(error("AZURE_RESOURCE_NAME: my-resource\n")).isEqualTo(PREFIX + "AZURE_RESOURCE_NAME" + tail);
+        assertThat(error(null, env("AZURE_RESOURCE_NAME", "my-resource"))).isEqualTo(PREFIX + "AZURE_RESOURCE_NAME" + tail);
         assertThat(error("AZURE_DEPLOYMENT_ID: my-deployment\n")).isEqualTo(PREFIX + "AZURE_DEPLOYMENT_ID" + tail);
         assertThat(error(null, env("TOLLGATE_ADMIN_TOKEN", "admin-secret"))).isEqualTo(PREFIX + "TOLLGATE_ADMIN_TOKEN" + tail);
         assertThat(error("TOLLGATE_ADMIN_TOKEN: admin-secret\n")).isEqualTo(PREFIX + "TOLLGATE_ADMIN_TOKEN" + tail);

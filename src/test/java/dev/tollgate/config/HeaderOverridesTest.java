@@ -233,11 +233,11 @@ class HeaderOverridesTest {
 
     @Test
     void notYetSupportedPolicyHeadersAreRefused() {
-        ApiError e = refused(configured(), "x-tollgate-request-wordlists", "dan:block");
+        ApiError e = refused(configured(), "x-tollgate-azure-resource", "my-resource");
         assertThat(e).isEqualTo(new ApiError(400, "invalid_request_error", "unsupported_setting",
-                "Header x-tollgate-request-wordlists is not supported by this gateway version yet.", null));
+                "Header x-tollgate-azure-resource is not supported by this gateway version yet.", null));
         assertThat(e.toJson().toString()).isEqualTo("{\"error\":{"
-                + "\"message\":\"Header x-tollgate-request-wordlists is not supported by this gateway version yet.\","
+                + "\"message\":\"Header x-tollgate-azure-resource is not supported by this gateway version yet.\","
                 + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"unsupported_setting\"}}");
 
         for (String suffix : SeedSettings.NOT_YET_SUPPORTED_HEADERS) {

@@ -66,8 +66,10 @@ public final class MaxTokensPolicy implements Policy {
             JsonNode v = body.get(field);
             if (v == null || v.isNull()) continue;
             named = true;
-            if (!v.canConvertToLong() || v.longValue() > cap) {
-                String message = "'" + field + "' asks for " + v.asText() + " tokens; this gateway allows at most " + cap + ".";
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() > cap) {
+                String message = v.isIntegralNumber()
+                        ? "'" + field + "' asks for " + v.asText() + " tokens; this gateway allows at most " + cap + "."
+                        : "'" + field + "' must be a whole number of at most " + cap + ".";
                 return Future.succeededFuture(Verdict.reject(ApiError.policyBlock(ID, "max_tokens_exceeded", message, field),
                         new Finding(ID, "max_tokens_exceeded", message, Finding.Action.BLOCK)));
             }

@@ -15,7 +15,13 @@ import java.util.Map;
 public final class StreamScreen {
 
     /** Released characters kept before the pending text, so word boundaries are judged right. */
-    private static final int CONTEXT_CHARS = 8;
+    private static final int CONTEXT_CHARS = 32;
+
+    /**
+     * However padded a stream is (invisible characters inside a word), no more than this many
+     * times the matcher's holdback is ever held: the stream must keep flowing.
+     */
+    private static final int MAX_HOLD_FACTOR = 4;
 
     private final TextScreen screen;
     private final Map<Object, Pending> pending = new HashMap<>(4);
@@ -36,7 +42,8 @@ public final class StreamScreen {
         int from = p.context.length();
         String text = p.context + p.text;
         List<TextMatcher.Match> matches = screen.find(text);
-        int cut = last ? text.length() : Math.max(from, text.length() - screen.holdbackChars());
+        int cut = last ? text.length()
+                : Math.max(from, Math.max(screen.stableLength(text), text.length() - MAX_HOLD_FACTOR * screen.holdbackChars()));
         if (!last) {
             // A match that is not wholly before the cut is not final yet: hold back from its start.
             for (TextMatcher.Match m : matches) {

@@ -16,4 +16,12 @@ public interface TextMatcher {
      * (split across chunks) is found once the rest arrives.
      */
     int holdbackChars();
+
+    /**
+     * How much of a growing text is final: no match can start before this index once more text
+     * arrives. The default holds back {@link #holdbackChars()}; a matcher may know better.
+     */
+    default int stableLength(String text) {
+        return Math.max(0, text.length() - holdbackChars());
+    }
 }

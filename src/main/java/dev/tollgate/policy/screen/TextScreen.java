@@ -72,4 +72,8 @@ public final class TextScreen {
     List<TextMatcher.Match> find(String text) {
         return matcher.find(text);
     }
+
+    int stableLength(String text) {
+        return matcher.stableLength(text);
+    }
 }
