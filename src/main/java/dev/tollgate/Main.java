@@ -1,10 +1,10 @@
 package dev.tollgate;
 
-import ch.qos.logback.classic.LoggerContext;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.Settings;
+import dev.tollgate.observe.StdoutLines;
 import dev.tollgate.policy.Policies;
 import dev.tollgate.server.Gateway;
 import org.slf4j.Logger;
@@ -97,7 +97,7 @@ public final class Main implements Runnable {
                     LOG.warn("shutdown did not finish cleanly: {}", e.getClass().getSimpleName());
                 }
                 LOG.info("stopped");
-                ((LoggerContext) LoggerFactory.getILoggerFactory()).stop(); // flushes the async request log
+                StdoutLines.get().flush(5_000); // the last request lines reach stdout before exit
                 stopped.countDown();
             }, "tollgate-shutdown"));
             stopped.await();

@@ -46,7 +46,7 @@ public final class Exchange {
     private JsonNode loggedResponse;
     private ObjectNode localAnswer;
     private Function<Callable<Object>, Future<Object>> offloader = Exchange::inline;
-    private UpstreamApi upstreamApi = UpstreamApi.NONE;
+    private Supplier<UpstreamApi> upstreamApi = () -> UpstreamApi.NONE;
 
     public Exchange(String method, Endpoint endpoint, String requestId, boolean clientSentRequestId, String traceId, Settings settings) {
         this.method = method;
@@ -137,8 +137,9 @@ public final class Exchange {
     }
 
     /** Side calls to the upstream on this request's behalf (moderation). */
-    public UpstreamApi upstreamApi() { return upstreamApi; }
-    public void upstreamApi(UpstreamApi api) { this.upstreamApi = api; }
+    public UpstreamApi upstreamApi() { return upstreamApi.get(); }
+    /** Made only when a policy asks: most requests make no side call. */
+    public void upstreamApi(Supplier<UpstreamApi> api) { this.upstreamApi = api; }
 
     /** An answer a policy gave in place of the upstream's (auto-reply), or null. */
     public ObjectNode localAnswer() { return localAnswer; }

@@ -7,13 +7,14 @@ import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.Finding;
 import dev.tollgate.json.Json;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Writes the one JSON line per request (the seeds' stats line, extended). Only named fields are
@@ -21,7 +22,8 @@ import java.util.Locale;
  */
 public final class RequestLog {
 
-    private static final Logger OUT = LoggerFactory.getLogger("tollgate.request");
+    /** Extra receivers of each line (tests); empty in production. */
+    private static final List<Consumer<String>> LISTENERS = new CopyOnWriteArrayList<>();
 
     /** Request fields copied into the line when present (never prompt text). */
     private static final String[] REQUEST_FIELDS = {"model", "temperature", "top_p", "n", "stream", "max_tokens",
@@ -30,8 +32,15 @@ public final class RequestLog {
     private RequestLog() {}
 
     public static void write(Exchange ex) {
-        if (!OUT.isInfoEnabled()) return;
-        OUT.info(format(ex));
+        String line = format(ex);
+        StdoutLines.get().offer(line);
+        if (!LISTENERS.isEmpty()) for (Consumer<String> l : LISTENERS) l.accept(line);
+    }
+
+    /** Also hands every request line to this receiver until the returned handle is closed. */
+    public static AutoCloseable listen(Consumer<String> listener) {
+        LISTENERS.add(listener);
+        return () -> LISTENERS.remove(listener);
     }
 
     static String format(Exchange ex) {

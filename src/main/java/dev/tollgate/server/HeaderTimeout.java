@@ -1,9 +1,11 @@
 package dev.tollgate.server;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
@@ -11,20 +13,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Closes connections that send nothing for the header timeout while no request is in flight:
- * a client that stalls inside its request headers, or an idle keep-alive connection.
+ * a client stalled inside its request headers, or an idle keep-alive connection.
  *
  * Vert.x offers no header timeout, and tells the application about a connection only once its
- * first request has been parsed, so this uses the server's idle timeout, which Vert.x installs
- * in each connection's Netty pipeline as the "idle" handler. While a request is in flight the
- * handler is lifted (the gateway's own deadlines then guard the body and the upstream, and a
- * long silent upstream call must not cut the caller off); when the response ends it is put back.
- * This touches Vert.x internals (the pipeline's handler names); HeaderTimeout tests pin it.
+ * first request has been parsed. So the server's idle timeout guards a connection until its first
+ * request (Vert.x installs it as the pipeline's "idle" handler); at that first request this class
+ * puts its own handler in that place, which from then on only counts while no request is in
+ * flight: a long silent upstream call must not cut the caller off, and the gateway's own deadlines
+ * guard bodies and upstreams. Per request this costs two field writes. It touches Vert.x internals
+ * (the pipeline's handler names); HeaderTimeoutTest pins the behaviour.
  */
 final class HeaderTimeout {
 
     private static final String IDLE = "idle";
-    private static final String VERTX_HANDLER = "handler";
-    private static final AttributeKey<int[]> IN_FLIGHT = AttributeKey.valueOf("tollgate.inFlight");
+    private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("tollgate.headerTimeout");
 
     private final long timeoutMs;
 
@@ -33,29 +35,64 @@ final class HeaderTimeout {
     }
 
     void requestStarted(HttpConnection conn) {
-        Channel ch = channel(conn);
-        if (ch == null) return;
-        int[] n = ch.attr(IN_FLIGHT).get();
-        if (n == null) ch.attr(IN_FLIGHT).set(n = new int[1]);
-        if (n[0]++ == 0) {
-            ChannelPipeline p = ch.pipeline();
-            if (p.get(IDLE) != null) p.remove(IDLE);
-        }
+        Guard g = guard(conn);
+        if (g != null) g.inFlight++;
     }
 
     void requestEnded(HttpConnection conn) {
-        Channel ch = channel(conn);
-        if (ch == null || !ch.isActive()) return;
-        int[] n = ch.attr(IN_FLIGHT).get();
-        if (n == null || --n[0] > 0) return;
-        n[0] = 0;
-        ChannelPipeline p = ch.pipeline();
-        if (p.get(IDLE) == null && p.get(VERTX_HANDLER) != null) {
-            p.addBefore(VERTX_HANDLER, IDLE, new IdleStateHandler(0, 0, timeoutMs, TimeUnit.MILLISECONDS));
-        }
+        Guard g = guard(conn);
+        if (g != null && g.inFlight > 0 && --g.inFlight == 0) g.lastActivity = System.nanoTime();
     }
 
-    private static Channel channel(HttpConnection conn) {
-        return conn instanceof ConnectionBase base ? base.channel() : null;
+    private Guard guard(HttpConnection conn) {
+        if (!(conn instanceof ConnectionBase base)) return null;
+        Channel ch = base.channel();
+        Guard g = ch.attr(GUARD).get();
+        if (g != null) return g;
+        g = new Guard(timeoutMs);
+        ch.attr(GUARD).set(g);
+        ChannelPipeline p = ch.pipeline();
+        if (p.get(IDLE) != null) p.replace(IDLE, IDLE, g);
+        return g;
+    }
+
+    /** One per connection, on its event loop: closes it after the timeout with nothing in flight and nothing read. */
+    private static final class Guard extends ChannelDuplexHandler {
+        private final long timeoutNanos;
+        int inFlight;
+        long lastActivity = System.nanoTime();
+        private ScheduledFuture<?> check;
+
+        Guard(long timeoutMs) {
+            this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            schedule(ctx, timeoutNanos);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (check != null) check.cancel(false);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            lastActivity = System.nanoTime();
+            super.channelRead(ctx, msg);
+        }
+
+        private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+            check = ctx.executor().schedule(() -> {
+                if (!ctx.channel().isActive()) return;
+                long idle = System.nanoTime() - lastActivity;
+                if (inFlight == 0 && idle >= timeoutNanos) {
+                    ctx.close();
+                } else {
+                    schedule(ctx, inFlight == 0 ? timeoutNanos - idle : timeoutNanos);
+                }
+            }, delayNanos, TimeUnit.NANOSECONDS);
+        }
     }
 }

@@ -74,9 +74,11 @@ final class ProxyRequest {
             return;
         }
         ex.settings(resolved.settings());
-        Settings s = ex.settings();
-        ex.upstreamApi(new SideCall(loop.client(), ctx.upstream(), ForwardedHeaders.toUpstream(req.headers(),
-                s.get(CoreSettings.OPENAI_API_KEY), s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT))));
+        ex.upstreamApi(() -> {
+            Settings s = ex.settings();
+            return new SideCall(loop.client(), ctx.upstream(), ForwardedHeaders.toUpstream(req.headers(),
+                    s.get(CoreSettings.OPENAI_API_KEY), s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT)));
+        });
 
         String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
         long length = parseLength(contentLength);

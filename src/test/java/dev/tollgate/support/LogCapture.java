@@ -19,21 +19,19 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     private final List<String> requestLines = new CopyOnWriteArrayList<>();
     private final List<String> appLines = new CopyOnWriteArrayList<>();
     private final JsonLineLayout layout = new JsonLineLayout();
-    private final Logger requestLogger = (Logger) LoggerFactory.getLogger("tollgate.request");
+    private final AutoCloseable requestListener = dev.tollgate.observe.RequestLog.listen(this.requestLines::add);
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
     public LogCapture() {
         setName("capture");
         layout.start();
         start();
-        requestLogger.addAppender(this);
         root.addAppender(this);
     }
 
     @Override
     protected void append(ILoggingEvent event) {
-        if (event.getLoggerName().equals("tollgate.request")) requestLines.add(event.getFormattedMessage());
-        else appLines.add(layout.doLayout(event));
+        appLines.add(layout.doLayout(event));
     }
 
     public List<String> requestLines() {
@@ -53,7 +51,11 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
 
     @Override
     public void close() {
-        requestLogger.detachAppender(this);
+        try {
+            requestListener.close();
+        } catch (Exception ignored) {
+            // a list removal cannot fail
+        }
         root.detachAppender(this);
         stop();
     }
