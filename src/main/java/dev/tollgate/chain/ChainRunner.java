@@ -20,9 +20,28 @@ public final class ChainRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ChainRunner.class);
 
     private final List<Policy> policies;
+    /** The policies that implement the whole-response phase. */
+    private final List<Policy> responseReaders;
 
     public ChainRunner(List<Policy> policies) {
         this.policies = List.copyOf(policies);
+        this.responseReaders = this.policies.stream().filter(ChainRunner::implementsOnResponse).toList();
+    }
+
+    private static boolean implementsOnResponse(Policy p) {
+        try {
+            return p.getClass().getMethod("onResponse", Exchange.class, ObjectNode.class).getDeclaringClass() != Policy.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
+    /** Whether any policy needs this exchange's whole answer as a tree. */
+    public boolean readsResponse(Exchange ex) {
+        for (Policy p : responseReaders) {
+            if (p.appliesTo(ex) && p.readsResponse(ex)) return true;
+        }
+        return false;
     }
 
     public List<Policy> policies() {
@@ -74,7 +93,7 @@ public final class ChainRunner {
     public ResponseResult onResponse(Exchange ex, ObjectNode body) {
         ObjectNode current = body;
         boolean modified = false;
-        for (Policy p : policies) {
+        for (Policy p : responseReaders) {
             try {
                 if (!p.appliesTo(ex)) continue;
                 Verdict v = p.onResponse(ex, current);

@@ -41,6 +41,15 @@ public interface Policy {
         return Verdict.PROCEED_FUTURE;
     }
 
+    /**
+     * Whether this policy needs the whole answer as a tree for this exchange. Only asked of
+     * policies that implement {@link #onResponse}; when none needs it, the answer is relayed
+     * without being parsed whole.
+     */
+    default boolean readsResponse(Exchange ex) {
+        return true;
+    }
+
     /** A whole JSON response body from the upstream (2xx only). */
     default Verdict onResponse(Exchange ex, ObjectNode body) {
         return Verdict.proceed();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -21,6 +22,9 @@ public final class Json {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
             .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** Reads one value from the middle of a stream (the whole-document trailing-token check does not apply). */
+    public static final ObjectReader PARTIAL = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {}
 

@@ -17,6 +17,8 @@ import dev.tollgate.stream.ChainedStreamWriter;
 import dev.tollgate.stream.StreamRelay;
 import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.upstream.SideCall;
+import dev.tollgate.usage.ResponseSummary;
+import dev.tollgate.policy.usage.UsageAccountingPolicy;
 import dev.tollgate.upstream.UpstreamCall;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -314,13 +316,25 @@ final class ProxyRequest {
     }
 
     private void onJsonResponse(int status, Buffer raw) {
+        boolean ok = status >= 200 && status < 300;
+        if (ok && ex.settings().get(UsageAccountingPolicy.USAGE_ACCOUNTING)) {
+            ResponseSummary summary = ResponseSummary.scan(raw);
+            ex.responseIdentity(summary.id(), summary.model());
+            if (summary.usage() != null) ex.usage(summary.usage());
+        }
+        if (!ok || !ctx.chain().readsResponse(ex)) {
+            if (status >= 400) ex.errorMessage(upstreamErrorMessage(raw));
+            resp.end(raw);
+            finish();
+            return;
+        }
         JsonNode parsed = null;
         try {
             parsed = Json.parse(raw);
         } catch (Exception ignored) {
             // not JSON after all: relayed as it came
         }
-        if (status >= 200 && status < 300 && parsed instanceof ObjectNode body) {
+        if (parsed instanceof ObjectNode body) {
             ChainRunner.ResponseResult r = ctx.chain().onResponse(ex, body);
             if (r.error() != null) {
                 fail(r.error());
@@ -328,13 +342,18 @@ final class ProxyRequest {
             }
             resp.end(r.modified() ? Json.toBuffer(r.body()) : raw);
         } else {
-            if (status >= 400) ex.errorMessage(upstreamErrorMessage(parsed));
             resp.end(raw);
         }
         finish();
     }
 
-    private static String upstreamErrorMessage(JsonNode parsed) {
+    private static String upstreamErrorMessage(Buffer raw) {
+        JsonNode parsed;
+        try {
+            parsed = Json.parse(raw);
+        } catch (Exception e) {
+            parsed = null;
+        }
         String msg = parsed == null ? null : Json.text(parsed.path("error"), "message");
         if (msg == null) return "upstream error";
         return msg.length() > 500 ? msg.substring(0, 500) + "…" : msg;

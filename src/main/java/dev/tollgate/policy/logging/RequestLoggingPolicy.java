@@ -63,6 +63,11 @@ public final class RequestLoggingPolicy implements Policy {
     }
 
     @Override
+    public boolean readsResponse(Exchange ex) {
+        return ex.settings().get(LOG_RESPONSE);
+    }
+
+    @Override
     public Verdict onResponse(Exchange ex, ObjectNode body) {
         if (ex.settings().get(LOG_RESPONSE)) ex.loggedResponse(body);
         return Verdict.proceed();

@@ -44,6 +44,11 @@ public abstract class ScreeningPolicy implements Policy {
     }
 
     @Override
+    public boolean readsResponse(Exchange ex) {
+        return responseScreen(ex) != null;
+    }
+
+    @Override
     public Verdict onResponse(Exchange ex, ObjectNode body) {
         TextScreen screen = responseScreen(ex);
         if (screen == null) return Verdict.proceed();

@@ -69,6 +69,11 @@ public final class UsageAccountingPolicy implements Policy {
     }
 
     @Override
+    public boolean readsResponse(Exchange ex) {
+        return false; // whole answers are summarised without a tree (ResponseSummary)
+    }
+
+    @Override
     public Verdict onResponse(Exchange ex, ObjectNode body) {
         ex.responseIdentity(Json.text(body, "id"), Json.text(body, "model"));
         JsonNode usage = body.get("usage");

@@ -1,0 +1,26 @@
+package dev.tollgate.usage;
+
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ResponseSummaryTest {
+
+    @Test
+    void readsIdModelAndUsageAndSkipsTheRest() {
+        ResponseSummary s = ResponseSummary.scan(Buffer.buffer("{\"choices\":[{\"message\":{\"content\":\"{\\\"usage\\\":1}\",\"usage\":{\"x\":1}}}],"
+                + "\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":3,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":1},\"total_tokens\":5},\"system_fingerprint\":null}"));
+        assertThat(s.id()).isEqualTo("chatcmpl-1");
+        assertThat(s.model()).isEqualTo("gpt-4o");
+        assertThat(s.usage().toString()).isEqualTo("{\"prompt_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":1},\"total_tokens\":5}");
+    }
+
+    @Test
+    void nonObjectsAndBrokenJsonGiveNothing() {
+        assertThat(ResponseSummary.scan(Buffer.buffer("[1,2]"))).isEqualTo(ResponseSummary.NONE);
+        assertThat(ResponseSummary.scan(Buffer.buffer("{\"id\":\"x\",")).id()).isNull();
+        assertThat(ResponseSummary.scan(Buffer.buffer("{\"id\":7,\"usage\":null}"))).isEqualTo(new ResponseSummary(null, null, null));
+    }
+}
