@@ -44,26 +44,11 @@ public interface SettingType<T> {
     }
 
     static SettingType<Integer> integer(int min, int max) {
+        SettingType<Long> wide = longInt(min, max);
         return new SettingType<>() {
-            @Override public Integer fromString(String raw) {
-                long v;
-                try {
-                    v = Long.parseLong(raw.trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected " + describe() + ", got '" + clip(raw) + "'");
-                }
-                return check(v);
-            }
-            @Override public Integer fromYaml(JsonNode node) {
-                if (node.isIntegralNumber()) return check(exactLong(node, describe()));
-                if (node.isTextual()) return fromString(node.textValue());
-                throw new IllegalArgumentException("expected " + describe() + ", got " + kind(node));
-            }
-            private Integer check(long v) {
-                if (v < min || v > max) throw new IllegalArgumentException("expected " + describe() + ", got " + v);
-                return (int) v;
-            }
-            @Override public String describe() { return "an integer from " + min + " to " + max; }
+            @Override public Integer fromString(String raw) { return wide.fromString(raw).intValue(); }
+            @Override public Integer fromYaml(JsonNode node) { return wide.fromYaml(node).intValue(); }
+            @Override public String describe() { return wide.describe(); }
         };
     }
 

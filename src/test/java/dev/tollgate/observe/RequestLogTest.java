@@ -3,9 +3,9 @@ package dev.tollgate.observe;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -13,26 +13,18 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RequestLogTest {
+class RequestLogTest extends GatewayTest {
 
     private static final String COMPLETION = "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-2024-08-06\","
             + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Secret answer\"},\"finish_reason\":\"stop\"}],"
             + "\"usage\":{\"prompt_tokens\":14,\"completion_tokens\":5,\"total_tokens\":19}}";
     private static final String REQUEST = "{\"model\":\"gpt-4o\",\"temperature\":0.7,\"user\":\"u-1\",\"messages\":[{\"role\":\"user\",\"content\":\"Private prompt\"}]}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     @Test
     void oneLinePerRequestWithTheSeedsStatsFieldsAndNoPromptText() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, COMPLETION));
-        gateway = TestGateway.start(upstream, Map.of("OPENAI_API_KEY", "sk-proj-GATEWAYKEY000111"));
+        start(Map.of("OPENAI_API_KEY", "sk-proj-GATEWAYKEY000111"));
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> r = gateway.postJson("/chat/completions", REQUEST, "Authorization", "Bearer sk-CALLERKEY-222333",
                     "x-tollgate-trace-id", "trace-abc");
@@ -60,7 +52,7 @@ class RequestLogTest {
     @Test
     void fullRequestAndResponseOnlyWhenLoggingIsOn() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, COMPLETION));
-        gateway = TestGateway.start(upstream, Map.of("POLICY_LOG_REQUEST", "true", "POLICY_LOG_RESPONSE", "true"));
+        start(Map.of("POLICY_LOG_REQUEST", "true", "POLICY_LOG_RESPONSE", "true"));
         try (LogCapture logs = new LogCapture()) {
             gateway.postJson("/v1/chat/completions", REQUEST, "Authorization", "Bearer sk-CALLERKEY-222333");
             JsonNode line = Json.parse(logs.awaitRequestLine(1));
@@ -72,7 +64,7 @@ class RequestLogTest {
 
     @Test
     void aHeaderTurnsRequestLoggingOnForOneRequest() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (LogCapture logs = new LogCapture()) {
             gateway.postJson("/v1/chat/completions", REQUEST, "x-usagepanda-log-request", "true");
             assertThat(Json.parse(logs.awaitRequestLine(1)).path("request").path("body")).isEqualTo(Json.parse(REQUEST));
@@ -90,7 +82,7 @@ class RequestLogTest {
             FakeUpstream.event(req, "[DONE]");
             req.response().end();
         });
-        gateway = TestGateway.start(upstream, Map.of("POLICY_LOG_RESPONSE", "true"));
+        start(Map.of("POLICY_LOG_RESPONSE", "true"));
         try (LogCapture logs = new LogCapture()) {
             gateway.postJson("/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}");
             JsonNode line = Json.parse(logs.awaitRequestLine(1));
@@ -101,7 +93,7 @@ class RequestLogTest {
     @Test
     void upstreamErrorsAreLoggedAsErrors() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 401, "{\"error\":{\"message\":\"Incorrect API key provided.\",\"type\":\"invalid_request_error\"}}"));
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (LogCapture logs = new LogCapture()) {
             assertThat(gateway.postJson("/v1/chat/completions", "{}").statusCode()).isEqualTo(401);
             JsonNode line = Json.parse(logs.awaitRequestLine(1));

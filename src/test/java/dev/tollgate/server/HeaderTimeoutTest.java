@@ -1,9 +1,9 @@
 package dev.tollgate.server;
 
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.RawClient;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -11,21 +11,13 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Pins the header / keep-alive timeout built on the Netty pipeline's idle handler. */
-class HeaderTimeoutTest {
+class HeaderTimeoutTest extends GatewayTest {
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     @Test
     void aSilentUpstreamCallLongerThanTheHeaderTimeoutIsNotCut() throws Exception {
         upstream.handle(req -> upstream.vertx().setTimer(900, id -> FakeUpstream.json(req, 200, "{\"late\":true}")));
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_CLIENT_HEADER_TIMEOUT_MS", "300"));
+        start(Map.of("TOLLGATE_CLIENT_HEADER_TIMEOUT_MS", "300"));
         try (RawClient raw = new RawClient(gateway.port())) {
             raw.postJson("/v1/chat/completions", "{\"model\":\"m\"}");
             assertThat(raw.readUntil("{\"late\":true}", 5000)).startsWith("HTTP/1.1 200 OK");
@@ -34,7 +26,7 @@ class HeaderTimeoutTest {
 
     @Test
     void keepAliveConnectionServesSeveralRequestsThenIdlesOut() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_CLIENT_HEADER_TIMEOUT_MS", "400"));
+        start(Map.of("TOLLGATE_CLIENT_HEADER_TIMEOUT_MS", "400"));
         try (RawClient raw = new RawClient(gateway.port())) {
             raw.postJson("/v1/chat/completions", "{\"model\":\"a\"}");
             raw.readUntil("{\"ok\":true}", 5000);

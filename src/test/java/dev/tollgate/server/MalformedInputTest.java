@@ -1,10 +1,10 @@
 package dev.tollgate.server;
 
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.RawClient;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -14,16 +14,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every bad input gets its exact status and OpenAI-shaped body, and nothing reaches the upstream. */
-class MalformedInputTest {
+class MalformedInputTest extends GatewayTest {
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     private static String error(String message, String type, String code) {
         return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"param\":null,\"code\":\"" + code + "\"}}";
@@ -31,7 +23,7 @@ class MalformedInputTest {
 
     @Test
     void malformedJsonIs400() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\": \"gpt-4o\",");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.headers().firstValue("content-type")).contains("application/json");
@@ -47,7 +39,7 @@ class MalformedInputTest {
 
     @Test
     void wrongContentTypeIs415() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         HttpResponse<String> r = gateway.http().send(gateway.request("/v1/chat/completions").header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(415);
@@ -58,7 +50,7 @@ class MalformedInputTest {
 
     @Test
     void bodyOverTheLimitIs413ByContentLengthAndWhileStreaming() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_MAX_BODY_BYTES", "2048", "TOLLGATE_MAX_UPLOAD_BYTES", "4096"));
+        start(Map.of("TOLLGATE_MAX_BODY_BYTES", "2048", "TOLLGATE_MAX_UPLOAD_BYTES", "4096"));
         String big = "{\"model\":\"m\",\"x\":\"" + "a".repeat(3000) + "\"}";
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", big);
         assertThat(r.statusCode()).isEqualTo(413);
@@ -83,7 +75,7 @@ class MalformedInputTest {
 
     @Test
     void unknownRouteIs404AndWrongMethodIs405() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         LogCapture logs = new LogCapture();
         HttpResponse<String> r = gateway.get("/admin/secret");
         assertThat(logs.awaitRequestLine(1)).contains("\"endpoint\":\"/admin/secret\",\"method\":\"GET\",\"status\":404");
@@ -104,7 +96,7 @@ class MalformedInputTest {
 
     @Test
     void dotSegmentsAreRefused() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (RawClient raw = new RawClient(gateway.port())) {
             raw.send("GET /v1/files/../../admin HTTP/1.1\r\nHost: x\r\n\r\n");
             String all = raw.readUntil("}}", 5000);
@@ -116,7 +108,7 @@ class MalformedInputTest {
 
     @Test
     void slowBodyIs408() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_CLIENT_BODY_TIMEOUT_MS", "300"));
+        start(Map.of("TOLLGATE_CLIENT_BODY_TIMEOUT_MS", "300"));
         try (RawClient raw = new RawClient(gateway.port())) {
             raw.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":");
             String all = raw.readToClose(5000);
@@ -128,7 +120,7 @@ class MalformedInputTest {
 
     @Test
     void slowHeadersCloseTheConnection() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_CLIENT_HEADER_TIMEOUT_MS", "300"));
+        start(Map.of("TOLLGATE_CLIENT_HEADER_TIMEOUT_MS", "300"));
         try (RawClient raw = new RawClient(gateway.port())) {
             raw.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n");
             long start = System.nanoTime();
@@ -141,7 +133,7 @@ class MalformedInputTest {
 
     @Test
     void garbageHttpIs400InOpenAiShape() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (RawClient raw = new RawClient(gateway.port())) {
             raw.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n");
             String all = raw.readToClose(5000);
@@ -158,7 +150,7 @@ class MalformedInputTest {
 
     @Test
     void badHeaderOverridesAreRefusedBeforeTheUpstream() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("POLICY_DISABLED_MODELS", "gpt-4"));
+        start(Map.of("POLICY_DISABLED_MODELS", "gpt-4"));
         HttpResponse<String> loosen = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4\"}", "x-tollgate-disabled-models", "");
         assertThat(loosen.statusCode()).isEqualTo(403);
         assertThat(loosen.body()).isEqualTo(error("Header x-tollgate-disabled-models would loosen the gateway's POLICY_DISABLED_MODELS setting; "

@@ -1,9 +1,9 @@
 package dev.tollgate.server;
 
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -13,16 +13,8 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PassThroughTest {
+class PassThroughTest extends GatewayTest {
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     @Test
     void forwardsPathQueryAndBodyExactlyAndRelaysStatusAndClientHeaders() throws Exception {
@@ -35,7 +27,7 @@ class PassThroughTest {
                 .putHeader("keep-alive", "timeout=5")
                 .putHeader("set-cookie", "__cf_bm=abc")
                 .end("{\"id\":\"file-AbC\"}"));
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         String body = "{\"purpose\":\"batch\",  \"x\":[1,2]}";
         HttpResponse<String> r = gateway.postJson("/v1/files/File-AbC/Content?Limit=2&after=Ob_X", body);
 
@@ -57,7 +49,7 @@ class PassThroughTest {
 
     @Test
     void acceptsPathsWithoutTheV1Prefix() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         HttpResponse<String> r = gateway.postJson("/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[]}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(upstream.lastReceived().uri()).isEqualTo("/v1/chat/completions");
@@ -65,7 +57,7 @@ class PassThroughTest {
 
     @Test
     void injectsConfiguredKeyAndNeverForwardsCallersAuthorization() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("OPENAI_API_KEY", "sk-gateway-secret-1234"));
+        start(Map.of("OPENAI_API_KEY", "sk-gateway-secret-1234"));
         gateway.postJson("/v1/chat/completions", "{\"model\":\"m\"}", "Authorization", "Bearer sk-caller-5678",
                 "OpenAI-Organization", "org-1", "OpenAI-Project", "proj_1", "x-tollgate-trace-id", "trace-9");
         FakeUpstream.Received got = upstream.lastReceived();
@@ -77,7 +69,7 @@ class PassThroughTest {
 
     @Test
     void forwardsCallersAuthorizationWhenNoKeyIsConfigured() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         gateway.postJson("/v1/chat/completions", "{\"model\":\"m\"}", "Authorization", "Bearer sk-caller-5678");
         assertThat(upstream.lastReceived().headers().get("authorization")).isEqualTo("Bearer sk-caller-5678");
     }
@@ -88,7 +80,7 @@ class PassThroughTest {
         new Random(7).nextBytes(audio);
         upstream.handle(req -> req.response().putHeader("content-type", "audio/mpeg")
                 .end(io.vertx.core.buffer.Buffer.buffer(audio)));
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
 
         String boundary = "----tollgate7MA4YWxkTrZu0gW";
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n--" + boundary
@@ -114,7 +106,7 @@ class PassThroughTest {
     @Test
     void requestIdIsEchoedOrTakenFromUpstreamOrGenerated() throws Exception {
         upstream.handle(req -> req.response().putHeader("x-request-id", "req_up").putHeader("content-type", "application/json").end("{}"));
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> echoed = gateway.postJson("/v1/embeddings", "{\"model\":\"e\",\"input\":\"x\"}", "x-request-id", "my-id-1");
             assertThat(echoed.headers().firstValue("x-request-id")).contains("my-id-1");
@@ -135,7 +127,7 @@ class PassThroughTest {
         String big = "{\"data\":\"" + "z".repeat(5000) + "\"}";
         upstream.handle(req -> req.response().setChunked(true).putHeader("content-type", "application/json")
                 .write(big.substring(0, 1000)).onComplete(v -> req.response().end(big.substring(1000))));
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_MAX_RESPONSE_BYTES", "2048"));
+        start(Map.of("TOLLGATE_MAX_RESPONSE_BYTES", "2048"));
         HttpResponse<String> r = gateway.postJson("/v1/embeddings", "{\"model\":\"e\",\"input\":\"x\"}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo(big);
@@ -143,7 +135,7 @@ class PassThroughTest {
 
     @Test
     void healthAndReadiness() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         HttpResponse<String> health = gateway.get("/healthz");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).isEqualTo("{\"status\":\"ok\"}");
@@ -154,7 +146,7 @@ class PassThroughTest {
 
     @Test
     void corsPreflightIsAnsweredWithoutAuthAndResponsesCarryAllowOrigin() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("OPENAI_API_KEY", "sk-x"));
+        start(Map.of("OPENAI_API_KEY", "sk-x"));
         HttpResponse<String> pre = gateway.http().send(gateway.request("/v1/chat/completions")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://app.example")
@@ -172,7 +164,7 @@ class PassThroughTest {
 
     @Test
     void corsOriginListEchoesOnlyListedOrigins() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("CORS_HEADERS",
+        start(Map.of("CORS_HEADERS",
                 "{\"Access-Control-Allow-Origin\":\"https://a.example, https://b.example\",\"Access-Control-Allow-Headers\":\"content-type\"}"));
         HttpResponse<String> ok = gateway.postJson("/v1/chat/completions", "{\"model\":\"m\"}", "Origin", "https://b.example");
         assertThat(ok.headers().firstValue("access-control-allow-origin")).contains("https://b.example");

@@ -3,11 +3,11 @@ package dev.tollgate.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.RawClient;
 import dev.tollgate.support.TestGateway;
 import io.vertx.core.http.HttpServerRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -21,18 +21,10 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class StreamingTest {
+class StreamingTest extends GatewayTest {
 
     private static final String STREAM_REQUEST = "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     static String chunk(String content) {
         return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-2024\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
@@ -72,7 +64,7 @@ class StreamingTest {
     @Test
     void firstEventReachesClientBeforeUpstreamFinishes() throws Exception {
         CompletableFuture<HttpServerRequest> held = holdStream();
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         CompletableFuture<Iterator<String>> lines = CompletableFuture.supplyAsync(() -> {
             try {
                 return streamLines(STREAM_REQUEST);
@@ -99,7 +91,7 @@ class StreamingTest {
     @Test
     void addsIncludeUsageHidesTheUsageChunkAndLogsUsage() throws Exception {
         answerWith(chunk("Hi"), USAGE_CHUNK, "[DONE]");
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (LogCapture logs = new LogCapture()) {
             Iterator<String> it = streamLines(STREAM_REQUEST);
             assertThat(it.next()).isEqualTo("data: " + chunk("Hi"));
@@ -124,7 +116,7 @@ class StreamingTest {
     @Test
     void callerWhoAskedForUsageSeesTheUsageChunkUnchanged() throws Exception {
         answerWith(chunk("Hi"), USAGE_CHUNK, "[DONE]");
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         String body = "{\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}";
         Iterator<String> it = streamLines(body);
         assertThat(it.next()).isEqualTo("data: " + chunk("Hi"));
@@ -139,7 +131,7 @@ class StreamingTest {
         String last = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}],"
                 + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}";
         answerWith(chunk("Hi"), last, "[DONE]");
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (LogCapture logs = new LogCapture()) {
             Iterator<String> it = streamLines(STREAM_REQUEST);
             assertThat(it.next()).isEqualTo("data: " + chunk("Hi"));
@@ -152,7 +144,7 @@ class StreamingTest {
     @Test
     void usageAccountingOffLeavesTheRequestUntouched() throws Exception {
         answerWith(chunk("Hi"), "[DONE]");
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_USAGE_ACCOUNTING", "false"));
+        start(Map.of("TOLLGATE_USAGE_ACCOUNTING", "false"));
         Iterator<String> it = streamLines(STREAM_REQUEST);
         assertThat(it.next()).isEqualTo("data: " + chunk("Hi"));
         assertThat(upstream.lastReceived().bodyText()).isEqualTo(STREAM_REQUEST);
@@ -165,7 +157,7 @@ class StreamingTest {
             FakeUpstream.event(req, chunk("partial"));
             req.connection().close();
         });
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (RawClient client = new RawClient(gateway.port()); LogCapture logs = new LogCapture()) {
             client.postJson("/v1/chat/completions", STREAM_REQUEST);
             String all = client.readToClose(5000);
@@ -184,7 +176,7 @@ class StreamingTest {
     @Test
     void upstreamEndingWithoutDoneIsAnIncompleteStream() throws Exception {
         answerWith(chunk("partial"));
-        gateway = TestGateway.start(upstream, Map.of("POLICY_RETRY_COUNT", "3"));
+        start(Map.of("POLICY_RETRY_COUNT", "3"));
         try (RawClient client = new RawClient(gateway.port())) {
             client.postJson("/v1/chat/completions", STREAM_REQUEST);
             String all = client.readToClose(5000);
@@ -198,7 +190,7 @@ class StreamingTest {
     @Test
     void clientDisconnectCancelsTheUpstreamCall() throws Exception {
         CompletableFuture<HttpServerRequest> held = holdStream();
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (LogCapture logs = new LogCapture()) {
             RawClient client = new RawClient(gateway.port());
             client.postJson("/v1/chat/completions", STREAM_REQUEST);
@@ -217,7 +209,7 @@ class StreamingTest {
     void clientDisconnectWhileWaitingForUpstreamHeadersCancelsTheCall() throws Exception {
         CompletableFuture<HttpServerRequest> arrived = new CompletableFuture<>();
         upstream.handle(arrived::complete); // never answers
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         RawClient client = new RawClient(gateway.port());
         client.postJson("/v1/chat/completions", "{\"model\":\"m\"}");
         arrived.get(5, TimeUnit.SECONDS);
@@ -231,7 +223,7 @@ class StreamingTest {
             FakeUpstream.startSse(req);
             FakeUpstream.event(req, chunk("one"));
         });
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_UPSTREAM_STREAM_IDLE_TIMEOUT_MS", "300"));
+        start(Map.of("TOLLGATE_UPSTREAM_STREAM_IDLE_TIMEOUT_MS", "300"));
         try (RawClient client = new RawClient(gateway.port())) {
             client.postJson("/v1/chat/completions", STREAM_REQUEST);
             String all = client.readToClose(5000);
@@ -252,7 +244,7 @@ class StreamingTest {
                     + "\"usage\":{\"input_tokens\":5,\"output_tokens\":1,\"total_tokens\":6}}}\n\n");
             req.response().end();
         });
-        gateway = TestGateway.start(upstream, Map.of("POLICY_LOG_RESPONSE", "true"));
+        start(Map.of("POLICY_LOG_RESPONSE", "true"));
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> r = gateway.postJson("/v1/responses", "{\"model\":\"gpt-4.1\",\"input\":\"hi\",\"stream\":true}");
             assertThat(r.statusCode()).isEqualTo(200);
@@ -275,7 +267,7 @@ class StreamingTest {
             FakeUpstream.event(req, "[DONE]");
             req.response().end();
         });
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         try (RawClient client = new RawClient(gateway.port())) {
             client.postJson("/v1/chat/completions", STREAM_REQUEST);
             Thread.sleep(500); // let buffers fill: the gateway must pause, not buffer 6 MB unbounded or drop

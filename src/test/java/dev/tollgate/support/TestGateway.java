@@ -80,8 +80,13 @@ public final class TestGateway implements AutoCloseable {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private boolean closed;
+
+    /** Stops the gateway; closing twice is harmless. */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         try {
             gateway.stop().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
         } catch (Exception e) {

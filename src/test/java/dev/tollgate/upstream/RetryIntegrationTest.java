@@ -1,8 +1,8 @@
 package dev.tollgate.upstream;
 
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -12,16 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RetryIntegrationTest {
+class RetryIntegrationTest extends GatewayTest {
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     /** Answers the first {@code failures} calls with this status and headers, then 200. */
     private AtomicInteger failFirst(int failures, int status, String... headers) {
@@ -40,7 +32,7 @@ class RetryIntegrationTest {
     @Test
     void honoursRetryAfterBeforeRetrying() throws Exception {
         failFirst(1, 429, "retry-after", "1");
-        gateway = TestGateway.start(upstream, Map.of("POLICY_RETRY_COUNT", "2", "TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
+        start(Map.of("POLICY_RETRY_COUNT", "2", "TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
         long start = System.nanoTime();
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"m\"}");
         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -57,7 +49,7 @@ class RetryIntegrationTest {
         for (int status : new int[]{408, 500, 502, 503, 504}) {
             upstream.received().clear();
             failFirst(2, status);
-            if (gateway == null) gateway = TestGateway.start(upstream, Map.of("POLICY_RETRY_COUNT", "2", "TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
+            if (gateway == null) start(Map.of("POLICY_RETRY_COUNT", "2", "TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
             HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"m\"}");
             assertThat(r.statusCode()).as("after %d", status).isEqualTo(200);
             assertThat(upstream.received()).hasSize(3);
@@ -67,7 +59,7 @@ class RetryIntegrationTest {
     @Test
     void whenRetriesRunOutTheUpstreamsAnswerReachesTheCaller() throws Exception {
         failFirst(10, 503, "x-request-id", "req_fail");
-        gateway = TestGateway.start(upstream, Map.of("POLICY_RETRY_COUNT", "1", "TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
+        start(Map.of("POLICY_RETRY_COUNT", "1", "TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"m\"}");
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"busy\",\"type\":\"server_error\"}}");
@@ -78,7 +70,7 @@ class RetryIntegrationTest {
     @Test
     void noRetryByDefaultAndNoneForOtherStatuses() throws Exception {
         failFirst(1, 503);
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         assertThat(gateway.postJson("/v1/chat/completions", "{}").statusCode()).isEqualTo(503);
         assertThat(upstream.received()).hasSize(1);
 
@@ -92,7 +84,7 @@ class RetryIntegrationTest {
     @Test
     void retryCountCanBeSetPerRequestByHeaderOrSeedAlias() throws Exception {
         failFirst(2, 502);
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
+        start(Map.of("TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
         assertThat(gateway.postJson("/v1/chat/completions", "{}", "x-usagepanda-retry-count", "2").statusCode()).isEqualTo(200);
         assertThat(upstream.received()).hasSize(3);
     }
@@ -100,7 +92,7 @@ class RetryIntegrationTest {
     @Test
     void retryAfterLongerThanTheMaximumWaitIsNotRetried() throws Exception {
         failFirst(1, 429, "retry-after", "120");
-        gateway = TestGateway.start(upstream, Map.of("POLICY_RETRY_COUNT", "3", "TOLLGATE_RETRY_MAX_WAIT_MS", "2000"));
+        start(Map.of("POLICY_RETRY_COUNT", "3", "TOLLGATE_RETRY_MAX_WAIT_MS", "2000"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{}");
         assertThat(r.statusCode()).isEqualTo(429);
         assertThat(r.headers().firstValue("retry-after")).contains("120");
@@ -125,7 +117,7 @@ class RetryIntegrationTest {
     @Test
     void upstreamThatNeverAnswersIs504() throws Exception {
         upstream.handle(req -> { });
-        gateway = TestGateway.start(upstream, Map.of("TOLLGATE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "300", "POLICY_RETRY_COUNT", "2"));
+        start(Map.of("TOLLGATE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "300", "POLICY_RETRY_COUNT", "2"));
         long start = System.nanoTime();
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{}");
         assertThat(r.statusCode()).isEqualTo(504);

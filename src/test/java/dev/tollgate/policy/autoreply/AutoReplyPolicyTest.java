@@ -7,9 +7,9 @@ import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
 import dev.tollgate.server.Gateway;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,25 +31,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * in the endpoint's exact response shape (whole or streamed) without any upstream call, after
  * every blocking check; anything else goes to the upstream.
  */
-class AutoReplyPolicyTest {
+class AutoReplyPolicyTest extends GatewayTest {
 
     static final String ENTRIES = "[{\"type\":\"chat\",\"request\":\"hello\",\"response\":\"Hello, how can I help?\"},"
             + "{\"type\":\"completion\",\"request\":\"ping\",\"response\":\"pong\"}]";
 
     private static final String ZERO_USAGE = "{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
 
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
-
-    private void start(Map<String, String> keys) {
-        gateway = TestGateway.start(upstream, keys);
-    }
 
     private void startWithEntries() {
         start(Map.of("POLICY_AUTOREPLY", ENTRIES));

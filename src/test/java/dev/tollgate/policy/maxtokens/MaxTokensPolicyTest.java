@@ -3,9 +3,9 @@ package dev.tollgate.policy.maxtokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * cap within it passes byte-exact, a missing cap is injected (or refused with
  * TOLLGATE_MAX_TOKENS_WHEN_MISSING=block), streamed or not; headers may only lower the cap.
  */
-class MaxTokensPolicyTest {
+class MaxTokensPolicyTest extends GatewayTest {
 
     private static final String MESSAGES = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
     private static final String CHAT_NO_CAP = "{\"model\":\"gpt-4o\"," + MESSAGES + "}";
@@ -28,8 +28,6 @@ class MaxTokensPolicyTest {
     private static final String USAGE_EVENT = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"choices\":[],"
             + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
 
     MaxTokensPolicyTest() {
         upstream.handle(req -> {
@@ -45,15 +43,6 @@ class MaxTokensPolicyTest {
         });
     }
 
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
-
-    private void start(Map<String, String> keys) {
-        gateway = TestGateway.start(upstream, keys);
-    }
 
     static String exceeded(String field, String asked, int cap) {
         return "{\"error\":{\"message\":\"Blocked by policy max-tokens: '" + field + "' asks for " + asked + " tokens; this gateway "

@@ -5,9 +5,9 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.json.Json;
 import dev.tollgate.server.Gateway;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,24 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * case-insensitive) reach the upstream; a request naming no model is refused; a header may narrow
  * the list to a non-empty subset but never add to it.
  */
-class ModelRulesAllowListTest {
+class ModelRulesAllowListTest extends GatewayTest {
 
     private static final String FORBIDDEN = "{\"error\":{\"message\":\"Header x-tollgate-allowed-models would loosen the gateway's "
             + "POLICY_ALLOWED_MODELS setting; a request may only tighten it.\",\"type\":\"permission_error\",\"param\":null,"
             + "\"code\":\"setting_override_forbidden\"}}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
 
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
-
-    private void start(Map<String, String> keys) {
-        gateway = TestGateway.start(upstream, keys);
-    }
 
     static String notAllowed(String shownModel) {
         return "{\"error\":{\"message\":\"Blocked by policy model-rules: model " + shownModel + " is not among the models this gateway "

@@ -3,9 +3,9 @@ package dev.tollgate.policy.modelrules;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -16,23 +16,15 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The policy chain end to end, proved with the model-rules policy, streamed and not. */
-class ModelRulesPolicyTest {
+class ModelRulesPolicyTest extends GatewayTest {
 
     private static final String BLOCKED_GPT4 = "{\"error\":{\"message\":\"Blocked by policy model-rules: model 'gpt-4' is disabled "
             + "on this gateway.\",\"type\":\"policy_violation\",\"param\":\"model\",\"code\":\"model_disabled\"}}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     @Test
     void blocksADisabledModelBeforeTheUpstreamStreamedAndNot() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("POLICY_DISABLED_MODELS", "gpt-4, text-davinci-003"));
+        start(Map.of("POLICY_DISABLED_MODELS", "gpt-4, text-davinci-003"));
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> whole = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4\",\"messages\":[]}");
             assertThat(whole.statusCode()).isEqualTo(403);
@@ -66,7 +58,7 @@ class ModelRulesPolicyTest {
                 FakeUpstream.json(req, 200, "{\"ok\":true}");
             }
         });
-        gateway = TestGateway.start(upstream, Map.of("POLICY_DISABLED_MODELS", "gpt-4"));
+        start(Map.of("POLICY_DISABLED_MODELS", "gpt-4"));
         assertThat(gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\"}").statusCode()).isEqualTo(200);
         HttpResponse<String> s = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4-turbo\",\"stream\":true}", "x-stream", "1");
         assertThat(s.statusCode()).isEqualTo(200);
@@ -76,7 +68,7 @@ class ModelRulesPolicyTest {
 
     @Test
     void imageSizesAreMatchedOnImageEndpoints() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("POLICY_DISABLED_MODELS", "[\"1024x1024\"]"));
+        start(Map.of("POLICY_DISABLED_MODELS", "[\"1024x1024\"]"));
         HttpResponse<String> r = gateway.postJson("/v1/images/generations", "{\"model\":\"dall-e-3\",\"prompt\":\"cat\",\"size\":\"1024x1024\"}");
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Blocked by policy model-rules: image size '1024x1024' is disabled "
@@ -86,7 +78,7 @@ class ModelRulesPolicyTest {
 
     @Test
     void aHeaderCanTightenWithTheSeedAliasToo() throws Exception {
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4\"}", "x-usagepanda-disabled-models", "gpt-4");
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.body()).isEqualTo(BLOCKED_GPT4);
@@ -97,13 +89,13 @@ class ModelRulesPolicyTest {
 
     @Test
     void aHeaderCannotLoosenUnlessConfigAllowsIt() throws Exception {
-        gateway = TestGateway.start(upstream, Map.of("POLICY_DISABLED_MODELS", "gpt-4,o1"));
+        start(Map.of("POLICY_DISABLED_MODELS", "gpt-4,o1"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4\"}", "x-tollgate-disabled-models", "o1");
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.body()).contains("\"code\":\"setting_override_forbidden\"");
         gateway.close();
 
-        gateway = TestGateway.start(upstream, Map.of("POLICY_DISABLED_MODELS", "gpt-4,o1", "TOLLGATE_ALLOW_HEADER_LOOSENING", "true"));
+        start(Map.of("POLICY_DISABLED_MODELS", "gpt-4,o1", "TOLLGATE_ALLOW_HEADER_LOOSENING", "true"));
         assertThat(gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4\"}", "x-tollgate-disabled-models", "o1").statusCode()).isEqualTo(200);
     }
 

@@ -3,9 +3,9 @@ package dev.tollgate.policy.moderation;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ModerationPolicyTest {
+class ModerationPolicyTest extends GatewayTest {
 
     private static final String REQUEST = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":\"be nice\"},"
             + "{\"role\":\"user\",\"content\":\"I will hurt you\"},{\"role\":\"assistant\",\"content\":\"no\"},"
@@ -24,14 +24,6 @@ class ModerationPolicyTest {
             + "\"categories\":{\"violence\":true,\"harassment\":true,\"sexual\":false},\"category_scores\":{}}]}";
     private static final String CLEAN = "{\"id\":\"modr-2\",\"results\":[{\"flagged\":false,\"categories\":{\"violence\":false}}]}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     private void moderationAnswers(int status, String body) {
         upstream.handle(req -> {
@@ -43,7 +35,7 @@ class ModerationPolicyTest {
     @Test
     void flaggedInputIsBlockedNamingTheCategoriesAndOnlyUserTextIsSent() throws Exception {
         moderationAnswers(200, FLAGGED);
-        gateway = TestGateway.start(upstream, Map.of("POLICY_AUTO_MODERATE", "true", "OPENAI_API_KEY", "sk-gw-123456789"));
+        start(Map.of("POLICY_AUTO_MODERATE", "true", "OPENAI_API_KEY", "sk-gw-123456789"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST);
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Blocked by policy auto-moderate: the input was flagged by moderation "
@@ -69,7 +61,7 @@ class ModerationPolicyTest {
                 req.response().end();
             }
         });
-        gateway = TestGateway.start(upstream, Map.of("POLICY_AUTO_MODERATE", "true"));
+        start(Map.of("POLICY_AUTO_MODERATE", "true"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST.replace("\"gpt-4o\",", "\"gpt-4o\",\"stream\":true,"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}\n\ndata: [DONE]\n\n");
@@ -79,7 +71,7 @@ class ModerationPolicyTest {
     @Test
     void aFailedModerationFailsClosedByDefaultAndIsLogged() throws Exception {
         moderationAnswers(500, "{\"error\":{\"message\":\"boom\"}}");
-        gateway = TestGateway.start(upstream, Map.of("POLICY_AUTO_MODERATE", "true"));
+        start(Map.of("POLICY_AUTO_MODERATE", "true"));
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST);
             assertThat(r.statusCode()).isEqualTo(503);
@@ -96,7 +88,7 @@ class ModerationPolicyTest {
     @Test
     void onErrorAllowLetsTheRequestThroughWithAFlag() throws Exception {
         moderationAnswers(200, "{\"not\":\"moderation\"}");
-        gateway = TestGateway.start(upstream, Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_ON_ERROR", "allow"));
+        start(Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_ON_ERROR", "allow"));
         try (LogCapture logs = new LogCapture()) {
             assertThat(gateway.postJson("/v1/chat/completions", REQUEST).statusCode()).isEqualTo(200);
             assertThat(logs.awaitRequestLine(1)).contains("\"description\":\"the moderation answer was malformed\"").contains("\"action\":\"audit\"");
@@ -109,7 +101,7 @@ class ModerationPolicyTest {
         upstream.handle(req -> {
             if (!req.path().equals("/v1/moderations")) FakeUpstream.json(req, 200, "{}");
         });
-        gateway = TestGateway.start(upstream, Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_TIMEOUT_MS", "300"));
+        start(Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_TIMEOUT_MS", "300"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST);
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("moderation_unavailable");
@@ -118,10 +110,10 @@ class ModerationPolicyTest {
     @Test
     void aHeaderTurnsModerationOnButCannotTurnItOff() throws Exception {
         moderationAnswers(200, FLAGGED);
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         assertThat(gateway.postJson("/v1/chat/completions", REQUEST, "x-usagepanda-auto-moderate", "true").statusCode()).isEqualTo(403);
         gateway.close();
-        gateway = TestGateway.start(upstream, Map.of("POLICY_AUTO_MODERATE", "true"));
+        start(Map.of("POLICY_AUTO_MODERATE", "true"));
         HttpResponse<String> off = gateway.postJson("/v1/chat/completions", REQUEST, "x-tollgate-auto-moderate", "false");
         assertThat(off.statusCode()).isEqualTo(403);
         assertThat(off.body()).contains("setting_override_forbidden");
@@ -130,7 +122,7 @@ class ModerationPolicyTest {
     @Test
     void requestsWithoutUserTextSkipModeration() throws Exception {
         moderationAnswers(200, FLAGGED);
-        gateway = TestGateway.start(upstream, Map.of("POLICY_AUTO_MODERATE", "true"));
+        start(Map.of("POLICY_AUTO_MODERATE", "true"));
         assertThat(gateway.postJson("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}")
                 .statusCode()).isEqualTo(200);
         assertThat(upstream.received()).extracting(FakeUpstream.Received::uri).containsExactly("/v1/chat/completions");

@@ -16,12 +16,12 @@ import dev.tollgate.json.Json;
 import dev.tollgate.policy.Policies;
 import dev.tollgate.server.Gateway;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * counted, on every endpoint shape; characters are code points; tokens are counted with the
  * model's own tokenizer, also for large prompts counted off the event loop.
  */
-class PromptSizePolicyTest {
+class PromptSizePolicyTest extends GatewayTest {
 
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
     private static final Encoding O200K = REGISTRY.getEncoding(EncodingType.O200K_BASE);
@@ -53,18 +53,7 @@ class PromptSizePolicyTest {
     private static final String TOKEN_TEXT = "Tollgate counts the prompt's tokens exactly: naïve café façades, 12345 numbers, "
             + "CamelCaseIdentifiers and a few symbols {}[]<>!? for good measure.";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
 
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
-
-    private void start(Map<String, String> keys) {
-        gateway = TestGateway.start(upstream, keys);
-    }
 
     static String tooLong(long chars, int cap) {
         return "{\"error\":{\"message\":\"Blocked by policy prompt-size: the prompt has " + chars + " characters; this gateway allows "

@@ -3,9 +3,10 @@ package dev.tollgate.policy.reflection;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
+import dev.tollgate.support.Sse;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -14,58 +15,21 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PromptReflectionPolicyTest {
+class PromptReflectionPolicyTest extends GatewayTest {
 
     private static final String REQUEST = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":"
             + "\"You are a bot. ||The launch code is Tango Seven.|| Be nice.\"},{\"role\":\"user\",\"content\":\"what is the code?\"}]}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
-
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
 
     private static String completion(String content) {
         return "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"message\":"
                 + "{\"role\":\"assistant\",\"content\":" + Json.MAPPER.valueToTree(content) + "},\"finish_reason\":\"stop\"}]}";
     }
 
-    /** Streams the content in pieces of the given sizes. */
-    private void streamPieces(String content, int... sizes) {
-        upstream.handle(req -> {
-            FakeUpstream.startSse(req);
-            int pos = 0;
-            for (int size : sizes) {
-                if (pos >= content.length()) break;
-                String piece = content.substring(pos, Math.min(content.length(), pos + size));
-                pos += size;
-                FakeUpstream.event(req, "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,"
-                        + "\"delta\":{\"content\":" + Json.MAPPER.valueToTree(piece) + "},\"finish_reason\":null}]}");
-            }
-            FakeUpstream.event(req, "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,"
-                    + "\"delta\":{},\"finish_reason\":\"stop\"}]}");
-            FakeUpstream.event(req, "[DONE]");
-            req.response().end();
-        });
-    }
-
-    private static String streamedText(String body) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        for (String line : body.split("\n")) {
-            if (!line.startsWith("data: {")) continue;
-            JsonNode n = Json.parse(line.substring(6));
-            for (JsonNode c : n.path("choices")) sb.append(c.path("delta").path("content").asText(""));
-        }
-        return sb.toString();
-    }
-
     @Test
     void delimitersAreRemovedBeforeTheUpstreamSeesThePrompt() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, completion("Hello")));
-        gateway = TestGateway.start(upstream, Map.of("POLICY_PROMPT_REFLECTION", "audit"));
+        start(Map.of("POLICY_PROMPT_REFLECTION", "audit"));
         gateway.postJson("/v1/chat/completions", REQUEST);
         JsonNode sent = Json.parse(upstream.lastReceived().bodyText());
         assertThat(sent.path("messages").get(0).path("content").asText()).isEqualTo("You are a bot. The launch code is Tango Seven. Be nice.");
@@ -74,7 +38,7 @@ class PromptReflectionPolicyTest {
     @Test
     void noneLeavesTheRequestUntouched() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, completion("The launch code is Tango Seven.")));
-        gateway = TestGateway.start(upstream);
+        start(Map.of());
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST);
         assertThat(upstream.lastReceived().bodyText()).isEqualTo(REQUEST);
         assertThat(r.body()).contains("Tango Seven");
@@ -83,7 +47,7 @@ class PromptReflectionPolicyTest {
     @Test
     void blockRefusesAWholeAnswerThatRevealsTheSegmentIgnoringCaseAndSpaces() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, completion("Sure! the LAUNCH code is   tango\nseven.")));
-        gateway = TestGateway.start(upstream, Map.of("POLICY_PROMPT_REFLECTION", "block"));
+        start(Map.of("POLICY_PROMPT_REFLECTION", "block"));
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST);
             assertThat(r.statusCode()).isEqualTo(403);
@@ -97,7 +61,7 @@ class PromptReflectionPolicyTest {
     @Test
     void redactReplacesTheSegmentInAWholeAnswer() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, completion("Well: The launch code is Tango Seven. Bye")));
-        gateway = TestGateway.start(upstream, Map.of("POLICY_PROMPT_REFLECTION", "redact", "REDACTION_STRING", "[hidden]"));
+        start(Map.of("POLICY_PROMPT_REFLECTION", "redact", "REDACTION_STRING", "[hidden]"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Json.parse(r.body()).path("choices").get(0).path("message").path("content").asText()).isEqualTo("Well: [hidden] Bye");
@@ -106,11 +70,11 @@ class PromptReflectionPolicyTest {
     @Test
     void redactCatchesTheSegmentSplitAcrossChunksAtEveryBoundary() throws Exception {
         String content = "Well: The launch code is Tango Seven. Bye now, friend.";
-        gateway = TestGateway.start(upstream, Map.of("POLICY_PROMPT_REFLECTION", "redact"));
+        start(Map.of("POLICY_PROMPT_REFLECTION", "redact"));
         for (int split = 1; split < content.length(); split += 3) {
-            streamPieces(content, split, 5, 7, content.length());
+            Sse.streamChat(upstream, content, split, 5, 7, content.length());
             HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST.replace("\"gpt-4o\",", "\"gpt-4o\",\"stream\":true,"));
-            assertThat(streamedText(r.body())).as("split at %d", split).isEqualTo("Well: **** Bye now, friend.");
+            assertThat(Sse.chatText(r.body())).as("split at %d", split).isEqualTo("Well: **** Bye now, friend.");
             assertThat(r.body()).endsWith("data: [DONE]\n\n");
         }
     }
@@ -118,8 +82,8 @@ class PromptReflectionPolicyTest {
     @Test
     void blockEndsAStreamWithAnErrorEventAndNoFurtherContent() throws Exception {
         String content = "Here it is: the launch code is tango seven. And more text follows here.";
-        streamPieces(content, 10, 10, 10, 10, 10, 10, 20);
-        gateway = TestGateway.start(upstream, Map.of("POLICY_PROMPT_REFLECTION", "block"));
+        Sse.streamChat(upstream, content, 10, 10, 10, 10, 10, 10, 20);
+        start(Map.of("POLICY_PROMPT_REFLECTION", "block"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST.replace("\"gpt-4o\",", "\"gpt-4o\",\"stream\":true,"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).doesNotContain("tango").doesNotContain("[DONE]").doesNotContain("follows");
@@ -131,7 +95,7 @@ class PromptReflectionPolicyTest {
     @Test
     void aHeaderMayRaiseButNotLowerTheLevel() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, completion("The launch code is Tango Seven.")));
-        gateway = TestGateway.start(upstream, Map.of("POLICY_PROMPT_REFLECTION", "redact"));
+        start(Map.of("POLICY_PROMPT_REFLECTION", "redact"));
         assertThat(gateway.postJson("/v1/chat/completions", REQUEST, "x-tollgate-prompt-reflection", "block").statusCode()).isEqualTo(403);
         HttpResponse<String> lower = gateway.postJson("/v1/chat/completions", REQUEST, "x-usagepanda-prompt-reflection", "audit");
         assertThat(lower.statusCode()).isEqualTo(403);

@@ -6,9 +6,9 @@ import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
 import dev.tollgate.server.Gateway;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that can name its end user must carry a non-empty {@code user} (or the Responses API's
  * {@code safety_identifier}); a refused request never reaches the upstream.
  */
-class UserIdsPolicyTest {
+class UserIdsPolicyTest extends GatewayTest {
 
     static final String USER_REQUIRED = "{\"error\":{\"message\":\"Blocked by policy user-ids: requests must name their end user "
             + "in a non-empty 'user' field.\",\"type\":\"policy_violation\",\"param\":\"user\",\"code\":\"user_required\"}}";
@@ -44,8 +44,6 @@ class UserIdsPolicyTest {
     private static final String CONTENT_EVENT = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
             + "\"delta\":{\"content\":\"ok\"},\"finish_reason\":null}]}";
 
-    private final FakeUpstream upstream = new FakeUpstream();
-    private TestGateway gateway;
 
     UserIdsPolicyTest() {
         // Streamed requests get an SSE answer, everything else a small JSON one.
@@ -61,15 +59,6 @@ class UserIdsPolicyTest {
         });
     }
 
-    @AfterEach
-    void tearDown() {
-        if (gateway != null) gateway.close();
-        upstream.close();
-    }
-
-    private void start(Map<String, String> keys) {
-        gateway = TestGateway.start(upstream, keys);
-    }
 
     private void startEnforcing() {
         start(Map.of("POLICY_ENFORCE_USER_IDS", "true"));
