@@ -1,6 +1,5 @@
 package dev.tollgate.observe;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.chain.Exchange;
@@ -8,8 +7,6 @@ import dev.tollgate.chain.Finding;
 import dev.tollgate.json.Json;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 
-import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -43,79 +40,132 @@ public final class RequestLog {
         return () -> LISTENERS.remove(listener);
     }
 
+    /**
+     * The line, built directly: it is written for every request, so it avoids a generator per
+     * line. Strings go through {@link #str}; JSON values (usage, bodies) through Jackson.
+     */
     static String format(Exchange ex) {
-        StringWriter out = new StringWriter(512);
+        StringBuilder b = new StringBuilder(512);
         long now = System.nanoTime();
-        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("time", Instant.now().toString());
-            g.writeStringField("level", "info");
-            g.writeStringField("type", "request");
-            g.writeStringField("endpoint", ex.endpoint().logPath());
-            g.writeStringField("method", ex.method());
-            g.writeNumberField("status", ex.status());
-            g.writeArrayFieldStart("flags");
-            for (Finding f : ex.findings()) {
-                g.writeStartObject();
-                g.writeStringField("type", f.type());
-                g.writeStringField("description", f.description());
-                g.writeStringField("policy", f.policy());
-                g.writeStringField("action", f.action().name().toLowerCase(Locale.ROOT));
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeBooleanField("error", ex.status() >= 400 || ex.errorMessage() != null);
-            if (ex.errorMessage() != null) g.writeStringField("error_message", ex.errorMessage());
-
-            g.writeObjectFieldStart("metadata");
-            g.writeNumberField("latency_ms", millis(now - ex.startNanos()));
-            if (ex.upstreamStartNanos() != 0) {
-                long end = ex.upstreamEndNanos() != 0 ? ex.upstreamEndNanos() : now;
-                g.writeNumberField("upstream_latency_ms", millis(end - ex.upstreamStartNanos()));
-                g.writeNumberField("upstream_attempts", ex.attempts());
-            }
-            g.writeStringField("request_id", ex.requestId());
-            if (ex.traceId() != null) g.writeStringField("trace_id", ex.traceId());
-            g.writeEndObject();
-
-            g.writeObjectFieldStart("request");
-            ObjectNode body = ex.body();
-            if (body != null) {
-                for (String field : REQUEST_FIELDS) {
-                    JsonNode v = body.get(field);
-                    if (v != null && v.isValueNode()) {
-                        g.writeFieldName(field);
-                        g.writeTree(v);
-                    }
-                }
-                if (ex.settings().get(RequestLoggingPolicy.LOG_REQUEST)) {
-                    g.writeFieldName("body");
-                    g.writeTree(body);
-                }
-            }
-            if (!(body != null && body.has("stream"))) g.writeBooleanField("stream", ex.stream());
-            g.writeEndObject();
-
-            g.writeObjectFieldStart("response");
-            if (ex.responseId() != null) g.writeStringField("id", ex.responseId());
-            if (ex.responseModel() != null) g.writeStringField("model", ex.responseModel());
-            if (ex.usage() != null) {
-                g.writeFieldName("usage");
-                g.writeTree(ex.usage());
-            }
-            if (ex.loggedResponse() != null && ex.settings().get(RequestLoggingPolicy.LOG_RESPONSE)) {
-                g.writeFieldName("body");
-                g.writeTree(ex.loggedResponse());
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            return "{\"level\":\"error\",\"type\":\"request\",\"message\":\"request log line could not be written\"}";
+        b.append("{\"time\":\"").append(Instant.now()).append("\",\"level\":\"info\",\"type\":\"request\",\"endpoint\":");
+        str(b, ex.endpoint().logPath());
+        b.append(",\"method\":");
+        str(b, ex.method());
+        b.append(",\"status\":").append(ex.status()).append(",\"flags\":[");
+        boolean first = true;
+        for (Finding f : ex.findings()) {
+            if (!first) b.append(',');
+            first = false;
+            b.append("{\"type\":");
+            str(b, f.type());
+            b.append(",\"description\":");
+            str(b, f.description());
+            b.append(",\"policy\":");
+            str(b, f.policy());
+            b.append(",\"action\":\"").append(f.action().name().toLowerCase(Locale.ROOT)).append("\"}");
         }
-        return out.toString();
+        b.append("],\"error\":").append(ex.status() >= 400 || ex.errorMessage() != null);
+        if (ex.errorMessage() != null) {
+            b.append(",\"error_message\":");
+            str(b, ex.errorMessage());
+        }
+        b.append(",\"metadata\":{\"latency_ms\":");
+        millis(b, now - ex.startNanos());
+        if (ex.upstreamStartNanos() != 0) {
+            long end = ex.upstreamEndNanos() != 0 ? ex.upstreamEndNanos() : now;
+            b.append(",\"upstream_latency_ms\":");
+            millis(b, end - ex.upstreamStartNanos());
+            b.append(",\"upstream_attempts\":").append(ex.attempts());
+        }
+        b.append(",\"request_id\":");
+        str(b, ex.requestId());
+        if (ex.traceId() != null) {
+            b.append(",\"trace_id\":");
+            str(b, ex.traceId());
+        }
+        b.append("},\"request\":{");
+        ObjectNode body = ex.body();
+        boolean any = false;
+        if (body != null) {
+            for (String field : REQUEST_FIELDS) {
+                JsonNode v = body.get(field);
+                if (v != null && v.isValueNode()) {
+                    if (any) b.append(',');
+                    any = true;
+                    b.append('"').append(field).append("\":");
+                    json(b, v);
+                }
+            }
+            if (ex.settings().get(RequestLoggingPolicy.LOG_REQUEST)) {
+                if (any) b.append(',');
+                any = true;
+                b.append("\"body\":");
+                json(b, body);
+            }
+        }
+        if (!(body != null && body.has("stream"))) {
+            if (any) b.append(',');
+            b.append("\"stream\":").append(ex.stream());
+        }
+        b.append("},\"response\":{");
+        any = false;
+        if (ex.responseId() != null) {
+            b.append("\"id\":");
+            str(b, ex.responseId());
+            any = true;
+        }
+        if (ex.responseModel() != null) {
+            if (any) b.append(',');
+            b.append("\"model\":");
+            str(b, ex.responseModel());
+            any = true;
+        }
+        if (ex.usage() != null) {
+            if (any) b.append(',');
+            b.append("\"usage\":");
+            json(b, ex.usage());
+            any = true;
+        }
+        if (ex.loggedResponse() != null && ex.settings().get(RequestLoggingPolicy.LOG_RESPONSE)) {
+            if (any) b.append(',');
+            b.append("\"body\":");
+            json(b, ex.loggedResponse());
+        }
+        return b.append("}}").toString();
     }
 
-    private static double millis(long nanos) {
-        return Math.round(nanos / 1000.0) / 1000.0;
+    /** A JSON string literal (RFC 8259 §7): quote, backslash and control characters escaped. */
+    static void str(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        b.append('"');
     }
+
+    private static void json(StringBuilder b, JsonNode v) {
+        b.append(Json.toString(v));
+    }
+
+    /** Milliseconds with microsecond precision, without floating-point formatting. */
+    private static void millis(StringBuilder b, long nanos) {
+        long micros = Math.max(0, (nanos + 500) / 1000);
+        b.append(micros / 1000).append('.');
+        long frac = micros % 1000;
+        if (frac < 100) b.append('0');
+        if (frac < 10) b.append('0');
+        b.append(frac);
+    }
+
 }
