@@ -117,6 +117,21 @@ public final class TextNormalizer {
         int i = 0;
         while (i < n) {
             char c = text.charAt(i);
+            if (c < 0x80 && c > ' ' && c != 0x7F) {
+                // Printable ASCII (the bulk of most text): lower-cased, one char in, one char out.
+                if (len == starts.length) {
+                    int cap = Math.max(16, len + (len >> 1) + 1);
+                    starts = Arrays.copyOf(starts, cap);
+                    ends = Arrays.copyOf(ends, cap);
+                }
+                out.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+                starts[len] = i;
+                ends[len] = i + 1;
+                len++;
+                canAttach = true;
+                i++;
+                continue;
+            }
             int cp;
             int next;
             if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {

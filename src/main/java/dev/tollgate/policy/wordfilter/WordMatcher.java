@@ -88,6 +88,12 @@ public final class WordMatcher {
     private final int[] output;      // pattern ending exactly at this state, or -1
     private final int[] dictLink;    // nearest state down the fail chain with an output, or -1
     private final int[] depth;       // length of the entry prefix a state stands for
+    /**
+     * Dense transitions for ASCII input: {@code ascii[state * 128 + c]} is the state after reading
+     * {@code c}, fail links already followed. Normalised text is mostly ASCII, so matching costs one
+     * array read per character; other characters take the sparse path.
+     */
+    private final int[] ascii;
 
     private final int maxEntryLength;
     private final List<String> listNames;
@@ -180,12 +186,15 @@ public final class WordMatcher {
         dictLink = new int[states];
         Arrays.fill(dictLink, -1);
         ArrayDeque<Integer> queue = new ArrayDeque<>();
+        List<Integer> breadthFirst = new ArrayList<>(states);
+        breadthFirst.add(0);
         for (int t : targets[0]) {
             fail[t] = 0;
             queue.add(t);
         }
         while (!queue.isEmpty()) {
             int s = queue.poll();
+            breadthFirst.add(s);
             for (int i = 0; i < keys[s].length; i++) {
                 char c = keys[s][i];
                 int t = targets[s][i];
@@ -195,6 +204,15 @@ public final class WordMatcher {
                 fail[t] = next < 0 || next == t ? 0 : next;
                 dictLink[t] = output[fail[t]] >= 0 ? fail[t] : dictLink[fail[t]];
                 queue.add(t);
+            }
+        }
+
+        // 3. The dense ASCII table, breadth first so a state's fail target is filled before it.
+        ascii = new int[states * 128];
+        for (int s : breadthFirst) {
+            for (int c = 0; c < 128; c++) {
+                int t = step(s, (char) c);
+                ascii[s * 128 + c] = t >= 0 ? t : s == 0 ? 0 : ascii[fail[s] * 128 + c];
             }
         }
     }
@@ -383,6 +401,7 @@ public final class WordMatcher {
 
     /** The automaton's transition: follow failure links until {@code c} can be read. */
     private int next(int state, char c) {
+        if (c < 128) return ascii[state * 128 + c];
         int t;
         while ((t = step(state, c)) < 0 && state != 0) state = fail[state];
         return t < 0 ? 0 : t;

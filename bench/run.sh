@@ -1,0 +1,473 @@
+#!/usr/bin/env bash
+# Tollgate benchmark: the same ~1 KB chat completion request sent (1) straight to a fast fake
+# upstream, (2) through nginx as a plain reverse proxy, (3) through Tollgate, all in one run on
+# this machine, plus a streaming probe. Prints a table and writes bench/results/latest.md.
+#
+#   bash bench/run.sh
+#
+# Environment (all optional):
+#   BENCH_SECONDS=10      length of each measured wrk run
+#   WARMUP_SECONDS=5      one warm-up round; rounds repeat until req/s stops rising by >5%
+#   WARMUP_MAX_ROUNDS=5   (a JVM on 2 cores needs ~20 s of load before its JIT settles)
+#   BENCH_CONNECTIONS=32  connections of the throughput run
+#   BENCH_STREAMS=200     timed stream pairs of the streaming probe (50x as many warm it up)
+#   BENCH_PIN=1           latency runs: load generator on CPU 0, servers on the last CPU (0 = off)
+#   BENCH_JAVA_OPTS=      extra JVM options for the gateway
+#   BENCH_KEEP_LOGS=1     keep the temp dir (gateway request log, nginx config, wrk output)
+set -euo pipefail
+
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+WARMUP_MAX_ROUNDS=${WARMUP_MAX_ROUNDS:-5}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
+BENCH_STREAMS=${BENCH_STREAMS:-200}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+BENCH_KEEP_LOGS=${BENCH_KEEP_LOGS:-0}
+BENCH_PIN=${BENCH_PIN:-1}
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$bench_dir")
+cd "$root"
+
+# ---- prerequisites ---------------------------------------------------------------------------
+
+for tool in wrk curl java; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "bench: '$tool' is required. On Debian/Ubuntu: apt-get install -y $tool (java: openjdk-17-jdk-headless)" >&2
+        exit 1
+    fi
+done
+ncpu=$(nproc)
+if [[ $BENCH_PIN == 1 ]] && { ((ncpu < 2)) || ! command -v taskset >/dev/null; }; then
+    echo "bench: no CPU pinning (needs 2+ CPUs and taskset from util-linux)" >&2
+    BENCH_PIN=0
+fi
+have_nginx=0
+nginx_bin=$(command -v nginx || true)
+if [[ -z $nginx_bin && -x /usr/sbin/nginx ]]; then nginx_bin=/usr/sbin/nginx; fi # not on a user's PATH
+if [[ -n $nginx_bin ]]; then have_nginx=1; fi
+
+jar=target/tollgate.jar
+if [[ ! -f $jar ]]; then
+    echo "bench: building $jar ..."
+    mvn -q -B package -DskipTests
+fi
+
+# ---- process bookkeeping: everything started here is stopped on exit --------------------------
+
+tmp=$(mktemp -d /tmp/tollgate-bench.XXXXXX)
+pids=()
+
+stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do stop_pid "$pid"; done
+    if [[ $BENCH_KEEP_LOGS == 1 ]]; then
+        echo "bench: logs kept in $tmp"
+    else
+        rm -rf "$tmp"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nothing listens on, at or above $1.
+free_port() {
+    local p=$1
+    while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+    echo "$p"
+}
+
+# Waits until a URL answers (any HTTP status), or gives up after 60 s.
+wait_http() {
+    local url=$1 name=$2 i
+    for ((i = 0; i < 600; i++)); do
+        curl -s -o /dev/null --max-time 1 "$url" && return 0
+        sleep 0.1
+    done
+    echo "bench: $name did not come up at $url" >&2
+    exit 1
+}
+
+# utime+stime in clock ticks, summed over the given pids (a process's stat covers all its threads).
+cpu_ticks() {
+    local total=0 pid stat f
+    for pid in "$@"; do
+        read -r stat <"/proc/$pid/stat" 2>/dev/null || continue # gone: nothing more to add
+        read -r -a f <<<"${stat##*) }" # fields after "(comm) ", starting at field 3
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
+}
+
+# The pid and its direct children (nginx master + workers).
+with_children() {
+    local parent=$1 d stat f
+    echo "$parent"
+    for d in /proc/[0-9]*; do
+        # Not $(<file): with set -e, bash 5.2 exits when that file has vanished.
+        read -r stat <"$d/stat" 2>/dev/null || continue
+        read -r -a f <<<"${stat##*) }"
+        if [[ ${f[1]} == "$parent" ]]; then echo "${d#/proc/}"; fi
+    done
+}
+
+clk_tck=$(getconf CLK_TCK)
+
+# Latency runs are pinned: on a small VM, whether two threads that hand a request to each other
+# share a CPU changes a 1-connection p50 by ~3x from run to run; pinning makes it repeatable.
+last_cpu=$((ncpu - 1))
+pin_servers() {
+    local pid
+    [[ $BENCH_PIN == 1 ]] || return 0
+    for pid in "${server_pids[@]}"; do taskset -a -p -c "$1" "$pid" >/dev/null; done
+}
+client_cpu() {
+    if [[ $BENCH_PIN == 1 ]]; then echo "taskset -c 0"; fi
+}
+# How busy the machine is before we start (%, over 1 s): other work skews every number here.
+busy_pct() {
+    local a b
+    read -r -a a </proc/stat
+    sleep 1
+    read -r -a b </proc/stat
+    awk -v busy=$(((b[1] + b[2] + b[3] + b[6] + b[7] + b[8]) - (a[1] + a[2] + a[3] + a[6] + a[7] + a[8]))) \
+        -v idle=$(((b[4] + b[5]) - (a[4] + a[5]))) 'BEGIN { printf "%.0f", (busy + idle > 0 ? 100 * busy / (busy + idle) : 0) }'
+}
+busy_before=$(busy_pct)
+if ((busy_before > 10)); then
+    echo "bench: warning: the machine is already ${busy_before}% busy; other processes will add noise" >&2
+fi
+
+# ---- start the fake upstream, nginx, tollgate ------------------------------------------------
+
+up_port=$(free_port 18100)
+java -cp "$jar" "$bench_dir/FakeUpstream.java" "$up_port" >"$tmp/upstream.log" 2>&1 &
+up_pid=$!
+pids+=("$up_pid")
+
+if [[ $have_nginx == 1 ]]; then
+    ngx_port=$(free_port $((up_port + 1)))
+    mkdir -p "$tmp/nginx"
+    ngx_user=""
+    if [[ $EUID == 0 ]]; then ngx_user="user root;"; fi # workers would otherwise drop to nobody
+    cat >"$tmp/nginx/nginx.conf" <<EOF
+# Plain reverse proxy, tuned only as any production config would be: keep-alive to the upstream.
+$ngx_user
+daemon off;
+worker_processes auto;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    upstream fake { server 127.0.0.1:$up_port; keepalive 64; }
+    server {
+        listen 127.0.0.1:$ngx_port;
+        location / {
+            proxy_pass http://fake;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+    "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" &
+    ngx_pid=$!
+    pids+=("$ngx_pid")
+fi
+
+tg_port=$(free_port $((up_port + 2)))
+# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+HOST=127.0.0.1 PORT=$tg_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OPENAI_API_KEY=sk-bench \
+    TOLLGATE_SHUTDOWN_GRACE_MS=2000 \
+    java $BENCH_JAVA_OPTS -jar "$jar" serve >"$tmp/tollgate.log" 2>"$tmp/tollgate.err" &
+tg_pid=$!
+pids+=("$tg_pid")
+
+wait_http "http://127.0.0.1:$up_port/" "fake upstream"
+if [[ $have_nginx == 1 ]]; then wait_http "http://127.0.0.1:$ngx_port/" "nginx"; fi
+wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
+server_pids=("$up_pid" "$tg_pid")
+if [[ $have_nginx == 1 ]]; then mapfile -t -O 2 server_pids < <(with_children "$ngx_pid"); fi
+
+path=/v1/chat/completions
+declare -A url=([direct]="http://127.0.0.1:$up_port$path" [tollgate]="http://127.0.0.1:$tg_port$path")
+targets=(direct)
+if [[ $have_nginx == 1 ]]; then
+    url[nginx]="http://127.0.0.1:$ngx_port$path"
+    targets+=(nginx)
+fi
+targets+=(tollgate)
+
+# Noise check: CPU used by processes that are not part of the benchmark (other builds, tests),
+# as % of the machine. Other work on a 2-core box moves every number here, the p99s most.
+# Processes alive at the end are counted (from their start if they began in between).
+proc_ticks() {
+    local d s f
+    for d in /proc/[0-9]*; do
+        read -r s <"$d/stat" 2>/dev/null || continue
+        read -r -a f <<<"${s##*) }"
+        echo "${d#/proc/} $((f[11] + f[12]))"
+    done
+}
+noise_start() { # FILE
+    proc_ticks >"$1"
+    date +%s%3N >"$1.ms"
+}
+noise_pct() { # FILE from noise_start
+    proc_ticks >"$tmp/ticks.now"
+    awk -v own=" ${server_pids[*]} $$ " -v cap="$((($(date +%s%3N) - $(cat "$1.ms")) * clk_tck * ncpu / 1000))" '
+        NR == FNR { before[$1] = $2; next }
+        index(own, " " $1 " ") == 0 { d = $2 - ($1 in before ? before[$1] : 0); if (d > 0) sum += d }
+        END { printf "%.0f", (cap > 0 ? 100 * sum / cap : 0) }' "$1" "$tmp/ticks.now"
+}
+noise_start "$tmp/ticks.start"
+
+# ---- sanity: every target answers the benchmark request like the upstream does --------------
+
+req_body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}]}'
+curl -s -o "$tmp/direct.json" -H 'Content-Type: application/json' -d "$req_body" "${url[direct]}"
+declare -A identical
+for t in "${targets[@]}"; do
+    code=$(curl -s -o "$tmp/$t.json" -w '%{http_code}' -H 'Content-Type: application/json' -d "$req_body" "${url[$t]}")
+    if [[ $code == 200 ]] && cmp -s "$tmp/direct.json" "$tmp/$t.json"; then
+        identical[$t]=yes
+    else
+        identical[$t]="NO (HTTP $code)"
+        echo "bench: warning: $t answered HTTP $code / a different body than the upstream" >&2
+    fi
+done
+
+# ---- load ------------------------------------------------------------------------------------
+
+# Runs a command in the background and waits for it: a signal then stops the benchmark at once
+# (the EXIT trap also stops the command). Output goes to the file $1; the exit status is returned.
+run_bg() {
+    local out=$1 pid rc=0
+    shift
+    "$@" >"$out" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    wait "$pid" || rc=$?
+    unset 'pids[-1]'
+    return "$rc"
+}
+
+# Runs wrk; sets bench_line to its BENCH line (see post.lua). The full output stays in $tmp.
+wrk_run() {
+    local name=$1 target=$2 threads=$3 conns=$4 secs=$5 pin=${6:-} out
+    out=$tmp/wrk-$target-$name.txt
+    # shellcheck disable=SC2086 # $pin is a command prefix or empty
+    noise_start "$tmp/ticks.run"
+    run_bg "$out" $pin wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s --latency -s "$bench_dir/post.lua" \
+        "${url[$target]}" || true
+    bench_line="$(grep '^BENCH ' "$out" || echo "BENCH requests=0") other_cpu=$(noise_pct "$tmp/ticks.run")"
+}
+
+# Value of key=... in a BENCH/STREAM line; val0 gives 0 when absent.
+val() { sed -n "s/.*[ ]$2=\([^ ]*\).*/\1/p" <<<"$1"; }
+val0() { local v; v=$(val "$1" "$2"); echo "${v:-0}"; }
+
+declare -A p50 p99 rps cpu errs warm_rounds noise
+upstream_cpu=""
+# Warm-up rounds until req/s stops rising by more than 5% (at least 2 rounds); sets warm to the
+# rounds' BENCH lines.
+warm_up() {
+    local t=$1 i prev=0 cur
+    warm=""
+    for ((i = 1; i <= WARMUP_MAX_ROUNDS; i++)); do
+        wrk_run "warmup$i" "$t" 2 "$BENCH_CONNECTIONS" "$WARMUP_SECONDS"
+        warm+="$bench_line"$'\n'
+        cur=$(val0 "$bench_line" requests)
+        if ((i > 1 && cur * 100 <= prev * 105)); then break; fi
+        prev=$cur
+    done
+}
+
+echo "bench: ${#targets[@]} targets (${targets[*]}): warm-up rounds of ${WARMUP_SECONDS}s, then 2 x ${BENCH_SECONDS}s each; streaming probe after"
+# Warm every target before measuring any: the fake upstream is a JVM too, and serves all three.
+declare -A warm_lines
+for t in "${targets[@]}"; do
+    echo -n "bench: $t: warm-up"
+    warm_up "$t"
+    warm_lines[$t]=$warm
+    warm_rounds[$t]=$(grep -c '^BENCH' <<<"$warm")
+    echo " ($((warm_rounds[$t] * WARMUP_SECONDS))s)"
+done
+
+for t in "${targets[@]}"; do
+    case $t in
+        direct) cpu_pids=("$up_pid") ;;
+        nginx) mapfile -t cpu_pids < <(with_children "$ngx_pid") ;;
+        tollgate) cpu_pids=("$tg_pid") ;;
+    esac
+
+    echo "bench: $t: latency, 1 connection"
+    pin_servers "$last_cpu"
+    wrk_run c1 "$t" 1 1 "$BENCH_SECONDS" "$(client_cpu)"
+    lat=$bench_line
+    pin_servers "0-$last_cpu"
+    p50[$t]=$(val "$lat" p50_us)
+    p99[$t]=$(val "$lat" p99_us)
+    noise[$t]=$(val "$lat" other_cpu)
+
+    echo "bench: $t: throughput, $BENCH_CONNECTIONS connections"
+    before=$(cpu_ticks "${cpu_pids[@]}")
+    wrk_run "c$BENCH_CONNECTIONS" "$t" 2 "$BENCH_CONNECTIONS" "$BENCH_SECONDS"
+    thr=$bench_line
+    after=$(cpu_ticks "${cpu_pids[@]}")
+    n=$(val0 "$thr" requests)
+    rps[$t]=$(awk -v n="$n" -v d="$(val "$thr" duration_us)" 'BEGIN { printf "%.0f", (d > 0 ? n / (d / 1e6) : 0) }')
+    cpu[$t]=$(awk -v t=$((after - before)) -v hz="$clk_tck" -v n="$n" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+    if [[ $t == direct ]]; then upstream_cpu=${cpu[$t]}; fi
+    noise[$t]+="/$(val "$thr" other_cpu)"
+
+    # Errors over all three runs: socket errors plus non-2xx/3xx answers.
+    e=0
+    while read -r line; do
+        for k in connect_err read_err write_err timeout_err non2xx; do e=$((e + $(val0 "$line" $k))); done
+    done <<<"${warm_lines[$t]}$lat"$'\n'"$thr"
+    errs[$t]=$e
+    if [[ $n == 0 ]]; then errs[$t]="wrk failed"; fi
+done
+
+# Many streams first: they check integrity under concurrency and warm the gateway's stream path,
+# which the plain-request load above does not exercise (with 1000, first-event delay is ~2x).
+stream_load=$((BENCH_STREAMS * 50))
+echo "bench: streaming probe ($stream_load streams 64 at once, then $BENCH_STREAMS pairs one at a time)"
+stream_rc=0
+run_bg "$tmp/stream-load.txt" java -cp "$jar" "$bench_dir/StreamProbe.java" \
+    "${url[tollgate]}" "${url[direct]}" 0 64 "$stream_load" || stream_rc=$?
+pin_servers "$last_cpu" # timed like the latency runs
+# shellcheck disable=SC2046 # client_cpu is a command prefix or empty
+run_bg "$tmp/stream-seq.txt" $(client_cpu) java -cp "$jar" "$bench_dir/StreamProbe.java" \
+    "${url[tollgate]}" "${url[direct]}" "$BENCH_STREAMS" 1 0 || stream_rc=$?
+pin_servers "0-$last_cpu"
+cat "$tmp/stream-load.txt" "$tmp/stream-seq.txt" >"$tmp/stream.txt"
+load_line=$(grep '^STREAM phase=load' "$tmp/stream.txt" || true)
+seq_line=$(grep '^STREAM phase=seq' "$tmp/stream.txt" || true)
+
+other_pct=$(noise_pct "$tmp/ticks.start")
+if ((other_pct > 5)); then
+    echo "bench: warning: other processes used ${other_pct}% of the machine during the run; numbers are noisy" >&2
+fi
+
+# Stop the gateway now so its asynchronous request log is flushed before it is measured.
+stop_pid "$tg_pid"
+log_bytes=$(stat -c %s "$tmp/tollgate.log")
+log_lines=$(grep -c '"type":"request"' "$tmp/tollgate.log" || true)
+log_status=$(grep -o '"type":"request","endpoint":"[^"]*","method":"[A-Z]*","status":[0-9]*' "$tmp/tollgate.log" \
+    | sed 's/.*"status"://' | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep=", " }' || true)
+log_errors=$(grep -c '"error":true' "$tmp/tollgate.log" || true)
+app_warnings=$(grep -v '"type":"request"' "$tmp/tollgate.log" | grep -c '"level":"\(warn\|error\)"' || true)
+client_requests=0
+for f in "$tmp"/wrk-tollgate-*.txt; do client_requests=$((client_requests + $(val0 "$(grep '^BENCH' "$f")" requests))); done
+
+# ---- report ----------------------------------------------------------------------------------
+
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%+d", a - b }'; }
+
+report=$tmp/report.md
+{
+    echo "# Tollgate benchmark"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)," \
+        "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))," \
+        "CPU busy before the run: ${busy_before}%, used by other processes during it: ${other_pct}%"
+    echo "$(java -version 2>&1 | head -1); $([[ $have_nginx == 1 ]] && "$nginx_bin" -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+    echo "Request: POST $path, $(val "$lat" body_bytes)-byte JSON body; answer: fixed chat.completion JSON from bench/FakeUpstream.java."
+    echo "First every target is warmed up at $BENCH_CONNECTIONS connections until req/s settles" \
+        "($(for t in "${targets[@]}"; do echo -n "$t $((warm_rounds[$t] * WARMUP_SECONDS))s "; done | sed 's/ $//; s/s /s, /g'));" \
+        "then each gets ${BENCH_SECONDS}s at 1 connection (latency$([[ $BENCH_PIN == 1 ]] && echo ", wrk on CPU 0, upstream and proxy on CPU $last_cpu"))," \
+        "then ${BENCH_SECONDS}s at $BENCH_CONNECTIONS connections (throughput, CPU; unpinned: wrk, upstream and proxy share all $ncpu cores)."
+    echo
+    echo "| target   |   p50 µs |   p99 µs |   +p50 µs |   +p99 µs |     req/s | CPU/req µs | errors | same answer | other CPU % |"
+    echo "|----------|---------:|---------:|----------:|----------:|----------:|-----------:|-------:|-------------|------------:|"
+    for t in "${targets[@]}"; do
+        if [[ $t == direct ]]; then
+            added50="-"; added99="-"; c="-"
+        else
+            added50=$(sub "${p50[$t]}" "${p50[direct]}"); added99=$(sub "${p99[$t]}" "${p99[direct]}"); c=${cpu[$t]}
+        fi
+        printf '| %-8s | %8s | %8s | %9s | %9s | %9s | %10s | %6s | %-11s | %11s |\n' \
+            "$t" "${p50[$t]}" "${p99[$t]}" "$added50" "$added99" "${rps[$t]}" "$c" "${errs[$t]}" "${identical[$t]}" "${noise[$t]}"
+    done
+    echo
+    echo "p50/p99: wrk latency at 1 connection; +p50/+p99: minus direct (on a small VM a 1-connection p99 moves by" \
+        "up to ~1 ms between identical runs: compare p50s, repeat the run before trusting a p99)." \
+        "req/s at $BENCH_CONNECTIONS connections. errors: socket errors + non-2xx over all runs of that target." \
+        "other CPU %: share of the machine used by processes not in the benchmark during the latency/throughput run" \
+        "(above a few %, rerun)." \
+        "CPU/req: utime+stime of the proxy (nginx master+workers; the java process) during the throughput run ÷ requests."
+    echo "For scale: the fake upstream itself used $upstream_cpu µs CPU/req in the direct run."
+    if [[ $have_nginx == 1 ]]; then
+        echo
+        echo "**tollgate CPU/req ÷ nginx CPU/req = $(awk -v a="${cpu[tollgate]}" -v b="${cpu[nginx]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**"
+    else
+        echo
+        echo "nginx not installed: nginx column skipped (apt-get install -y nginx to include it)."
+    fi
+    echo
+    echo "## Streaming (tollgate vs direct, \"stream\":true, 20 chunks ~1 ms apart, then [DONE])"
+    echo
+    if [[ -n $seq_line ]]; then
+        echo "| measure | direct | tollgate | added |"
+        echo "|---|---:|---:|---:|"
+        echo "| time to first event p50 µs | $(val "$seq_line" ttfe_direct_p50_us) | $(val "$seq_line" ttfe_gateway_p50_us) | $(val "$seq_line" added_p50_us) |"
+        echo "| time to first event p99 µs | $(val "$seq_line" ttfe_direct_p99_us) | $(val "$seq_line" ttfe_gateway_p99_us) | $(val "$seq_line" added_p99_us) |"
+        echo
+        echo "- one at a time: $(val "$seq_line" intact_gateway)/$BENCH_STREAMS streams intact via tollgate," \
+            "$(val "$seq_line" intact_direct)/$BENCH_STREAMS direct; first event arrived >10 ms before the end of the stream in" \
+            "$(val "$seq_line" first_event_before_end)/$BENCH_STREAMS (relayed as it came, not buffered);" \
+            "whole stream p50 $(val "$seq_line" stream_total_gateway_p50_us) µs"
+        echo "- 64 at once (also the warm-up): $(val "$load_line" intact)/$stream_load intact via tollgate"
+        echo "- half the streams ask for include_usage (must get exactly one usage chunk), half do not (must get none)"
+    else
+        echo "streaming probe failed to run (exit $stream_rc):"
+        echo '```'
+        tail -20 "$tmp/stream.txt"
+        echo '```'
+    fi
+    if grep -q '^STREAM_ERROR' "$tmp/stream.txt"; then
+        echo
+        echo "Broken streams (first 10):"
+        echo '```'
+        grep '^STREAM_ERROR' "$tmp/stream.txt" | sed 's/^STREAM_ERROR //'
+        echo '```'
+    fi
+    echo
+    echo "## Tollgate request log"
+    echo
+    echo "$log_lines request lines, $((log_bytes / 1024)) KiB ($(awk -v b="$log_bytes" -v n="$log_lines" 'BEGIN { printf "%.0f", (n > 0 ? b / n : 0) }') bytes/line)," \
+        "status: ${log_status:-none}; lines with \"error\":true: $log_errors; application warnings/errors: $app_warnings." \
+        "wrk counted $client_requests completed requests to tollgate (+ $((stream_load + BENCH_STREAMS + 20)) streams and 1 sanity request;" \
+        "a few more lines than that, some 499, are requests in flight when wrk closed its connections)."
+} >"$report"
+
+mkdir -p "$bench_dir/results"
+cp "$report" "$bench_dir/results/latest.md"
+echo
+cat "$report"
+echo
+echo "bench: written to bench/results/latest.md"
+if [[ $stream_rc != 0 ]]; then
+    echo "bench: the streaming probe found broken streams (see above)" >&2
+    exit 1
+fi
