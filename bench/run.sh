@@ -201,11 +201,26 @@ HOST=127.0.0.1 PORT=$tg_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OP
 tg_pid=$!
 pids+=("$tg_pid")
 
+# The same gateway with every local policy on (all but auto-moderation, which by design makes a
+# second upstream call): the cost of the policy pass.
+pol_port=$(free_port $((up_port + 3)))
+HOST=127.0.0.1 PORT=$pol_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OPENAI_API_KEY=sk-bench \
+    TOLLGATE_SHUTDOWN_GRACE_MS=2000 \
+    POLICY_DISABLED_MODELS=gpt-4-32k POLICY_ALLOWED_MODELS=gpt-4o-mini,gpt-4o POLICY_ENFORCE_USER_IDS=true \
+    POLICY_MAX_TOKENS=1000 POLICY_MAX_PROMPT_CHARS=20000 TOLLGATE_MAX_PROMPT_TOKENS=8000 \
+    POLICY_REQUEST_WORDLIST=profanity:block,adult:block,dan:redact,custom:audit \
+    POLICY_RESPONSE_WORDLIST=profanity:redact,adult:redact POLICY_CUSTOM_WORDLIST="project falcon" \
+    POLICY_PROMPT_REFLECTION=redact POLICY_AUTOREPLY='[{"type":"chat","request":"ping me","response":"pong"}]' \
+    java $BENCH_JAVA_OPTS -jar "$jar" serve >"$tmp/policies.log" 2>"$tmp/policies.err" &
+pol_pid=$!
+pids+=("$pol_pid")
+
 wait_http "http://127.0.0.1:$up_port/" "fake upstream"
 if [[ $have_nginx == 1 ]]; then wait_http "http://127.0.0.1:$ngx_port/" "nginx"; fi
 wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
-server_pids=("$up_pid" "$tg_pid")
-if [[ $have_nginx == 1 ]]; then mapfile -t -O 2 server_pids < <(with_children "$ngx_pid"); fi
+wait_http "http://127.0.0.1:$pol_port/healthz" "tollgate with policies"
+server_pids=("$up_pid" "$tg_pid" "$pol_pid")
+if [[ $have_nginx == 1 ]]; then mapfile -t -O 3 server_pids < <(with_children "$ngx_pid"); fi
 
 path=/v1/chat/completions
 declare -A url=([direct]="http://127.0.0.1:$up_port$path" [tollgate]="http://127.0.0.1:$tg_port$path")
@@ -214,7 +229,8 @@ if [[ $have_nginx == 1 ]]; then
     url[nginx]="http://127.0.0.1:$ngx_port$path"
     targets+=(nginx)
 fi
-targets+=(tollgate)
+targets+=(tollgate policies)
+url[policies]="http://127.0.0.1:$pol_port$path"
 
 # Noise check: CPU used by processes that are not part of the benchmark (other builds, tests),
 # as % of the machine. Other work on a 2-core box moves every number here, the p99s most.
@@ -242,7 +258,7 @@ noise_start "$tmp/ticks.start"
 
 # ---- sanity: every target answers the benchmark request like the upstream does --------------
 
-req_body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}]}'
+req_body='{"model":"gpt-4o-mini","user":"bench","messages":[{"role":"user","content":"hello"}]}'
 curl -s -o "$tmp/direct.json" -H 'Content-Type: application/json' -d "$req_body" "${url[direct]}"
 declare -A identical
 for t in "${targets[@]}"; do
@@ -317,6 +333,7 @@ for t in "${targets[@]}"; do
         direct) cpu_pids=("$up_pid") ;;
         nginx) mapfile -t cpu_pids < <(with_children "$ngx_pid") ;;
         tollgate) cpu_pids=("$tg_pid") ;;
+        policies) cpu_pids=("$pol_pid") ;;
     esac
 
     echo "bench: $t: latency, 1 connection"
@@ -371,6 +388,7 @@ fi
 
 # Stop the gateway now so its asynchronous request log is flushed before it is measured.
 stop_pid "$tg_pid"
+stop_pid "$pol_pid"
 log_bytes=$(stat -c %s "$tmp/tollgate.log")
 log_lines=$(grep -c '"type":"request"' "$tmp/tollgate.log" || true)
 log_status=$(grep -o '"type":"request","endpoint":"[^"]*","method":"[A-Z]*","status":[0-9]*' "$tmp/tollgate.log" \
@@ -424,6 +442,10 @@ report=$tmp/report.md
         echo
         echo "nginx not installed: nginx column skipped (apt-get install -y nginx to include it)."
     fi
+    echo
+    echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
+        "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \
+        "response word lists, prompt reflection and auto-reply all on; the request passes them all)"
     echo
     echo "## Streaming (tollgate vs direct, \"stream\":true, 20 chunks ~1 ms apart, then [DONE])"
     echo
