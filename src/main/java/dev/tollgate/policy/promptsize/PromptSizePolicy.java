@@ -64,6 +64,9 @@ public final class PromptSizePolicy implements Policy {
         if (maxTokens <= 0) return Verdict.PROCEED_FUTURE;
         List<String> texts = segments.stream().map(PromptText.Segment::text).toList();
         long chars = texts.stream().mapToLong(String::length).sum();
+        // Every token is at least one byte (and a char is at most 3 UTF-8 bytes in a String's
+        // UTF-16): text that short cannot exceed the cap, so it is not tokenized at all.
+        if (chars * 3 <= maxTokens || utf8Bytes(texts) <= maxTokens) return Verdict.PROCEED_FUTURE;
         String model = ex.model();
         // Tokenizing is CPU work: a large prompt is counted on the worker pool, never on the event loop.
         Future<Boolean> over = chars > OFFLOAD_ABOVE_CHARS
@@ -75,6 +78,17 @@ public final class PromptSizePolicy implements Policy {
     }
 
     private static final int OFFLOAD_ABOVE_CHARS = 16_384;
+
+    private static long utf8Bytes(List<String> texts) {
+        long bytes = 0;
+        for (String t : texts) {
+            for (int i = 0; i < t.length(); i++) {
+                char c = t.charAt(i);
+                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+            }
+        }
+        return bytes;
+    }
 
     private static boolean exceeds(String model, List<String> texts, int maxTokens) {
         Encoding enc = TokenCounter.encodingFor(model);

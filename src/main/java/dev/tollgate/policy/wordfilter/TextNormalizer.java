@@ -108,6 +108,8 @@ public final class TextNormalizer {
      * {@code [originalStart(i), originalEnd(i))}.
      */
     public static Normalized normalize(CharSequence text) {
+        Normalized simple = simpleAscii(text);
+        if (simple != null) return simple;
         int n = text.length();
         StringBuilder out = new StringBuilder(n);
         int[] starts = new int[n + 8];
@@ -169,6 +171,30 @@ public final class TextNormalizer {
             i = next;
         }
         return new Normalized(out.toString(), starts, ends, n);
+    }
+
+    /**
+     * Printable ASCII with single whitespace characters (most English text) normalizes one char to
+     * one char: lower-cased, whitespace to a space. Offsets are then the identity and need no
+     * tables. Null when the text needs the general path.
+     */
+    private static Normalized simpleAscii(CharSequence text) {
+        int n = text.length();
+        char[] out = new char[n];
+        boolean prevSpace = false;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c > ' ' && c < 0x7F) {
+                out[i] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+                prevSpace = false;
+            } else if ((c == ' ' || c == '\n' || c == '\t' || c == '\r') && !prevSpace) {
+                out[i] = ' ';
+                prevSpace = true;
+            } else {
+                return null;
+            }
+        }
+        return new Normalized(new String(out), null, null, n);
     }
 
     /** Widens the original span of the last code point's output (all its chars) to end at {@code end}. */
@@ -324,13 +350,13 @@ public final class TextNormalizer {
         /** First original char index that produced normalized char {@code index}. */
         public int originalStart(int index) {
             checkIndex(index);
-            return starts[index];
+            return starts == null ? index : starts[index];
         }
 
         /** Original char index just past the chars that produced normalized char {@code index}. */
         public int originalEnd(int index) {
             checkIndex(index);
-            return ends[index];
+            return ends == null ? index + 1 : ends[index];
         }
 
         private void checkIndex(int index) {
