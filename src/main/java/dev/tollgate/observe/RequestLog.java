@@ -7,7 +7,6 @@ import dev.tollgate.chain.Finding;
 import dev.tollgate.json.Json;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,7 +46,9 @@ public final class RequestLog {
     static String format(Exchange ex) {
         StringBuilder b = new StringBuilder(512);
         long now = System.nanoTime();
-        b.append("{\"time\":\"").append(Instant.now()).append("\",\"level\":\"info\",\"type\":\"request\",\"endpoint\":");
+        b.append("{\"time\":\"");
+        timestamp(b, System.currentTimeMillis());
+        b.append("\",\"level\":\"info\",\"type\":\"request\",\"endpoint\":");
         str(b, ex.endpoint().logPath());
         b.append(",\"method\":");
         str(b, ex.method());
@@ -132,6 +133,27 @@ public final class RequestLog {
             json(b, ex.loggedResponse());
         }
         return b.append("}}").toString();
+    }
+
+    /** Per thread: the last second formatted, "2026-11-24T21:53:12", reused for the lines within it. */
+    private static final ThreadLocal<long[]> SECOND = ThreadLocal.withInitial(() -> new long[]{Long.MIN_VALUE});
+    private static final ThreadLocal<String[]> SECOND_TEXT = ThreadLocal.withInitial(() -> new String[1]);
+
+    /** UTC, millisecond precision: 2026-11-24T21:53:12.436Z. */
+    static void timestamp(StringBuilder b, long epochMillis) {
+        long second = Math.floorDiv(epochMillis, 1000);
+        long[] cached = SECOND.get();
+        String[] text = SECOND_TEXT.get();
+        if (cached[0] != second) {
+            cached[0] = second;
+            text[0] = java.time.LocalDateTime.ofEpochSecond(second, 0, java.time.ZoneOffset.UTC).toString();
+            if (text[0].length() == 16) text[0] += ":00"; // LocalDateTime omits zero seconds
+        }
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        b.append(text[0]).append('.');
+        if (millis < 100) b.append('0');
+        if (millis < 10) b.append('0');
+        b.append(millis).append('Z');
     }
 
     /** A JSON string literal (RFC 8259 §7): quote, backslash and control characters escaped. */
