@@ -36,6 +36,14 @@ public final class ChainRunner {
         }
     }
 
+    /** Whether any applying policy reads this exchange's request body as a tree. */
+    public boolean readsRequest(Exchange ex) {
+        for (Policy p : policies) {
+            if (p.appliesTo(ex) && p.readsRequest(ex)) return true;
+        }
+        return false;
+    }
+
     /** Whether any policy needs this exchange's whole answer as a tree. */
     public boolean readsResponse(Exchange ex) {
         for (Policy p : responseReaders) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.Settings;
+import dev.tollgate.json.Json;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ public final class Exchange {
     private Settings settings;
 
     private ObjectNode body;
+    private Buffer rawBody;          // a validated JSON object not yet parsed into a tree
+    private ObjectNode requestFields; // its top-level scalars, read without a tree
     private boolean bodyModified;
     private boolean stream;
 
@@ -68,9 +72,39 @@ public final class Exchange {
     public void settings(Settings s) { this.settings = s; }
     public long startNanos() { return startNanos; }
 
-    /** The JSON request body, or null when the request has none (or it is not JSON). */
-    public ObjectNode body() { return body; }
+    /**
+     * The JSON request body, or null when the request has none (or it is not JSON). When the
+     * request was only scanned (no policy needed a tree), the tree is built on first use.
+     */
+    public ObjectNode body() {
+        if (body == null && rawBody != null) {
+            try {
+                body = (ObjectNode) Json.parse(rawBody);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("a validated body failed to parse", e);
+            }
+            rawBody = null;
+        }
+        return body;
+    }
+
     public void body(ObjectNode body) { this.body = body; }
+
+    /** A JSON object body that was validated but not parsed, with its top-level scalar fields. */
+    public void scannedBody(Buffer raw, ObjectNode topLevelScalars) {
+        this.rawBody = raw;
+        this.requestFields = topLevelScalars;
+    }
+
+    /** Whether the request has a JSON object body (parsed or not). */
+    public boolean hasJsonBody() { return body != null || rawBody != null; }
+
+    /** A top-level scalar of the request body (model, stream, temperature, ...), without parsing it whole. */
+    public JsonNode requestField(String name) {
+        if (body == null && requestFields != null) return requestFields.get(name);
+        ObjectNode b = body();
+        return b == null ? null : b.get(name);
+    }
     public boolean bodyModified() { return bodyModified; }
     public void markBodyModified() { this.bodyModified = true; }
 
@@ -80,7 +114,7 @@ public final class Exchange {
 
     /** The model the caller named, or null. */
     public String model() {
-        JsonNode m = body == null ? null : body.get("model");
+        JsonNode m = requestField("model");
         return m != null && m.isTextual() ? m.textValue() : null;
     }
 

@@ -37,6 +37,14 @@ public interface Policy {
         return true;
     }
 
+    /**
+     * Whether this policy reads the request body as a tree for this exchange (when it applies).
+     * When no applying policy does, the body is validated by a cheap scan and parsed only if asked.
+     */
+    default boolean readsRequest(Exchange ex) {
+        return true;
+    }
+
     default Future<Verdict> onRequest(Exchange ex) {
         return Verdict.PROCEED_FUTURE;
     }

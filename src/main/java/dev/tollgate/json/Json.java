@@ -39,6 +39,42 @@ public final class Json {
         }
     }
 
+    /**
+     * Validates a whole JSON document that must be an object, keeping only its top-level scalar
+     * fields: much cheaper than a tree when nothing needs the rest. Throws {@link IOException} on
+     * malformed JSON (also trailing data) and {@link IllegalArgumentException} when the root is not
+     * an object.
+     */
+    public static ObjectNode scanObject(Buffer body) throws IOException {
+        ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) body).getByteBuf();
+        byte[] bytes;
+        int offset;
+        if (buf.hasArray()) {
+            bytes = buf.array();
+            offset = buf.arrayOffset() + buf.readerIndex();
+        } else {
+            bytes = body.getBytes();
+            offset = 0;
+        }
+        ObjectNode scalars = object();
+        try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(bytes, offset, buf.readableBytes())) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not an object");
+            }
+            com.fasterxml.jackson.core.JsonToken t;
+            while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                if (v.isScalarValue()) scalars.set(name, PARTIAL.readTree(p));
+                else p.skipChildren();
+            }
+            if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(p, "trailing data after the object");
+            }
+        }
+        return scalars;
+    }
+
     public static JsonNode parse(String text) throws IOException {
         return MAPPER.readTree(text);
     }

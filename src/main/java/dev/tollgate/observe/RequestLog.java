@@ -22,7 +22,7 @@ public final class RequestLog {
     private static final List<Consumer<String>> LISTENERS = new CopyOnWriteArrayList<>();
 
     /** Request fields copied into the line when present (never prompt text). */
-    private static final String[] REQUEST_FIELDS = {"model", "temperature", "top_p", "n", "stream", "max_tokens",
+    public static final String[] REQUEST_FIELDS = {"model", "temperature", "top_p", "n", "stream", "max_tokens",
             "max_completion_tokens", "max_output_tokens", "user", "size", "quality", "reasoning_effort"};
 
     private RequestLog() {}
@@ -85,11 +85,11 @@ public final class RequestLog {
             str(b, ex.traceId());
         }
         b.append("},\"request\":{");
-        ObjectNode body = ex.body();
         boolean any = false;
-        if (body != null) {
+        boolean hasBody = ex.hasJsonBody();
+        if (hasBody) {
             for (String field : REQUEST_FIELDS) {
-                JsonNode v = body.get(field);
+                JsonNode v = ex.requestField(field);
                 if (v != null && v.isValueNode()) {
                     if (any) b.append(',');
                     any = true;
@@ -101,10 +101,10 @@ public final class RequestLog {
                 if (any) b.append(',');
                 any = true;
                 b.append("\"body\":");
-                json(b, body);
+                json(b, ex.body());
             }
         }
-        if (!(body != null && body.has("stream"))) {
+        if (!(hasBody && ex.requestField("stream") != null)) {
             if (any) b.append(',');
             b.append("\"stream\":").append(ex.stream());
         }

@@ -136,19 +136,28 @@ final class ProxyRequest {
     }
 
     private void onJsonBody(Buffer raw) {
-        JsonNode parsed;
+        // Policies that read the request get a tree; otherwise a scan validates it and keeps the
+        // top-level fields (model, stream, ...), and the tree is built only if something asks.
+        ex.scannedBody(raw, null);
+        boolean tree = ctx.chain().readsRequest(ex);
         try {
-            parsed = Json.parse(raw);
-        } catch (Exception e) {
+            if (tree) {
+                JsonNode parsed = Json.parse(raw);
+                if (!(parsed instanceof ObjectNode body)) throw new IllegalArgumentException("not an object");
+                ex.body(body);
+            } else {
+                ex.scannedBody(raw, Json.scanObject(raw));
+            }
+        } catch (IllegalArgumentException notObject) {
+            ex.scannedBody(null, null);
+            fail(ApiError.badRequest("invalid_json", "The request body must be a JSON object."));
+            return;
+        } catch (Exception malformed) {
+            ex.scannedBody(null, null);
             fail(ApiError.badRequest("invalid_json", "The request body is not valid JSON."));
             return;
         }
-        if (!(parsed instanceof ObjectNode body)) {
-            fail(ApiError.badRequest("invalid_json", "The request body must be a JSON object."));
-            return;
-        }
-        ex.body(body);
-        JsonNode stream = body.get("stream");
+        JsonNode stream = ex.requestField("stream");
         ex.stream(stream != null && stream.isBoolean() && stream.booleanValue());
         runChain(raw);
     }

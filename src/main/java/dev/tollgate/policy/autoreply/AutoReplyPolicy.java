@@ -47,7 +47,7 @@ public final class AutoReplyPolicy implements Policy {
     @Override
     public boolean appliesTo(Exchange ex) {
         Endpoint.Kind k = ex.endpoint().kind();
-        return ex.body() != null && (k == Endpoint.Kind.CHAT_COMPLETIONS || k == Endpoint.Kind.COMPLETIONS)
+        return ex.hasJsonBody() && (k == Endpoint.Kind.CHAT_COMPLETIONS || k == Endpoint.Kind.COMPLETIONS)
                 && !ex.settings().get(AUTOREPLY).isEmpty();
     }
 

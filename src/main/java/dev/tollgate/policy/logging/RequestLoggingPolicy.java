@@ -63,6 +63,11 @@ public final class RequestLoggingPolicy implements Policy {
     }
 
     @Override
+    public boolean readsRequest(Exchange ex) {
+        return ex.settings().get(LOG_REQUEST);
+    }
+
+    @Override
     public boolean readsResponse(Exchange ex) {
         return ex.settings().get(LOG_RESPONSE);
     }

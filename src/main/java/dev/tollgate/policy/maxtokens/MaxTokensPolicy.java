@@ -43,7 +43,7 @@ public final class MaxTokensPolicy implements Policy {
 
     @Override
     public boolean appliesTo(Exchange ex) {
-        return ex.body() != null && ex.settings().get(MAX_TOKENS) > 0 && capFields(ex.endpoint().kind()).length > 0;
+        return ex.hasJsonBody() && ex.settings().get(MAX_TOKENS) > 0 && capFields(ex.endpoint().kind()).length > 0;
     }
 
     /** The fields that cap output on each endpoint; the first is the one injected. */

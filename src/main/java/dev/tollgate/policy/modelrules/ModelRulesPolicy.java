@@ -44,7 +44,7 @@ public final class ModelRulesPolicy implements Policy {
 
     @Override
     public boolean appliesTo(Exchange ex) {
-        return ex.body() != null && !(ex.settings().get(DISABLED_MODELS).isEmpty() && ex.settings().get(ALLOWED_MODELS).isEmpty());
+        return ex.hasJsonBody() && !(ex.settings().get(DISABLED_MODELS).isEmpty() && ex.settings().get(ALLOWED_MODELS).isEmpty());
     }
 
     @Override

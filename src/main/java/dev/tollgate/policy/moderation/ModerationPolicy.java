@@ -59,7 +59,7 @@ public final class ModerationPolicy implements Policy {
     @Override
     public boolean appliesTo(Exchange ex) {
         Endpoint.Kind k = ex.endpoint().kind();
-        return ex.body() != null && ex.settings().get(AUTO_MODERATE) && k != Endpoint.Kind.MODERATIONS && k != Endpoint.Kind.OTHER;
+        return ex.hasJsonBody() && ex.settings().get(AUTO_MODERATE) && k != Endpoint.Kind.MODERATIONS && k != Endpoint.Kind.OTHER;
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class PromptSizePolicy implements Policy {
 
     @Override
     public boolean appliesTo(Exchange ex) {
-        return ex.body() != null && (ex.settings().get(MAX_PROMPT_CHARS) > 0 || ex.settings().get(MAX_PROMPT_TOKENS) > 0);
+        return ex.hasJsonBody() && (ex.settings().get(MAX_PROMPT_CHARS) > 0 || ex.settings().get(MAX_PROMPT_TOKENS) > 0);
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class PromptReflectionPolicy extends ScreeningPolicy {
     @Override
     public boolean appliesTo(Exchange ex) {
         Endpoint.Kind k = ex.endpoint().kind();
-        return ex.body() != null && !ex.settings().get(MODE).equals("none")
+        return ex.hasJsonBody() && !ex.settings().get(MODE).equals("none")
                 && (k == Endpoint.Kind.CHAT_COMPLETIONS || k == Endpoint.Kind.COMPLETIONS || k == Endpoint.Kind.RESPONSES);
     }
 

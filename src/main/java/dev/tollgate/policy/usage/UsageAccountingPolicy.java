@@ -51,6 +51,11 @@ public final class UsageAccountingPolicy implements Policy {
     }
 
     @Override
+    public boolean readsRequest(Exchange ex) {
+        return false; // a streamed request's body is parsed on demand, to add stream_options
+    }
+
+    @Override
     public Future<Verdict> onRequest(Exchange ex) {
         Endpoint.Kind kind = ex.endpoint().kind();
         if (!ex.stream() || !(kind == Endpoint.Kind.CHAT_COMPLETIONS || kind == Endpoint.Kind.COMPLETIONS)) {

@@ -39,7 +39,7 @@ public final class UserIdsPolicy implements Policy {
     @Override
     public boolean appliesTo(Exchange ex) {
         Endpoint.Kind k = ex.endpoint().kind();
-        return ex.body() != null && ex.settings().get(ENFORCE_USER_IDS) && (k == Endpoint.Kind.CHAT_COMPLETIONS
+        return ex.hasJsonBody() && ex.settings().get(ENFORCE_USER_IDS) && (k == Endpoint.Kind.CHAT_COMPLETIONS
                 || k == Endpoint.Kind.COMPLETIONS || k == Endpoint.Kind.RESPONSES || k == Endpoint.Kind.EMBEDDINGS
                 || k == Endpoint.Kind.IMAGES_GENERATIONS);
     }

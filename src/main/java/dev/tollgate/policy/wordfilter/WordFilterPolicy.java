@@ -113,7 +113,7 @@ public final class WordFilterPolicy extends ScreeningPolicy {
     @Override
     public Future<Verdict> onRequest(Exchange ex) {
         WordListSpec spec = ex.settings().get(REQUEST_LISTS);
-        if (spec.isEmpty() || ex.body() == null) return Verdict.PROCEED_FUTURE;
+        if (spec.isEmpty() || !ex.hasJsonBody()) return Verdict.PROCEED_FUTURE;
         TextScreen screen = screenFor(ex.settings(), spec);
         if (screen == null) {
             return Future.succeededFuture(Verdict.reject(unknownList(), new Finding(ID, "unknown_list", "a header named an unknown list", Finding.Action.BLOCK)));
