@@ -6,17 +6,17 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Every log line Tollgate writes goes to stdout through this one writer thread. Callers (event
- * loops) only enqueue, never wait: the writer takes whatever has queued up and writes it with one
- * system call. If stdout stalls long enough to fill the queue (65,536 lines), new lines are
+ * loops) only enqueue, never wait and never wake the writer (a wake-up is a system call per line):
+ * the writer naps while the queue is empty (1 ms while busy, backing off to 20 ms when idle) and
+ * writes whatever has queued up with one system call. If stdout stalls long enough to fill the queue (65,536 lines), new lines are
  * dropped and counted rather than stalling requests; the count is reported once output flows.
  * One writer also means a request line and an application line never interleave.
  */
@@ -25,11 +25,11 @@ public final class StdoutLines {
     private static final int CAPACITY = 65_536;
     private static final StdoutLines INSTANCE = new StdoutLines(new FileOutputStream(FileDescriptor.out));
 
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final Queue<String> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private final OutputStream out;
     private final Thread writer;
-    private volatile boolean idle = true;
 
     StdoutLines(OutputStream target) {
         this.out = new BufferedOutputStream(target, 1 << 16);
@@ -44,13 +44,18 @@ public final class StdoutLines {
 
     /** Queues one line (without its newline). Never blocks. */
     public void offer(String line) {
-        if (!queue.offer(line)) dropped.incrementAndGet();
+        if (queued.incrementAndGet() > CAPACITY) {
+            queued.decrementAndGet();
+            dropped.incrementAndGet();
+            return;
+        }
+        queue.offer(line);
     }
 
     /** Waits until everything queued so far is written (at shutdown), at most the given time. */
     public void flush(long timeoutMs) {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        while ((!queue.isEmpty() || !idle) && System.currentTimeMillis() < deadline) {
+        while (queued.get() > 0 && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -61,32 +66,37 @@ public final class StdoutLines {
     }
 
     private void run() {
-        List<String> batch = new ArrayList<>(1024);
+        long napNanos = MIN_NAP_NANOS;
         while (true) {
+            String line = queue.poll();
+            if (line == null) {
+                LockSupport.parkNanos(napNanos);
+                napNanos = Math.min(MAX_NAP_NANOS, napNanos * 2);
+                if (Thread.interrupted()) return;
+                continue;
+            }
+            napNanos = MIN_NAP_NANOS;
+            int n = 0;
             try {
-                String first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) continue;
-                idle = false;
-                batch.add(first);
-                queue.drainTo(batch, 4095);
-                for (String line : batch) {
+                do {
                     out.write(line.getBytes(StandardCharsets.UTF_8));
                     out.write('\n');
-                }
+                    n++;
+                } while (n < 4096 && (line = queue.poll()) != null);
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
                     out.write(("{\"level\":\"warn\",\"logger\":\"tollgate\",\"message\":\"stdout was too slow: " + lost
                             + " log lines were dropped\"}\n").getBytes(StandardCharsets.UTF_8));
                 }
                 out.flush();
-            } catch (InterruptedException e) {
-                return;
             } catch (IOException e) {
                 // stdout is gone (closed pipe): nothing left to tell; keep draining so callers never block.
             } finally {
-                batch.clear();
-                idle = queue.isEmpty();
+                queued.addAndGet(-n); // only now written and flushed: what flush() waits for
             }
         }
     }
+
+    private static final long MIN_NAP_NANOS = 1_000_000;
+    private static final long MAX_NAP_NANOS = 20_000_000;
 }
