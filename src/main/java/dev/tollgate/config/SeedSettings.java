@@ -1,14 +1,12 @@
 package dev.tollgate.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.List;
 
 /**
- * Seed keys Tollgate recognises but does not act on in this version: Usage Panda's cloud keys
- * (Tollgate never calls home) and policy keys whose policies have not landed yet. A cloud key is
- * ignored with a warning; a not-yet-supported policy key set to anything but its default stops
- * start-up, because silently not enforcing a configured policy would be worse than refusing.
+ * Keys Tollgate recognises but does not act on in this version: Usage Panda's cloud keys (Tollgate
+ * never calls home) and keys of features that have not landed yet (Azure routing, key mode). A
+ * cloud key is ignored with a warning; a not-yet-supported key set to anything but its default
+ * stops start-up, because silently not doing what was configured would be worse than refusing.
  */
 public final class SeedSettings {
 
@@ -35,8 +33,4 @@ public final class SeedSettings {
 
     /** Header suffixes of the not-yet-supported policies: a request using one is refused, not ignored. */
     public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of("azure-resource", "azure-deployment");
-
-    private static JsonNode emptyArray() {
-        return dev.tollgate.json.Json.MAPPER.createArrayNode();
-    }
 }

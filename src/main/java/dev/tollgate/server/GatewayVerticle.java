@@ -160,7 +160,7 @@ final class GatewayVerticle extends VerticleBase {
         }
         Exchange ex = exchange(req, Endpoint.of(apiPath), requestId, clientSentId);
         String pathAndQuery = q < 0 ? apiPath : apiPath + uri.substring(q);
-        new ProxyRequest(loop, ctx, req, ex, pathAndQuery, () -> { }).run();
+        new ProxyRequest(loop, ctx, req, ex, pathAndQuery).run();
     }
 
     private Exchange exchange(HttpServerRequest req, Endpoint endpoint, String requestId, boolean clientSentId) {

@@ -41,7 +41,6 @@ final class ProxyRequest {
     private final HttpServerResponse resp;
     private final Exchange ex;
     private final String pathAndQuery;
-    private final Runnable onDone;
     private final Deadlines.Deadline timer;
 
     private UpstreamCall call;
@@ -50,14 +49,13 @@ final class ProxyRequest {
     private boolean finished;
     private boolean bodyRead;
 
-    ProxyRequest(EventLoopResources loop, GatewayContext ctx, HttpServerRequest req, Exchange ex, String pathAndQuery, Runnable onDone) {
+    ProxyRequest(EventLoopResources loop, GatewayContext ctx, HttpServerRequest req, Exchange ex, String pathAndQuery) {
         this.loop = loop;
         this.ctx = ctx;
         this.req = req;
         this.resp = req.response();
         this.ex = ex;
         this.pathAndQuery = pathAndQuery;
-        this.onDone = onDone;
         this.timer = loop.deadlines().create(this::onTimeout);
         ex.offloader(work -> loop.vertx().executeBlocking(work, false));
     }
@@ -457,7 +455,6 @@ final class ProxyRequest {
         timer.disarm();
         ctx.chain().onComplete(ex);
         RequestLog.write(ex);
-        onDone.run();
     }
 
     // ---- helpers --------------------------------------------------------------------------
