@@ -66,6 +66,12 @@ public record Endpoint(Kind kind, String apiPath, boolean routed) {
         return routed ? "/v1" + apiPath : apiPath;
     }
 
+    /** Multipart uploads whose form names a model (and for images a size): policies read those fields. */
+    public boolean hasModelFormField() {
+        return apiPath.equals("/audio/transcriptions") || apiPath.equals("/audio/translations")
+                || apiPath.equals("/images/edits") || apiPath.equals("/images/variations");
+    }
+
     public boolean isImages() {
         return apiPath.startsWith("/images/");
     }

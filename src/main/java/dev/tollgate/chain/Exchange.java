@@ -34,6 +34,7 @@ public final class Exchange {
     private Buffer rawBody;          // a validated JSON object not yet parsed into a tree
     private ObjectNode requestFields; // its top-level scalars, read without a tree
     private boolean bodyModified;
+    private boolean forwardedAsIs;
     private boolean stream;
 
     private final List<Finding> findings = new ArrayList<>(2);
@@ -106,6 +107,10 @@ public final class Exchange {
         return b == null ? null : b.get(name);
     }
     public boolean bodyModified() { return bodyModified; }
+
+    /** The body is not JSON on the wire (an upload's form fields): it is forwarded as received. */
+    public boolean bodyForwardedAsIs() { return forwardedAsIs; }
+    public void markBodyForwardedAsIs() { this.forwardedAsIs = true; }
     public void markBodyModified() { this.bodyModified = true; }
 
     /** The request asked for a server-sent event stream. */

@@ -18,13 +18,30 @@ final class LimitedUpload implements ReadStream<Buffer> {
     private final Runnable onEnd;
     private long seen;
     private boolean stopped;
+    private Buffer prefix;            // bytes read before the upload started (a held form head)
+    private Handler<Buffer> handler;
 
     LimitedUpload(HttpServerRequest req, long max, Runnable onChunk, Runnable onTooLarge, Runnable onEnd) {
+        this(req, max, onChunk, onTooLarge, onEnd, null);
+    }
+
+    LimitedUpload(HttpServerRequest req, long max, Runnable onChunk, Runnable onTooLarge, Runnable onEnd, Buffer prefix) {
         this.req = req;
         this.max = max;
         this.onChunk = onChunk;
         this.onTooLarge = onTooLarge;
         this.onEnd = onEnd;
+        this.prefix = prefix;
+        this.seen = prefix == null ? 0 : prefix.length();
+    }
+
+    /** The held prefix goes first, when the pipe starts reading. */
+    private void emitPrefix() {
+        Buffer p = prefix;
+        if (p != null && handler != null) {
+            prefix = null;
+            handler.handle(p);
+        }
     }
 
     @Override
@@ -33,6 +50,7 @@ final class LimitedUpload implements ReadStream<Buffer> {
             req.handler(null);
             return this;
         }
+        this.handler = handler;
         req.handler(chunk -> {
             if (stopped) return;
             seen += chunk.length();
@@ -75,12 +93,14 @@ final class LimitedUpload implements ReadStream<Buffer> {
 
     @Override
     public ReadStream<Buffer> resume() {
+        emitPrefix();
         req.resume();
         return this;
     }
 
     @Override
     public ReadStream<Buffer> fetch(long amount) {
+        emitPrefix();
         req.fetch(amount);
         return this;
     }

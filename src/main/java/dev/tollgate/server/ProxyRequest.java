@@ -167,9 +167,68 @@ final class ProxyRequest {
             fail(tooLarge(max));
             return;
         }
+        if (ex.endpoint().hasModelFormField()) {
+            MultipartFields form = MultipartFields.forContentType(req.getHeader(HttpHeaders.CONTENT_TYPE));
+            ex.body(Json.object()); // the form's text fields, once read
+            if (form != null && ctx.chain().readsRequest(ex)) {
+                readFormHead(form);
+                return;
+            }
+            ex.body(null);
+        }
         req.pause();
         phase = Phase.UPLOAD;
         runChain(null);
+    }
+
+    /** Bytes of an upload held while its form fields are read; replayed ahead of the rest. */
+    private Buffer heldUpload;
+
+    /**
+     * Holds a multipart upload until its text fields up to {@code model} have been read, so the
+     * chain can judge the model before anything is sent upstream. The held part is bounded by
+     * TOLLGATE_MAX_BODY_BYTES; the file itself is never parsed.
+     */
+    private void readFormHead(MultipartFields form) {
+        long max = ctx.settings().get(CoreSettings.MAX_BODY_BYTES);
+        Buffer held = Buffer.buffer();
+        phase = Phase.BODY;
+        timer.arm(ctx.settings().get(CoreSettings.CLIENT_BODY_TIMEOUT_MS));
+        boolean[] decided = {false};
+        req.handler(chunk -> {
+            if (finished || decided[0]) return;
+            held.appendBuffer(chunk);
+            form.feed(chunk);
+            if (form.fields().containsKey("model") || form.done()) {
+                decided[0] = true;
+                req.pause();
+                judgeForm(form, held, false);
+            } else if (held.length() > max) {
+                fail(new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", "The upload's form fields must come within the first "
+                        + max + " bytes so the gateway can check them; send the 'model' field before the file.", null));
+            }
+        });
+        req.endHandler(v -> {
+            if (finished) return;
+            bodyRead = true;
+            if (!decided[0]) {
+                decided[0] = true;
+                judgeForm(form, held, true);
+            }
+        });
+    }
+
+    private void judgeForm(MultipartFields form, Buffer held, boolean whole) {
+        timer.disarm();
+        form.fields().forEach((name, value) -> ex.body().put(name, value));
+        if (whole) {
+            ex.markBodyForwardedAsIs();
+            runChain(held); // the whole upload is in hand: sent as one replayable body
+        } else {
+            heldUpload = held;
+            phase = Phase.UPLOAD;
+            runChain(null);
+        }
     }
 
     // ---- chain and upstream ---------------------------------------------------------------
@@ -188,7 +247,7 @@ final class ProxyRequest {
                 answerLocally(ex.localAnswer());
                 return;
             }
-            Buffer body = rawBody == null ? null : ex.bodyModified() ? Json.toBuffer(ex.body()) : rawBody;
+            Buffer body = rawBody == null ? null : ex.bodyModified() && !ex.bodyForwardedAsIs() ? Json.toBuffer(ex.body()) : rawBody;
             callUpstream(body);
         });
     }
@@ -203,7 +262,7 @@ final class ProxyRequest {
             if (cl != null) headers.set(HttpHeaders.CONTENT_LENGTH, cl);
             long idleMs = s.get(CoreSettings.CLIENT_BODY_TIMEOUT_MS);
             upload = new LimitedUpload(req, s.get(CoreSettings.MAX_UPLOAD_BYTES), () -> timer.arm(idleMs), this::onUploadTooLarge,
-                    () -> { bodyRead = true; phase = Phase.UPSTREAM; timer.disarm(); });
+                    () -> { bodyRead = true; phase = Phase.UPSTREAM; timer.disarm(); }, heldUpload);
             timer.arm(idleMs);
         }
         call = new UpstreamCall(loop.vertx(), loop.client(), ctx.upstream(), ctx.retryPolicy(), loop.deadlines(), ex,
