@@ -1,6 +1,9 @@
 package dev.tollgate.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +34,7 @@ public final class Json {
 
     /** Parses a whole body; throws {@link IOException} on malformed JSON. */
     public static JsonNode parse(Buffer body) throws IOException {
-        ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) body).getByteBuf();
+        ByteBuf buf = ((BufferInternal) body).getByteBuf();
         if (buf.hasArray()) {
             return MAPPER.readTree(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
         }
@@ -46,7 +50,7 @@ public final class Json {
      * an object.
      */
     public static ObjectNode scanObject(Buffer body) throws IOException {
-        ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) body).getByteBuf();
+        ByteBuf buf = ((BufferInternal) body).getByteBuf();
         byte[] bytes;
         int offset;
         if (buf.hasArray()) {
@@ -57,19 +61,19 @@ public final class Json {
             offset = 0;
         }
         ObjectNode scalars = object();
-        try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(bytes, offset, buf.readableBytes())) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        try (JsonParser p = MAPPER.getFactory().createParser(bytes, offset, buf.readableBytes())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("not an object");
             }
-            com.fasterxml.jackson.core.JsonToken t;
-            while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                JsonToken v = p.nextToken();
                 if (v.isScalarValue()) scalars.set(name, PARTIAL.readTree(p));
                 else p.skipChildren();
             }
-            if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw new com.fasterxml.jackson.core.JsonParseException(p, "trailing data after the object");
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new JsonParseException(p, "trailing data after the object");
             }
         }
         return scalars;

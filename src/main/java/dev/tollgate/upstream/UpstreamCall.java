@@ -81,10 +81,6 @@ public final class UpstreamCall {
         return result.future();
     }
 
-    /** The request currently in flight, to cancel when the caller goes away. */
-    public HttpClientRequest request() {
-        return current;
-    }
 
     /** The caller went away: stop everything, including a pending retry. */
     public void cancel() {
