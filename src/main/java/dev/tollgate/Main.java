@@ -1,5 +1,8 @@
 package dev.tollgate;
 
+import dev.tollgate.access.AccessControl;
+import dev.tollgate.cli.KeysCommand;
+import dev.tollgate.cli.UsageCommand;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.CoreSettings;
@@ -17,15 +20,19 @@ import picocli.CommandLine.Parameters;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Command-line entry: {@code tollgate serve}, {@code tollgate config check FILE}. */
+/**
+ * Command-line entry: {@code tollgate serve}, {@code tollgate config check FILE}, and the admin
+ * commands {@code tollgate keys ...} and {@code tollgate usage} (which call a running gateway).
+ */
 @Command(name = "tollgate", mixinStandardHelpOptions = true, version = "tollgate 0.1.0",
         description = "Self-hosted LLM API gateway.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class})
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, KeysCommand.class, UsageCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -44,6 +51,8 @@ public final class Main implements Runnable {
         env.putAll(overrides);
         ConfigLoader.Loaded loaded = new ConfigLoader(Gateway.catalog()).load(file, env);
         Policies.validate(Policies.standard(), loaded.settings());
+        List<String> accessErrors = AccessControl.validate(loaded.settings());
+        if (!accessErrors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", accessErrors));
         return loaded;
     }
 

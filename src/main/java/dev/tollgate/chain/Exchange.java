@@ -52,6 +52,10 @@ public final class Exchange {
     private ObjectNode localAnswer;
     private Function<Callable<Object>, Future<Object>> offloader = Exchange::inline;
     private Supplier<UpstreamApi> upstreamApi = () -> UpstreamApi.NONE;
+    private Caller caller;
+    private String completionText;
+    private long costNanoUsd = -1;
+    private String usageSource;
 
     public Exchange(String method, Endpoint endpoint, String requestId, boolean clientSentRequestId, String traceId, Settings settings) {
         this.method = method;
@@ -183,6 +187,25 @@ public final class Exchange {
     /** An answer a policy gave in place of the upstream's (auto-reply), or null. */
     public ObjectNode localAnswer() { return localAnswer; }
     public void localAnswer(ObjectNode answer) { this.localAnswer = answer; }
+
+    /** The authenticated caller (key mode), or null. */
+    public Caller caller() { return caller; }
+    public void caller(Caller c) { this.caller = c; }
+
+    /**
+     * The answer's text, kept only when the upstream sent no usage, so output tokens can be
+     * counted by the gateway instead.
+     */
+    public String completionText() { return completionText; }
+    public void completionText(String text) { this.completionText = text; }
+
+    /** The request's cost in nano-dollars (-1 when not priced) and where its token counts came from. */
+    public long costNanoUsd() { return costNanoUsd; }
+    public String usageSource() { return usageSource; }
+    public void accounted(long costNanoUsd, String usageSource) {
+        this.costNanoUsd = costNanoUsd;
+        this.usageSource = usageSource;
+    }
 
     /** What POLICY_LOG_RESPONSE records: the response body or the streamed text. */
     public JsonNode loggedResponse() { return loggedResponse; }

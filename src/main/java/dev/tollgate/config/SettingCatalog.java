@@ -21,13 +21,14 @@ public final class SettingCatalog {
         }
     }
 
-    /** Core settings, the seeds' compatibility keys and the given policies' settings. */
+    /** Core settings, the seeds' compatibility keys, key mode's settings and the given policies' settings. */
     public static SettingCatalog of(List<Setting<?>> policySettings) {
         List<Setting<?>> all = new ArrayList<>(CoreSettings.ALL);
         all.addAll(SeedSettings.CLOUD_ONLY);
         all.add(SeedSettings.REDACTION_STRING);
         all.add(SeedSettings.PROMPT_REFLECTION_DELIMETER);
         all.addAll(SeedSettings.NOT_YET_SUPPORTED);
+        all.addAll(dev.tollgate.access.AccessSettings.ALL);
         all.addAll(policySettings);
         return new SettingCatalog(all);
     }

@@ -232,6 +232,27 @@ public interface SettingType<T> {
         };
     }
 
+    /** A mapping kept as a tree (a JSON object in an environment variable): validated by its owner. */
+    static SettingType<JsonNode> jsonObject() {
+        return new SettingType<>() {
+            @Override public JsonNode fromString(String raw) {
+                try {
+                    return fromYaml(Json.MAPPER.readTree(raw));
+                } catch (IllegalArgumentException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalArgumentException("expected " + describe() + ", got malformed JSON");
+                }
+            }
+            @Override public JsonNode fromYaml(JsonNode node) {
+                if (node == null || node.isNull()) return Json.MAPPER.createObjectNode();
+                if (!node.isObject()) throw new IllegalArgumentException("expected " + describe() + ", got " + kind(node));
+                return node;
+            }
+            @Override public String describe() { return "a mapping (a JSON object in an environment variable)"; }
+        };
+    }
+
     private static String kind(JsonNode node) {
         JsonNodeType t = node.getNodeType();
         return switch (t) {

@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.chain.Policy;
 import dev.tollgate.config.CoreSettings;
@@ -18,6 +19,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 
 /** A running gateway: start it from settings, ask its port, stop it gracefully. */
 public final class Gateway {
@@ -44,13 +46,20 @@ public final class Gateway {
     }
 
     public static Future<Gateway> start(Settings settings, List<Policy> policies) {
+        return start(settings, policies, System::currentTimeMillis);
+    }
+
+    /** With a clock for rate-limit windows and budget periods (tests walk time with it). */
+    public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis) {
+        SettingCatalog catalog = SettingCatalog.of(Policies.settingsOf(policies));
+        AccessControl access;
         try {
             Policies.validate(policies, settings);
+            access = AccessControl.open(settings, catalog, clockMillis);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        SettingCatalog catalog = SettingCatalog.of(Policies.settingsOf(policies));
-        GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog));
+        GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access);
         int loops = settings.get(CoreSettings.EVENT_LOOPS);
         int instances = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
@@ -59,6 +68,7 @@ public final class Gateway {
             port = settings.get(CoreSettings.PORT) != 0 ? settings.get(CoreSettings.PORT) : freePort(settings.get(CoreSettings.HOST));
         } catch (IOException e) {
             vertx.close();
+            access.close();
             return Future.failedFuture(e);
         }
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
@@ -68,14 +78,24 @@ public final class Gateway {
                     return v;
                 }, new DeploymentOptions().setInstances(instances))
                 .map(id -> {
+                    // Idle rate-limit subjects (client IPs) are forgotten once their windows are empty.
+                    vertx.setPeriodic(60_000, t -> access.sweep());
                     ctx.markReady();
                     return new Gateway(vertx, ctx, new ArrayList<>(verticles), port);
                 })
-                .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+                .recover(err -> vertx.close().transform(ignored -> {
+                    access.close();
+                    return Future.failedFuture(err);
+                }));
     }
 
     public int port() {
         return port;
+    }
+
+    /** Access control: keys, limits, budgets, ledger (tests inspect it). */
+    public AccessControl access() {
+        return ctx.access();
     }
 
     public boolean ready() {
@@ -91,7 +111,8 @@ public final class Gateway {
         long grace = ctx.settings().get(CoreSettings.SHUTDOWN_GRACE_MS);
         List<Future<Void>> shutdowns = new ArrayList<>();
         for (GatewayVerticle v : verticles) shutdowns.add(v.shutdown(grace));
-        return Future.join(shutdowns).transform(ignored -> vertx.close());
+        return Future.join(shutdowns).transform(ignored -> vertx.close())
+                .andThen(ignored -> ctx.access().close()); // the ledger's last rows are written before exit
     }
 
     private static int freePort(String host) throws IOException {

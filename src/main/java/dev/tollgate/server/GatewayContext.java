@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
@@ -9,7 +10,7 @@ import dev.tollgate.upstream.UpstreamTarget;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** What every event loop shares: resolved settings, the chain, and the readiness flag. */
+/** What every event loop shares: resolved settings, the chain, access control, and the readiness flag. */
 public final class GatewayContext {
 
     private final Settings settings;
@@ -18,10 +19,12 @@ public final class GatewayContext {
     private final UpstreamTarget upstream;
     private final RetryPolicy retryPolicy;
     private final Cors cors;
+    private final AccessControl access;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
 
-    public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides) {
+    public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access) {
+        this.access = access;
         this.settings = settings;
         this.chain = chain;
         this.overrides = overrides;
@@ -36,6 +39,7 @@ public final class GatewayContext {
     public UpstreamTarget upstream() { return upstream; }
     public RetryPolicy retryPolicy() { return retryPolicy; }
     public Cors cors() { return cors; }
+    public AccessControl access() { return access; }
 
     /** Ready: started and not shutting down. */
     public boolean ready() { return ready.get() && !draining.get(); }

@@ -1,11 +1,18 @@
 package dev.tollgate.server;
 
+import dev.tollgate.access.AccessControl;
+import dev.tollgate.access.KeyRegistry;
+import dev.tollgate.access.KeySecrets;
+import dev.tollgate.admin.AdminApi;
+import dev.tollgate.admin.RateLimitStatus;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
+import dev.tollgate.json.Json;
+import dev.tollgate.observe.Redaction;
 import dev.tollgate.observe.RequestLog;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
@@ -33,6 +40,7 @@ final class GatewayVerticle extends VerticleBase {
     private HttpServer server;
     private EventLoopResources loop;
     private HeaderTimeout headerTimeout;
+    private AdminApi adminApi;
 
     GatewayVerticle(GatewayContext ctx, int port) {
         this.ctx = ctx;
@@ -44,6 +52,7 @@ final class GatewayVerticle extends VerticleBase {
         Settings s = ctx.settings();
         int headerTimeoutMs = s.get(CoreSettings.CLIENT_HEADER_TIMEOUT_MS);
         headerTimeout = new HeaderTimeout(headerTimeoutMs);
+        adminApi = new AdminApi(vertx, ctx.access(), ctx.cors());
         long tick = Math.max(5, Math.min(100, minTimeout(s) / 5));
         Deadlines deadlines = new Deadlines(vertx, tick);
         HttpClientOptions clientOptions = new HttpClientOptions()
@@ -126,6 +135,16 @@ final class GatewayVerticle extends VerticleBase {
         }
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
+        // Seed 004's form for clients that can only change the base URL: /{key}/v1/... The key is
+        // cut off here, so it never reaches a log line, an error message or the upstream.
+        String pathKey = null;
+        if (ctx.access().keyInPath() && path.startsWith("/" + KeySecrets.PREFIX)) {
+            int end = path.indexOf('/', 1);
+            pathKey = path.substring(1, end < 0 ? path.length() : end);
+            path = end < 0 ? "/" : path.substring(end);
+            uri = q < 0 ? path : path + uri.substring(q);
+            q = q < 0 ? -1 : path.length();
+        }
 
         // Health probes are not logged: a probe every few seconds would drown the request log.
         if (path.equals("/healthz") || path.equals("/readyz")) {
@@ -139,10 +158,18 @@ final class GatewayVerticle extends VerticleBase {
             }
             return;
         }
+        if (path.startsWith("/admin/")) {
+            adminApi.handle(req, path, requestId);
+            return;
+        }
+        if (path.equals("/ratelimit")) {
+            rateLimitStatus(req, method, path, pathKey, requestId, clientSentId);
+            return;
+        }
         String apiPath = apiPath(path);
         if (method == HttpMethod.OPTIONS) {
             ctx.cors().preflight(req, requestId);
-            log(exchange(req, apiPath != null ? Endpoint.of(apiPath) : Endpoint.unrouted(path), requestId, clientSentId), 204, null);
+            log(exchange(req, apiPath != null ? Endpoint.of(apiPath) : Endpoint.unrouted(clip(path)), requestId, clientSentId), 204, null);
             return;
         }
         if (apiPath == null) {
@@ -160,7 +187,28 @@ final class GatewayVerticle extends VerticleBase {
         }
         Exchange ex = exchange(req, Endpoint.of(apiPath), requestId, clientSentId);
         String pathAndQuery = q < 0 ? apiPath : apiPath + uri.substring(q);
-        new ProxyRequest(loop, ctx, req, ex, pathAndQuery).run();
+        new ProxyRequest(loop, ctx, req, ex, pathAndQuery, pathKey).run();
+    }
+
+    /** GET /ratelimit: the caller's limits, current usage and budgets (ProxyGPT's endpoint, extended). */
+    private void rateLimitStatus(HttpServerRequest req, HttpMethod method, String path, String pathKey, String requestId,
+                                 boolean clientSentId) {
+        if (method != HttpMethod.GET) {
+            refuse(req, path, requestId, clientSentId, ApiError.methodNotAllowed(method.name(), path));
+            return;
+        }
+        KeyRegistry.Entry key = null;
+        if (ctx.access().keyMode()) {
+            AccessControl.Auth auth = ctx.access().authenticate(req.headers(), pathKey);
+            if (auth.error() != null) {
+                refuse(req, path, requestId, clientSentId, auth.error());
+                return;
+            }
+            key = auth.entry();
+        }
+        String ip = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        req.response().putHeader("x-request-id", requestId);
+        Replies.json(req, 200, Json.toString(RateLimitStatus.of(ctx.access(), key, ip)));
     }
 
     private Exchange exchange(HttpServerRequest req, Endpoint endpoint, String requestId, boolean clientSentId) {
@@ -212,8 +260,9 @@ final class GatewayVerticle extends VerticleBase {
                 + Long.toHexString(r.nextLong() | Long.MIN_VALUE).substring(1);
     }
 
+    /** A path fit for an error message and the log: short, printable, and with anything key-shaped masked. */
     private static String clip(String path) {
-        String p = path.length() > 100 ? path.substring(0, 100) + "…" : path;
+        String p = Redaction.scrub(path.length() > 100 ? path.substring(0, 100) + "…" : path);
         return p.replaceAll("[^\\x21-\\x7e]", "?");
     }
 }

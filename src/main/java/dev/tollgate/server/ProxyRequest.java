@@ -2,6 +2,9 @@ package dev.tollgate.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.AccessControl;
+import dev.tollgate.access.Admission;
+import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.chain.ChainRunner;
@@ -35,13 +38,18 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class ProxyRequest {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("tollgate");
+
     private final EventLoopResources loop;
     private final GatewayContext ctx;
     private final HttpServerRequest req;
     private final HttpServerResponse resp;
     private final Exchange ex;
     private final String pathAndQuery;
+    private final String pathKey;
     private final Deadlines.Deadline timer;
+    private KeyRegistry.Entry key;
+    private Admission admission;
 
     private UpstreamCall call;
     private HttpClientResponse upstream;
@@ -49,13 +57,14 @@ final class ProxyRequest {
     private boolean finished;
     private boolean bodyRead;
 
-    ProxyRequest(EventLoopResources loop, GatewayContext ctx, HttpServerRequest req, Exchange ex, String pathAndQuery) {
+    ProxyRequest(EventLoopResources loop, GatewayContext ctx, HttpServerRequest req, Exchange ex, String pathAndQuery, String pathKey) {
         this.loop = loop;
         this.ctx = ctx;
         this.req = req;
         this.resp = req.response();
         this.ex = ex;
         this.pathAndQuery = pathAndQuery;
+        this.pathKey = pathKey;
         this.timer = loop.deadlines().create(this::onTimeout);
         ex.offloader(work -> loop.vertx().executeBlocking(work, false));
     }
@@ -68,7 +77,24 @@ final class ProxyRequest {
         resp.closeHandler(v -> onClientGone());
         req.exceptionHandler(e -> onClientGone());
 
-        HeaderOverrides.Result resolved = ctx.overrides().resolve(ctx.settings(), req.headers());
+        AccessControl access = ctx.access();
+        Settings base = ctx.settings();
+        if (access.keyMode()) {
+            AccessControl.Auth auth = access.authenticate(req.headers(), pathKey);
+            if (auth.error() != null) {
+                fail(auth.error());
+                return;
+            }
+            key = auth.entry();
+            ex.caller(AccessControl.caller(key.key()));
+            if (!key.key().allowsEndpoint(ex.endpoint().logPath())) {
+                fail(new ApiError(403, "permission_error", "endpoint_not_allowed",
+                        "This API key may not call " + ex.method() + " " + ex.endpoint().logPath() + ".", null));
+                return;
+            }
+            if (!key.settings().isEmpty()) base = key.settings().applyTo(base);
+        }
+        HeaderOverrides.Result resolved = ctx.overrides().resolve(base, req.headers());
         if (resolved.error() != null) {
             fail(resolved.error());
             return;
@@ -76,8 +102,7 @@ final class ProxyRequest {
         ex.settings(resolved.settings());
         ex.upstreamApi(() -> {
             Settings s = ex.settings();
-            return new SideCall(loop.client(), ctx.upstream(), ForwardedHeaders.toUpstream(req.headers(),
-                    s.get(CoreSettings.OPENAI_API_KEY), s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT)));
+            return new SideCall(loop.client(), ctx.upstream(), upstreamHeaders(s));
         });
 
         String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -234,6 +259,13 @@ final class ProxyRequest {
     // ---- chain and upstream ---------------------------------------------------------------
 
     private void runChain(Buffer rawBody) {
+        admission = ctx.access().admit(ex, key, clientIp(), rawBody == null ? 0 : rawBody.length());
+        if (admission.error() != null) {
+            Admission refused = admission;
+            admission = null; // nothing held: nothing to release
+            fail(refused.error(), refused.headers());
+            return;
+        }
         ChainRunner chain = ctx.chain();
         chain.onRequest(ex).onComplete(ar -> {
             if (finished) return;
@@ -254,8 +286,7 @@ final class ProxyRequest {
 
     private void callUpstream(Buffer body) {
         Settings s = ex.settings();
-        MultiMap headers = ForwardedHeaders.toUpstream(req.headers(), s.get(CoreSettings.OPENAI_API_KEY),
-                s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT));
+        MultiMap headers = upstreamHeaders(s);
         LimitedUpload upload = null;
         if (phase == Phase.UPLOAD) {
             String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -298,6 +329,7 @@ final class ProxyRequest {
         resp.setStatusCode(200);
         resp.headers().set("x-request-id", ex.requestId());
         ctx.cors().decorate(req.headers(), resp.headers());
+        if (admission != null && admission.headers() != null) resp.headers().setAll(admission.headers());
         if (ex.stream()) {
             resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             resp.setChunked(true);
@@ -329,6 +361,8 @@ final class ProxyRequest {
         ForwardedHeaders.toClient(up.headers(), resp.headers());
         applyRequestId(up.getHeader("x-request-id"));
         ctx.cors().decorate(req.headers(), resp.headers());
+        // The caller's limits are the gateway's, not those of the provider key behind it.
+        if (admission != null && admission.headers() != null) resp.headers().setAll(admission.headers());
 
         String contentType = up.getHeader(HttpHeaders.CONTENT_TYPE);
         long idleMs = ex.settings().get(CoreSettings.UPSTREAM_STREAM_IDLE_TIMEOUT_MS);
@@ -387,6 +421,7 @@ final class ProxyRequest {
             ResponseSummary summary = ResponseSummary.scan(raw);
             ex.responseIdentity(summary.id(), summary.model());
             if (summary.usage() != null) ex.usage(summary.usage());
+            else ex.completionText(UsageAccountingPolicy.answerText(raw));
         }
         if (!ok || !ctx.chain().readsResponse(ex)) {
             if (status >= 400) ex.errorMessage(upstreamErrorMessage(raw));
@@ -500,10 +535,14 @@ final class ProxyRequest {
 
     /** Answers with a gateway error and finishes. */
     void fail(ApiError error) {
+        fail(error, null);
+    }
+
+    private void fail(ApiError error, MultiMap headers) {
         if (finished) return;
         ex.status(error.status());
         ex.errorMessage(error.message());
-        Replies.error(req, ctx.cors(), ex.requestId(), error, !bodyRead);
+        Replies.error(req, ctx.cors(), ex.requestId(), error, !bodyRead, headers);
         finish();
     }
 
@@ -513,7 +552,22 @@ final class ProxyRequest {
         phase = Phase.DONE;
         timer.disarm();
         ctx.chain().onComplete(ex);
+        try {
+            ctx.access().complete(ex, admission);
+        } catch (RuntimeException e) {
+            LOG.error("accounting failed for request {}: {}", ex.requestId(), e.toString());
+        }
         RequestLog.write(ex);
+    }
+
+    /** The headers sent upstream: in key mode the caller's own credentials never leave. */
+    private MultiMap upstreamHeaders(Settings s) {
+        return ForwardedHeaders.toUpstream(req.headers(), s.get(CoreSettings.OPENAI_API_KEY),
+                s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT), ctx.access().keyMode());
+    }
+
+    private String clientIp() {
+        return req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
     }
 
     // ---- helpers --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.api.ApiError;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -15,6 +16,11 @@ public final class Replies {
      * connection cannot be reused, so it is closed after the answer.
      */
     public static void error(HttpServerRequest req, Cors cors, String requestId, ApiError error, boolean close) {
+        error(req, cors, requestId, error, close, null);
+    }
+
+    /** An error with extra headers (rate-limit state, Retry-After), which win over the defaults. */
+    public static void error(HttpServerRequest req, Cors cors, String requestId, ApiError error, boolean close, MultiMap extra) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) return;
         if (resp.headWritten()) {
@@ -26,6 +32,7 @@ public final class Replies {
         resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         resp.putHeader("x-request-id", requestId);
         if (error.status() == 429 || error.status() == 503) resp.putHeader("retry-after", "1");
+        if (extra != null) resp.headers().setAll(extra);
         if (close) resp.putHeader(HttpHeaders.CONNECTION, "close");
         cors.decorate(req.headers(), resp.headers());
         // Vert.x keeps a connection open while the request body is unread; close it ourselves.

@@ -29,13 +29,21 @@ public final class ForwardedHeaders {
      * gateway has no key of its own; our x-tollgate-* / x-usagepanda-* headers never leave.
      */
     public static MultiMap toUpstream(MultiMap in, String gatewayKey, String organization, String project) {
+        return toUpstream(in, gatewayKey, organization, project, false);
+    }
+
+    /**
+     * As above; with {@code keyMode} the caller's Authorization (its Tollgate key) and api-key
+     * never go upstream, whether or not the gateway has a provider key.
+     */
+    public static MultiMap toUpstream(MultiMap in, String gatewayKey, String organization, String project, boolean keyMode) {
         MultiMap out = HttpHeaders.headers();
         Set<String> named = connectionNamed(in);
         for (Map.Entry<String, String> h : in) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
             if (HOP_BY_HOP.contains(name) || NOT_UPSTREAM.contains(name) || named.contains(name)) continue;
             if (HeaderOverrides.suffix(name) != null) continue;
-            if (gatewayKey != null && (name.equals("authorization") || name.equals("api-key"))) continue;
+            if ((gatewayKey != null || keyMode) && (name.equals("authorization") || name.equals("api-key"))) continue;
             out.add(h.getKey(), h.getValue());
         }
         if (gatewayKey != null) out.set(HttpHeaders.AUTHORIZATION, "Bearer " + gatewayKey);

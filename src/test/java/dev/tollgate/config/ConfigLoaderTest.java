@@ -1,6 +1,7 @@
 package dev.tollgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.access.AccessSettings;
 import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 import dev.tollgate.policy.usage.UsageAccountingPolicy;
@@ -459,15 +460,13 @@ class ConfigLoaderTest {
                 .isEqualTo(PREFIX + "USAGE_PANDA_API_KEY: invalid value");
         assertThat(error("TOLLGATE_ADMIN_TOKEN: {" + secret + ": 1}\n"))
                 .isEqualTo(PREFIX + "TOLLGATE_ADMIN_TOKEN: invalid value");
-        assertThat(error(null, env("TOLLGATE_ADMIN_TOKEN", secret)))
-                .isEqualTo(PREFIX + "TOLLGATE_ADMIN_TOKEN: not supported by this version of Tollgate yet; remove it or set it to its default");
+        assertThat(load(null, env("TOLLGATE_ADMIN_TOKEN", secret)).settings().get(AccessSettings.ADMIN_TOKEN)).isEqualTo(secret);
 
         // A secret alongside other errors, in the file and in the environment, is never echoed either.
         String message = error("OPENAI_API_KEY: [" + secret + "]\nPORT: x\n", env("OPENAI_API_KEY", secret, "TOLLGATE_ADMIN_TOKEN", secret));
         assertThat(message).doesNotContain(secret).doesNotContain("sk-live");
         assertThat(message).isEqualTo(PREFIX + "OPENAI_API_KEY: invalid value\n"
-                + "  PORT: expected an integer from 0 to 65535, got 'x'\n"
-                + "  TOLLGATE_ADMIN_TOKEN: not supported by this version of Tollgate yet; remove it or set it to its default");
+                + "  PORT: expected an integer from 0 to 65535, got 'x'");
     }
 
     @Test
@@ -504,8 +503,6 @@ class ConfigLoaderTest {
         assertThat(error("AZURE_RESOURCE_NAME: my-resource\n")).isEqualTo(PREFIX + "AZURE_RESOURCE_NAME" + tail);
         assertThat(error(null, env("AZURE_RESOURCE_NAME", "my-resource"))).isEqualTo(PREFIX + "AZURE_RESOURCE_NAME" + tail);
         assertThat(error("AZURE_DEPLOYMENT_ID: my-deployment\n")).isEqualTo(PREFIX + "AZURE_DEPLOYMENT_ID" + tail);
-        assertThat(error(null, env("TOLLGATE_ADMIN_TOKEN", "admin-secret"))).isEqualTo(PREFIX + "TOLLGATE_ADMIN_TOKEN" + tail);
-        assertThat(error("TOLLGATE_ADMIN_TOKEN: admin-secret\n")).isEqualTo(PREFIX + "TOLLGATE_ADMIN_TOKEN" + tail);
     }
 
     @Test

@@ -77,11 +77,11 @@ class MalformedInputTest extends GatewayTest {
     void unknownRouteIs404AndWrongMethodIs405() throws Exception {
         start(Map.of());
         LogCapture logs = new LogCapture();
-        HttpResponse<String> r = gateway.get("/admin/secret");
-        assertThat(logs.awaitRequestLine(1)).contains("\"endpoint\":\"/admin/secret\",\"method\":\"GET\",\"status\":404");
+        HttpResponse<String> r = gateway.get("/internal/secret");
+        assertThat(logs.awaitRequestLine(1)).contains("\"endpoint\":\"/internal/secret\",\"method\":\"GET\",\"status\":404");
         logs.close();
         assertThat(r.statusCode()).isEqualTo(404);
-        assertThat(r.body()).isEqualTo(error("Unknown route /admin/secret.", "invalid_request_error", "unknown_route"));
+        assertThat(r.body()).isEqualTo(error("Unknown route /internal/secret.", "invalid_request_error", "unknown_route"));
         assertThat(gateway.get("/v1/").statusCode()).isEqualTo(404);
 
         HttpResponse<String> post = gateway.postJson("/healthz", "{}");

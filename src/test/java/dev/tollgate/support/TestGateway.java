@@ -29,6 +29,11 @@ public final class TestGateway implements AutoCloseable {
 
     /** Starts a gateway with these keys (as environment variables), on a free port, one event loop. */
     public static TestGateway start(FakeUpstream upstream, Map<String, String> keys) {
+        return start(upstream, keys, System::currentTimeMillis);
+    }
+
+    /** As above, with the clock rate-limit windows, budget periods and key expiry read. */
+    public static TestGateway start(FakeUpstream upstream, Map<String, String> keys, java.util.function.LongSupplier clock) {
         Map<String, String> env = new HashMap<>();
         env.put("HOST", "127.0.0.1");
         env.put("PORT", "0");
@@ -37,7 +42,8 @@ public final class TestGateway implements AutoCloseable {
         env.putAll(keys);
         Settings settings = new ConfigLoader(Gateway.catalog()).load(null, env).settings();
         try {
-            return new TestGateway(Gateway.start(settings).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
+            return new TestGateway(Gateway.start(settings, dev.tollgate.policy.Policies.standard(), clock)
+                    .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
         }

@@ -1,0 +1,470 @@
+package dev.tollgate.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.api.ApiError;
+import dev.tollgate.api.Endpoint;
+import dev.tollgate.budget.Budget;
+import dev.tollgate.budget.BudgetAccount;
+import dev.tollgate.chain.Caller;
+import dev.tollgate.chain.Exchange;
+import dev.tollgate.chain.Finding;
+import dev.tollgate.config.ConfigException;
+import dev.tollgate.config.HeaderOverrides;
+import dev.tollgate.config.SettingCatalog;
+import dev.tollgate.config.Settings;
+import dev.tollgate.limits.Denial;
+import dev.tollgate.limits.Limits;
+import dev.tollgate.limits.RateLimiter;
+import dev.tollgate.limits.WindowState;
+import dev.tollgate.store.Database;
+import dev.tollgate.store.KeyRepository;
+import dev.tollgate.store.Ledger;
+import dev.tollgate.store.LedgerRow;
+import dev.tollgate.store.UsageQueries;
+import dev.tollgate.usage.Cost;
+import dev.tollgate.usage.ModelPrice;
+import dev.tollgate.usage.PriceTable;
+import dev.tollgate.usage.TokenEstimate;
+import dev.tollgate.usage.TokenUsage;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Who may call and how much: authenticates Tollgate keys, applies rate limits and budgets before
+ * a call, and afterwards prices it, settles budgets and records it in the ledger. Everything on
+ * the request path is in memory; the database is touched only by the store's threads.
+ */
+public final class AccessControl implements AutoCloseable {
+
+    /** Bodies up to this size are tokenized for estimates; larger ones are bounded by their byte count. */
+    private static final int TOKENIZE_MAX_BYTES = 64 * 1024;
+
+    private final boolean keyMode;
+    private final String adminToken;
+    private final LongSupplier clock;
+    private final KeyRegistry keys;
+    private final Budgets budgets = new Budgets();
+    private final RateLimiter limiter;
+    private final PriceTable prices;
+    private final Map<String, Limits> modelLimits;
+    private final Limits ipLimits;
+    private final boolean countFailed;
+    private final boolean blockUnpriced;
+    private final boolean keyInPath;
+    private final Database db;
+    private final Ledger ledger;
+
+    private AccessControl(Settings s, SettingCatalog catalog, LongSupplier clock, Database db) {
+        this.keyMode = AccessSettings.keyMode(s);
+        this.adminToken = s.get(AccessSettings.ADMIN_TOKEN);
+        this.clock = clock;
+        this.keys = new KeyRegistry(catalog);
+        this.limiter = new RateLimiter(clock);
+        this.prices = PriceTable.builtIn().withOverrides(s.get(AccessSettings.PRICES));
+        this.modelLimits = modelLimits(s.get(AccessSettings.MODEL_LIMITS));
+        this.ipLimits = Limits.parse(s.get(AccessSettings.IP_LIMITS), AccessSettings.IP_LIMITS.key());
+        this.countFailed = s.get(AccessSettings.LIMITS_COUNT_FAILED);
+        this.blockUnpriced = s.get(AccessSettings.UNPRICED_MODELS).equals("block");
+        this.keyInPath = s.get(AccessSettings.KEY_IN_PATH);
+        this.db = db;
+        this.ledger = db == null ? null : new Ledger(db, s.get(AccessSettings.LEDGER_QUEUE_SIZE), s.get(AccessSettings.LEDGER_FLUSH_MS));
+    }
+
+    /** Problems in the limit and price settings, each naming its key (config check and start-up). */
+    public static List<String> validate(Settings s) {
+        List<String> errors = new ArrayList<>();
+        try {
+            modelLimits(s.get(AccessSettings.MODEL_LIMITS));
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
+        try {
+            Limits.parse(s.get(AccessSettings.IP_LIMITS), AccessSettings.IP_LIMITS.key());
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
+        try {
+            PriceTable.builtIn().withOverrides(s.get(AccessSettings.PRICES));
+        } catch (IllegalArgumentException e) {
+            errors.add(AccessSettings.PRICES.key() + ": " + e.getMessage());
+        }
+        return errors;
+    }
+
+    /**
+     * Starts access control: in key mode opens the database (migrating it), loads keys, users and
+     * teams, and what each budget has spent in its current period. Blocking: call at start-up only.
+     */
+    public static AccessControl open(Settings s, SettingCatalog catalog, LongSupplier clock) {
+        List<String> errors = validate(s);
+        if (!errors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
+        if (!AccessSettings.keyMode(s)) return new AccessControl(s, catalog, clock, null);
+        Database db;
+        try {
+            db = Database.open(s.get(AccessSettings.DATABASE));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open the database " + s.get(AccessSettings.DATABASE) + ": " + e.getMessage(), e);
+        }
+        AccessControl ac = new AccessControl(s, catalog, clock, db);
+        try {
+            ac.load();
+        } catch (RuntimeException e) {
+            ac.close();
+            throw e;
+        }
+        return ac;
+    }
+
+    private void load() {
+        long now = clock.getAsLong();
+        db.writeNow(c -> {
+            for (ApiKey k : KeyRepository.allKeys(c)) {
+                keys.put(k);
+                if (k.budget() != null) {
+                    budgets.set("key:" + k.id(), k.budget(),
+                            UsageQueries.spentSince(c, "key_id", k.id(), k.budget().period().start(now)), now);
+                }
+            }
+            for (Principal p : KeyRepository.allPrincipals(c)) {
+                keys.put(p);
+                if (p.budget() != null) {
+                    String column = p.kind() == Principal.Kind.USER ? "user_id" : "team_id";
+                    budgets.set(p.subject(), p.budget(), UsageQueries.spentSince(c, column, p.id(), p.budget().period().start(now)), now);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static Map<String, Limits> modelLimits(JsonNode node) {
+        Map<String, Limits> out = new HashMap<>();
+        if (node == null) return out;
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            out.put(e.getKey(), Limits.parse(e.getValue(), AccessSettings.MODEL_LIMITS.key() + "." + e.getKey()));
+        }
+        return out;
+    }
+
+    public boolean keyMode() { return keyMode; }
+    public boolean keyInPath() { return keyInPath; }
+    public KeyRegistry keys() { return keys; }
+    public Budgets budgets() { return budgets; }
+    public Database database() { return db; }
+    public Ledger ledger() { return ledger; }
+    public PriceTable prices() { return prices; }
+    public long now() { return clock.getAsLong(); }
+
+    /** Whether this bearer value is the admin token (constant time). */
+    public boolean isAdmin(String presented) {
+        return adminToken != null && !adminToken.isEmpty() && KeySecrets.constantTimeEquals(adminToken, presented);
+    }
+
+    public boolean adminEnabled() {
+        return adminToken != null && !adminToken.isEmpty();
+    }
+
+    // ---- authentication --------------------------------------------------------------------
+
+    /** The caller's key, or the 401 to answer with. */
+    public record Auth(KeyRegistry.Entry entry, ApiError error) {}
+
+    /**
+     * Finds the caller's key: {@code x-tollgate-api-key} (or {@code x-usagepanda-api-key}), the
+     * key in the path, or {@code Authorization: Bearer tg-…}. Nothing of a presented value is ever
+     * echoed back.
+     */
+    public Auth authenticate(MultiMap headers, String pathKey) {
+        String presented = HeaderOverrides.control(headers, "api-key");
+        if (presented == null) presented = pathKey;
+        if (presented == null) {
+            String auth = headers.get(HttpHeaders.AUTHORIZATION);
+            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) presented = auth.substring(7).trim();
+        }
+        if (presented == null || presented.isEmpty()) {
+            return unauthorized("missing_api_key", "You didn't provide an API key. Send your Tollgate key as "
+                    + "'Authorization: Bearer tg-…' or in the x-tollgate-api-key header.");
+        }
+        presented = presented.trim();
+        if (!KeySecrets.looksLikeKey(presented)) {
+            return unauthorized("invalid_api_key", "Incorrect API key provided. This gateway takes Tollgate keys (tg-…), "
+                    + "not provider keys.");
+        }
+        long now = clock.getAsLong();
+        KeyRegistry.Entry e = keys.bySecret(presented, now);
+        if (e == null) return unauthorized("invalid_api_key", "Incorrect API key provided.");
+        return switch (e.key().status(now)) {
+            case REVOKED -> unauthorized("invalid_api_key", "This API key has been revoked.");
+            case EXPIRED -> unauthorized("invalid_api_key", "This API key has expired.");
+            case ACTIVE -> new Auth(e, null);
+        };
+    }
+
+    private static Auth unauthorized(String code, String message) {
+        return new Auth(null, new ApiError(401, ApiError.INVALID_REQUEST, code, message, null));
+    }
+
+    public static Caller caller(ApiKey k) {
+        return new Caller(k.id(), k.prefix(), k.user(), k.team());
+    }
+
+    // ---- admission -------------------------------------------------------------------------
+
+    /**
+     * Checks a request before anything is spent on it: model allowed for the key, priced (when
+     * unpriced models are refused), rate limits of every subject, budgets. On success the
+     * returned admission holds the permit and reservations, released by {@link #complete}.
+     */
+    public Admission admit(Exchange ex, KeyRegistry.Entry key, String clientIp, long bodyBytes) {
+        ApiKey k = key == null ? null : key.key();
+        String model = ex.model();
+        if (k != null && !k.allowsModel(model)) {
+            return Admission.refused(new ApiError(403, "permission_error", "model_not_allowed",
+                    "This API key may not use model '" + clip(model) + "'.", "model"));
+        }
+        ModelPrice price = null;
+        if (model != null && priced(ex.endpoint().kind())) {
+            price = prices.lookup(model);
+            if (price == null && blockUnpriced) {
+                return Admission.refused(new ApiError(403, "permission_error", "model_not_priced",
+                        "Model '" + clip(model) + "' has no price in this gateway's price table, and unpriced models are refused.", "model"));
+            }
+        }
+
+        List<RateLimiter.Subject> subjects = subjects(k, model, clientIp);
+        List<BudgetAccount> accounts = accounts(k);
+        boolean needTokens = false;
+        for (RateLimiter.Subject s : subjects) needTokens |= s.limits().tpm() > 0;
+        long outputCap = outputCap(ex);
+        long promptTokens = needTokens || !accounts.isEmpty() ? promptTokens(ex, bodyBytes) : -1;
+
+        RateLimiter.Result r = limiter.acquire(subjects, needTokens ? promptTokens + Math.max(0, outputCap) : 0);
+        if (r.denial() != null) {
+            MultiMap h = headers(subjects);
+            if (r.denial().retryAfterMs() >= 0) h.set("retry-after", Long.toString(Math.max(1, (r.denial().retryAfterMs() + 999) / 1000)));
+            return Admission.refused(rateLimited(r.denial()), h);
+        }
+
+        long worst = 0;
+        List<BudgetAccount> reserved = new ArrayList<>(accounts.size());
+        if (!accounts.isEmpty()) {
+            worst = worstCase(ex, price, promptTokens, outputCap);
+            long now = clock.getAsLong();
+            for (BudgetAccount a : accounts) {
+                long remaining = a.reserve(worst, now);
+                if (remaining >= 0) {
+                    for (BudgetAccount done : reserved) done.settle(worst, 0, now);
+                    r.permit().release(true, 0);
+                    return Admission.refused(overBudget(a, remaining, worst));
+                }
+                reserved.add(a);
+            }
+        }
+        MultiMap rateHeaders = r.permit().empty() ? null : headers(subjects);
+        return new Admission(null, rateHeaders, r.permit(), reserved, worst, price, promptTokens, bodyBytes, k);
+    }
+
+    private List<RateLimiter.Subject> subjects(ApiKey k, String model, String clientIp) {
+        List<RateLimiter.Subject> out = new ArrayList<>(5);
+        if (k != null) {
+            if (!k.limits().isEmpty()) out.add(new RateLimiter.Subject("key:" + k.id(), k.limits()));
+            Principal user = keys.principal(Principal.Kind.USER, k.user());
+            if (user != null && !user.limits().isEmpty()) out.add(new RateLimiter.Subject(user.subject(), user.limits()));
+            Principal team = keys.principal(Principal.Kind.TEAM, k.team());
+            if (team != null && !team.limits().isEmpty()) out.add(new RateLimiter.Subject(team.subject(), team.limits()));
+        }
+        if (model != null) {
+            Limits m = modelLimits.get(model);
+            if (m != null && !m.isEmpty()) out.add(new RateLimiter.Subject("model:" + model, m));
+        }
+        if (!ipLimits.isEmpty() && clientIp != null) out.add(new RateLimiter.Subject("ip:" + clientIp, ipLimits));
+        return out;
+    }
+
+    private List<BudgetAccount> accounts(ApiKey k) {
+        if (k == null) return List.of();
+        List<BudgetAccount> out = new ArrayList<>(3);
+        BudgetAccount a = budgets.get("key:" + k.id());
+        if (a != null) out.add(a);
+        if (k.user() != null && (a = budgets.get("user:" + k.user())) != null) out.add(a);
+        if (k.team() != null && (a = budgets.get("team:" + k.team())) != null) out.add(a);
+        return out;
+    }
+
+    /** The rate-limit windows a caller has, for GET /ratelimit. */
+    public List<WindowState> windows(KeyRegistry.Entry key, String clientIp) {
+        return limiter.state(subjects(key == null ? null : key.key(), null, clientIp));
+    }
+
+    /** A caller's budgets: subject → (budget, spent, remaining), for GET /ratelimit. */
+    public List<BudgetView> budgetsOf(KeyRegistry.Entry key) {
+        List<BudgetView> out = new ArrayList<>();
+        long now = clock.getAsLong();
+        for (BudgetAccount a : accounts(key == null ? null : key.key())) {
+            out.add(new BudgetView(a.subject(), a.budget(), a.spent(now), a.remaining(now)));
+        }
+        return out;
+    }
+
+    public record BudgetView(String subject, Budget budget, long spentNanoUsd, long remainingNanoUsd) {}
+
+    /** Sweeps idle rate-limit subjects (client IPs come and go). */
+    public void sweep() {
+        limiter.sweep();
+    }
+
+    private MultiMap headers(List<RateLimiter.Subject> subjects) {
+        MultiMap h = HttpHeaders.headers();
+        RateLimitHeaders.write(limiter.state(subjects), h);
+        return h;
+    }
+
+    private static ApiError rateLimited(Denial d) {
+        String what = switch (d.window()) {
+            case "rpm" -> "requests per minute";
+            case "rph" -> "requests per hour (rolling)";
+            case "rpd" -> "requests per day (rolling)";
+            case "tpm" -> "tokens per minute";
+            default -> "concurrent requests";
+        };
+        String message = d.retryAfterMs() < 0
+                ? "This request needs more tokens than the limit of " + d.limit() + " " + what + " for " + d.subject() + " allows."
+                : "Rate limit reached for " + d.subject() + ": " + d.limit() + " " + what + ". Retry after "
+                + Math.max(1, (d.retryAfterMs() + 999) / 1000) + " s.";
+        return new ApiError(429, "rate_limit_exceeded", d.retryAfterMs() < 0 ? "tokens_exceed_limit" : "rate_limit_exceeded",
+                message, null);
+    }
+
+    private static ApiError overBudget(BudgetAccount a, long remaining, long worst) {
+        Budget b = a.budget();
+        return new ApiError(429, "insufficient_quota", "insufficient_quota",
+                "Budget exceeded for " + a.subject() + ": " + Budget.format(remaining) + " of " + Budget.format(b.amountNanoUsd())
+                        + " remaining " + b.period().describe() + ", and this request may cost up to " + Budget.format(worst) + ".", null);
+    }
+
+    private static boolean priced(Endpoint.Kind kind) {
+        return kind != Endpoint.Kind.OTHER && kind != Endpoint.Kind.MODERATIONS;
+    }
+
+    /** The output cap the request sets (max_completion_tokens, max_tokens, max_output_tokens), or -1. */
+    private static long outputCap(Exchange ex) {
+        for (String f : new String[]{"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
+            JsonNode v = ex.requestField(f);
+            if (v != null && v.canConvertToLong() && v.isIntegralNumber() && v.longValue() > 0) {
+                JsonNode n = ex.requestField("n");
+                long choices = n != null && n.isIntegralNumber() && n.longValue() > 1 ? Math.min(n.longValue(), 128) : 1;
+                return v.longValue() * choices;
+            }
+        }
+        return -1;
+    }
+
+    /** Prompt tokens: counted for bodies of moderate size, bounded by the byte count beyond (a token is at least one byte). */
+    private static long promptTokens(Exchange ex, long bodyBytes) {
+        if (!ex.hasJsonBody()) return 0;
+        if (bodyBytes > TOKENIZE_MAX_BYTES) return bodyBytes;
+        return TokenEstimate.promptTokens(ex.model(), ex.body(), ex.endpoint().kind());
+    }
+
+    private long worstCase(Exchange ex, ModelPrice price, long promptTokens, long outputCap) {
+        if (price == null) return 0;
+        if (ex.endpoint().kind() == Endpoint.Kind.IMAGES_GENERATIONS && price.hasImagePrices()) {
+            try {
+                return Cost.imageNanoUsd(price, text(ex, "size"), text(ex, "quality"), (int) Math.min(imageCount(ex), 100));
+            } catch (IllegalArgumentException unknownSize) {
+                return Cost.worstCaseNanoUsd(price, promptTokens, outputCap);
+            }
+        }
+        return Cost.worstCaseNanoUsd(price, promptTokens, outputCap);
+    }
+
+    // ---- completion ------------------------------------------------------------------------
+
+    /**
+     * The request is over: price it from the upstream's usage (or the gateway's count when the
+     * upstream gave none), release limits, settle budgets, and queue its ledger row.
+     */
+    public void complete(Exchange ex, Admission a) {
+        int status = ex.status();
+        boolean ok = status >= 200 && status < 300;
+        Endpoint.Kind kind = ex.endpoint().kind();
+        TokenUsage usage;
+        String source;
+        if (ex.usage() != null) {
+            usage = TokenUsage.fromUsage(ex.usage());
+            source = "upstream";
+        } else if (ok && countable(kind) && ex.hasJsonBody()) {
+            long input = a != null && a.promptTokens >= 0 ? a.promptTokens : promptTokens(ex, a == null ? 0 : a.bodyBytes);
+            long output = ex.completionText() == null ? 0 : TokenEstimate.completionTokens(ex.model(), ex.completionText());
+            usage = new TokenUsage(input, 0, 0, output, 0, 0);
+            source = "estimated";
+        } else {
+            usage = TokenUsage.ZERO;
+            source = "none";
+        }
+        String model = ex.responseModel() != null ? ex.responseModel() : ex.model();
+        ModelPrice price = a != null ? a.price : null;
+        if (price == null && model != null && priced(kind)) price = prices.lookup(model);
+        long cost = 0;
+        if (price != null) {
+            cost = Cost.nanoUsd(price, usage);
+            if (ok && kind == Endpoint.Kind.IMAGES_GENERATIONS && price.hasImagePrices() && usage.outputTokens() == 0) {
+                try {
+                    cost += Cost.imageNanoUsd(price, text(ex, "size"), text(ex, "quality"), (int) Math.min(imageCount(ex), 100));
+                } catch (IllegalArgumentException unknownSize) {
+                    // priced by tokens only
+                }
+            }
+        } else if (model != null && priced(kind)) {
+            ex.addFinding(new Finding("cost", "unpriced_model", "no price for model " + clip(model) + "; cost recorded as 0",
+                    Finding.Action.AUDIT));
+        }
+        ex.accounted(price == null ? -1 : cost, source);
+        if (a == null) return;
+
+        long now = clock.getAsLong();
+        boolean failed = !ok;
+        long actualTokens = source.equals("none") ? (failed ? 0 : -1) : usage.inputTokens() + usage.outputTokens();
+        a.permit.release(failed && !countFailed, actualTokens);
+        for (BudgetAccount acc : a.accounts) acc.settle(a.reservedNanoUsd, cost, now);
+        if (ledger != null) {
+            ApiKey k = a.key;
+            ledger.record(new LedgerRow(System.currentTimeMillis(), ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
+                    k == null ? null : k.team(), model, ex.endpoint().logPath(), status, usage.inputTokens(), usage.cachedInputTokens(),
+                    usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null));
+        }
+    }
+
+    private static boolean countable(Endpoint.Kind kind) {
+        return kind == Endpoint.Kind.CHAT_COMPLETIONS || kind == Endpoint.Kind.COMPLETIONS || kind == Endpoint.Kind.RESPONSES
+                || kind == Endpoint.Kind.EMBEDDINGS;
+    }
+
+    private static long imageCount(Exchange ex) {
+        JsonNode n = ex.requestField("n");
+        return n != null && n.isIntegralNumber() && n.longValue() > 0 ? n.longValue() : 1;
+    }
+
+    private static String text(Exchange ex, String field) {
+        JsonNode v = ex.requestField(field);
+        return v != null && v.isTextual() ? v.textValue() : null;
+    }
+
+    private static String clip(String s) {
+        if (s == null) return "";
+        String v = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return v.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    /** Writes what the ledger holds and closes the database (SIGTERM). */
+    @Override
+    public void close() {
+        if (ledger != null) ledger.close();
+        if (db != null) db.close();
+    }
+}

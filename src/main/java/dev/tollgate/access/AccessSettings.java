@@ -1,0 +1,55 @@
+package dev.tollgate.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.config.Setting;
+import dev.tollgate.config.SettingType;
+import dev.tollgate.config.Settings;
+
+import java.util.List;
+
+/** Settings of key mode: who may call, how much, and where usage is recorded. */
+public final class AccessSettings {
+
+    private AccessSettings() {}
+
+    public static final Setting<String> ADMIN_TOKEN = Setting.secret("TOLLGATE_ADMIN_TOKEN",
+            "Guards the admin API (/admin/v1/); setting it turns key mode on");
+
+    public static final Setting<Boolean> KEY_MODE = Setting.global("TOLLGATE_KEY_MODE",
+            SettingType.bool(), false, "Require a Tollgate key on every API call (also on when TOLLGATE_ADMIN_TOKEN is set)");
+
+    public static final Setting<Boolean> KEY_IN_PATH = Setting.global("TOLLGATE_KEY_IN_PATH",
+            SettingType.bool(), false, "Also accept the key as the first path segment: /{key}/v1/...");
+
+    public static final Setting<String> DATABASE = Setting.global("TOLLGATE_DATABASE",
+            SettingType.nonEmptyString(), "tollgate.db", "SQLite file holding keys and the usage ledger (key mode)");
+
+    public static final Setting<Integer> LEDGER_FLUSH_MS = Setting.global("TOLLGATE_LEDGER_FLUSH_MS",
+            SettingType.integer(10, 60_000), 200, "The ledger is written in batches this often; a kill -9 loses at most this much");
+
+    public static final Setting<Integer> LEDGER_QUEUE_SIZE = Setting.global("TOLLGATE_LEDGER_QUEUE_SIZE",
+            SettingType.integer(100, 10_000_000), 100_000, "Ledger rows waiting to be written; beyond this rows are dropped and counted, requests never wait");
+
+    public static final Setting<Boolean> LIMITS_COUNT_FAILED = Setting.global("TOLLGATE_LIMITS_COUNT_FAILED",
+            SettingType.bool(), true, "Whether calls that fail (4xx/5xx, blocked, cut off) count against request limits");
+
+    public static final Setting<JsonNode> MODEL_LIMITS = Setting.global("TOLLGATE_MODEL_LIMITS",
+            SettingType.jsonObject(), null, "Rate limits per model, shared by all callers: {model: {rpm, tpm, rph, rpd, concurrent}}");
+
+    public static final Setting<JsonNode> IP_LIMITS = Setting.global("TOLLGATE_IP_LIMITS",
+            SettingType.jsonObject(), null, "Rate limits applied to each client IP address: {rpm, tpm, rph, rpd, concurrent}");
+
+    public static final Setting<JsonNode> PRICES = Setting.global("TOLLGATE_PRICES",
+            SettingType.jsonObject(), null, "Price overrides and additions, per model (USD per million tokens)");
+
+    public static final Setting<String> UNPRICED_MODELS = Setting.global("TOLLGATE_UNPRICED_MODELS",
+            SettingType.oneOf("zero", "block"), "zero", "A model missing from the price table: priced zero and flagged, or refused");
+
+    public static final List<Setting<?>> ALL = List.of(ADMIN_TOKEN, KEY_MODE, KEY_IN_PATH, DATABASE, LEDGER_FLUSH_MS,
+            LEDGER_QUEUE_SIZE, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, PRICES, UNPRICED_MODELS);
+
+    /** Key mode: callers need a Tollgate key, and the provider key comes from config only. */
+    public static boolean keyMode(Settings s) {
+        return s.get(KEY_MODE) || (s.get(ADMIN_TOKEN) != null && !s.get(ADMIN_TOKEN).isEmpty());
+    }
+}

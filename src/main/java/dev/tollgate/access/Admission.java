@@ -1,0 +1,57 @@
+package dev.tollgate.access;
+
+import dev.tollgate.api.ApiError;
+import dev.tollgate.budget.BudgetAccount;
+import dev.tollgate.limits.RateLimiter;
+import dev.tollgate.usage.ModelPrice;
+import io.vertx.core.MultiMap;
+
+import java.util.List;
+
+/**
+ * A request's admission: refused (error, with rate-limit headers when a limit refused it), or
+ * admitted with what it holds (a rate-limit permit, budget reservations) until it completes.
+ */
+public final class Admission {
+
+    final ApiError error;
+    final MultiMap headers;
+    final RateLimiter.Permit permit;
+    final List<BudgetAccount> accounts;
+    final long reservedNanoUsd;
+    final ModelPrice price;
+    final long promptTokens;
+    final long bodyBytes;
+    final ApiKey key;
+
+    Admission(ApiError error, MultiMap headers, RateLimiter.Permit permit, List<BudgetAccount> accounts, long reservedNanoUsd,
+              ModelPrice price, long promptTokens, long bodyBytes, ApiKey key) {
+        this.error = error;
+        this.headers = headers;
+        this.permit = permit;
+        this.accounts = accounts;
+        this.reservedNanoUsd = reservedNanoUsd;
+        this.price = price;
+        this.promptTokens = promptTokens;
+        this.bodyBytes = bodyBytes;
+        this.key = key;
+    }
+
+    static Admission refused(ApiError error) {
+        return refused(error, null);
+    }
+
+    static Admission refused(ApiError error, MultiMap headers) {
+        return new Admission(error, headers, null, List.of(), 0, null, -1, 0, null);
+    }
+
+    /** Null when admitted. */
+    public ApiError error() {
+        return error;
+    }
+
+    /** Rate-limit headers for the response (both when refused by a limit and when admitted under one), or null. */
+    public MultiMap headers() {
+        return headers;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tollgate.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.AccessControl;
+import dev.tollgate.access.KeyRegistry;
+import dev.tollgate.budget.Budget;
+import dev.tollgate.json.Json;
+import dev.tollgate.limits.WindowState;
+
+/** The body of {@code GET /ratelimit}: the caller's limits with current usage, and its budgets. */
+public final class RateLimitStatus {
+
+    private RateLimitStatus() {}
+
+    public static ObjectNode of(AccessControl access, KeyRegistry.Entry key, String clientIp) {
+        ObjectNode o = Json.object();
+        o.put("object", "tollgate.rate_limits");
+        if (key == null) {
+            o.putNull("key");
+        } else {
+            ObjectNode k = o.putObject("key");
+            k.put("id", key.key().id());
+            k.put("prefix", key.key().prefix());
+            k.put("user", key.key().user());
+            k.put("team", key.key().team());
+        }
+        ArrayNode limits = o.putArray("limits");
+        for (WindowState w : access.windows(key, clientIp)) {
+            ObjectNode l = limits.addObject();
+            l.put("subject", w.subject());
+            l.put("window", w.window());
+            l.put("limit", w.limit());
+            l.put("used", w.used());
+            l.put("remaining", w.remaining());
+            l.put("reset_seconds", (w.resetMs() + 999) / 1000);
+        }
+        ArrayNode budgets = o.putArray("budgets");
+        for (AccessControl.BudgetView b : access.budgetsOf(key)) {
+            ObjectNode j = budgets.addObject();
+            j.put("subject", b.subject());
+            j.put("period", b.budget().period().id());
+            j.put("amount_usd", Budget.dollars(b.budget().amountNanoUsd()));
+            j.put("spent_usd", Budget.dollars(b.spentNanoUsd()));
+            j.put("remaining_usd", Budget.dollars(b.remainingNanoUsd()));
+        }
+        return o;
+    }
+}

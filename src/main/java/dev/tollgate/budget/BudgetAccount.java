@@ -1,0 +1,74 @@
+package dev.tollgate.budget;
+
+/**
+ * What one subject (key, user or team) has spent in its current period and has reserved for calls
+ * in flight. Before a call the worst-case cost is reserved; the call is refused if that could
+ * overspend; afterwards the reservation is settled to the actual cost. So concurrent calls can
+ * never together spend more than the budget, whatever their timing.
+ */
+public final class BudgetAccount {
+
+    private final String subject;
+    private volatile Budget budget;
+    private long periodStart;
+    private long spent;
+    private long reserved;
+
+    public BudgetAccount(String subject, Budget budget, long periodStart, long spentInPeriod) {
+        this.subject = subject;
+        this.budget = budget;
+        this.periodStart = periodStart;
+        this.spent = spentInPeriod;
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    public Budget budget() {
+        return budget;
+    }
+
+    /** A changed budget keeps what was spent in the period (same period kind) or restarts (new kind). */
+    public synchronized void update(Budget b, long periodStartNow, long spentInNewPeriod) {
+        if (b.period() != budget.period()) {
+            periodStart = periodStartNow;
+            spent = spentInNewPeriod;
+        }
+        budget = b;
+    }
+
+    /** Reserves {@code worst} nano-dollars, or returns the remaining amount (≥ 0) when it does not fit. */
+    public synchronized long reserve(long worst, long now) {
+        roll(now);
+        long remaining = budget.amountNanoUsd() - spent - reserved;
+        if (worst > remaining) return Math.max(0, remaining);
+        reserved += worst;
+        return -1;
+    }
+
+    /** Settles a reservation to the actual cost. */
+    public synchronized void settle(long reservedAmount, long actual, long now) {
+        roll(now);
+        reserved = Math.max(0, reserved - reservedAmount);
+        spent += actual;
+    }
+
+    public synchronized long spent(long now) {
+        roll(now);
+        return spent;
+    }
+
+    public synchronized long remaining(long now) {
+        roll(now);
+        return Math.max(0, budget.amountNanoUsd() - spent - reserved);
+    }
+
+    private void roll(long now) {
+        long start = budget.period().start(now);
+        if (start > periodStart) {
+            periodStart = start;
+            spent = 0;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.tollgate.limits;
+
+/**
+ * Amounts added at points in time, summed over a rolling window: an entry made at {@code t}
+ * counts while {@code now < t + window}. Entries are kept exactly (one per distinct millisecond),
+ * in a ring; a window never holds more entries than amounts admitted into it, so memory is
+ * bounded by the limit. Not thread-safe: its owner ({@link SubjectLimiter}) locks.
+ */
+final class SlidingCounter {
+
+    private final long windowMs;
+    private long[] times = new long[8];
+    private long[] amounts = new long[8];
+    private int head;   // oldest entry
+    private int size;
+    private long sum;
+    private int zeros;  // entries refunded to 0, compacted away when they pile up
+
+    SlidingCounter(long windowMs) {
+        this.windowMs = windowMs;
+    }
+
+    long windowMs() {
+        return windowMs;
+    }
+
+    /** The amount within the window at {@code now}. */
+    long sum(long now) {
+        expire(now);
+        return sum;
+    }
+
+    void add(long now, long amount) {
+        expire(now);
+        if (size > 0) {
+            int last = index(size - 1);
+            if (times[last] == now) {
+                if (amounts[last] == 0) zeros--;
+                amounts[last] += amount;
+                sum += amount;
+                return;
+            }
+        }
+        if (size == times.length) grow();
+        int at = index(size);
+        times[at] = now;
+        amounts[at] = amount;
+        size++;
+        sum += amount;
+    }
+
+    /**
+     * Changes the amount recorded at {@code time} (a refund, or a token estimate settled to the
+     * actual count). Nothing happens when that entry has already left the window.
+     */
+    void adjust(long time, long delta) {
+        for (int i = size - 1; i >= 0; i--) {
+            int at = index(i);
+            if (times[at] < time) return;
+            if (times[at] == time) {
+                long before = amounts[at];
+                long after = Math.max(0, before + delta);
+                amounts[at] = after;
+                sum += after - before;
+                if (before != 0 && after == 0) zeros++;
+                if (before == 0 && after != 0) zeros--;
+                if (zeros > 16 && zeros > size / 2) compact();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Milliseconds from {@code now} until the window has room for {@code amount} more under
+     * {@code limit}: 0 when it has room now, -1 when it never will (amount above the limit).
+     */
+    long waitFor(long now, long amount, long limit) {
+        if (amount > limit) return -1;
+        expire(now);
+        long excess = sum + amount - limit;
+        if (excess <= 0) return 0;
+        for (int i = 0; i < size; i++) {
+            int at = index(i);
+            excess -= amounts[at];
+            if (excess <= 0) return times[at] + windowMs - now;
+        }
+        return windowMs;
+    }
+
+    private void expire(long now) {
+        long cutoff = now - windowMs;
+        while (size > 0 && times[head] <= cutoff) {
+            sum -= amounts[head];
+            if (amounts[head] == 0) zeros--;
+            head = (head + 1) % times.length;
+            size--;
+        }
+        if (size == 0) head = 0;
+    }
+
+    private int index(int i) {
+        return (head + i) % times.length;
+    }
+
+    private void grow() {
+        long[] t = new long[times.length * 2];
+        long[] a = new long[times.length * 2];
+        for (int i = 0; i < size; i++) {
+            t[i] = times[index(i)];
+            a[i] = amounts[index(i)];
+        }
+        times = t;
+        amounts = a;
+        head = 0;
+    }
+
+    private void compact() {
+        long[] t = new long[times.length];
+        long[] a = new long[times.length];
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            int at = index(i);
+            if (amounts[at] != 0) {
+                t[n] = times[at];
+                a[n] = amounts[at];
+                n++;
+            }
+        }
+        times = t;
+        amounts = a;
+        head = 0;
+        size = n;
+        zeros = 0;
+    }
+}
