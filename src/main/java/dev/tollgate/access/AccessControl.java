@@ -403,6 +403,12 @@ public final class AccessControl implements AutoCloseable {
             long output = ex.completionText() == null ? 0 : TokenEstimate.completionTokens(ex.model(), ex.completionText());
             usage = new TokenUsage(input, 0, 0, output, 0, 0);
             source = "estimated";
+            // Logged like an upstream usage object; usage_source says the gateway counted it.
+            com.fasterxml.jackson.databind.node.ObjectNode u = dev.tollgate.json.Json.object();
+            u.put("prompt_tokens", input);
+            u.put("completion_tokens", output);
+            u.put("total_tokens", input + output);
+            ex.usage(u);
         } else {
             usage = TokenUsage.ZERO;
             source = "none";

@@ -2,6 +2,8 @@ package dev.tollgate.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.budget.Budget;
+import dev.tollgate.chain.Caller;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.Finding;
 import dev.tollgate.json.Json;
@@ -80,6 +82,19 @@ public final class RequestLog {
         }
         b.append(",\"request_id\":");
         str(b, ex.requestId());
+        Caller caller = ex.caller();
+        if (caller != null) {
+            b.append(",\"key_id\":");
+            str(b, caller.keyId());
+            if (caller.user() != null) {
+                b.append(",\"user\":");
+                str(b, caller.user());
+            }
+            if (caller.team() != null) {
+                b.append(",\"team\":");
+                str(b, caller.team());
+            }
+        }
         if (ex.traceId() != null) {
             b.append(",\"trace_id\":");
             str(b, ex.traceId());
@@ -125,6 +140,17 @@ public final class RequestLog {
             if (any) b.append(',');
             b.append("\"usage\":");
             json(b, ex.usage());
+            any = true;
+        }
+        if (ex.costNanoUsd() >= 0) {
+            if (any) b.append(',');
+            b.append("\"cost_usd\":").append(Budget.dollars(ex.costNanoUsd()).toPlainString());
+            any = true;
+        }
+        if (ex.usageSource() != null && !ex.usageSource().equals("upstream") && !ex.usageSource().equals("none")) {
+            if (any) b.append(',');
+            b.append("\"usage_source\":");
+            str(b, ex.usageSource());
             any = true;
         }
         if (ex.loggedResponse() != null && ex.settings().get(RequestLoggingPolicy.LOG_RESPONSE)) {

@@ -1,0 +1,128 @@
+package dev.tollgate.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.json.Json;
+import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.KeyModeTest;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BudgetsTest extends KeyModeTest {
+
+    /** gpt-4o-mini: $0.15 in, $0.60 out per million. "hi" is 8 prompt tokens; the cap 1000 output tokens. */
+    private static final String CAPPED = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static final long WORST_NANO = 8 * 150 + 1000 * 600; // 601,200 nano-dollars
+
+    private long ledgerSum(String where) throws Exception {
+        gateway.gateway().access().ledger().flush();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database());
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(cost_nanousd),0), COUNT(*) FROM ledger " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void twoHundredConcurrentCallsNeverSpendMoreThanTheBudget() throws Exception {
+        startKeyMode(Map.of("TOLLGATE_EVENT_LOOPS", "2"));
+        // Every call costs its worst case, and answers slowly, so all 200 are in flight together.
+        upstream.handle(req -> upstream.vertx().setTimer(100, t -> FakeUpstream.json(req, 200, answer(8, 1000))));
+        String budget = java.math.BigDecimal.valueOf(50 * WORST_NANO, 9).toPlainString(); // 0.03006
+        String secret = createKey("{\"budget\":{\"amount_usd\":" + budget + ",\"period\":\"total\"}}").get("key").asText();
+
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            HttpRequest r = gateway.request("/v1/chat/completions").header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + secret).POST(HttpRequest.BodyPublishers.ofString(CAPPED)).build();
+            all.add(gateway.http().sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+        }
+        int ok = 0;
+        String refusal = null;
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+            if (r.statusCode() == 200) ok++;
+            else {
+                assertThat(r.statusCode()).isEqualTo(429);
+                refusal = r.body();
+            }
+        }
+        assertThat(ok).isEqualTo(50);
+        assertThat(upstream.received()).hasSize(50);
+        assertThat(ledgerSum("WHERE status = 200")).isEqualTo(50 * WORST_NANO).isLessThanOrEqualTo(30_060_000L);
+        JsonNode e = Json.parse(refusal).get("error");
+        assertThat(e.get("type").asText()).isEqualTo("insufficient_quota");
+        assertThat(e.get("code").asText()).isEqualTo("insufficient_quota");
+        assertThat(e.get("message").asText()).matches("Budget exceeded for key:key_[0-9a-f]{24}: \\$0\\.\\d{6} of \\$0\\.030060 remaining "
+                + "in total, and this request may cost up to \\$0\\.000601\\.");
+    }
+
+    @Test
+    void reservationsSettleToTheActualCost() throws Exception {
+        startKeyMode(Map.of());
+        upstream.handle(req -> FakeUpstream.json(req, 200, answer(8, 10))); // costs 1,200 + 6,000 nano
+        // Room for one worst case only (601,200 of 640,000 nano): each call settles to 7,200 nano, so the next fits again.
+        String secret = createKey("{\"budget\":{\"amount_usd\":0.00064,\"period\":\"daily\"}}").get("key").asText();
+        for (int i = 0; i < 5; i++) assertThat(chat(secret, CAPPED).statusCode()).as("call " + i).isEqualTo(200);
+        assertThat(ledgerSum("")).isEqualTo(5 * 7_200);
+        HttpResponse<String> r = chat(secret, CAPPED.replace("1000", "2000"));
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(Json.parse(r.body()).at("/error/message").asText()).endsWith(": $0.000604 of $0.000640 remaining today, "
+                + "and this request may cost up to $0.001201.");
+
+        clock.addAndGet(12L * 3600 * 1000); // the next UTC day: the daily budget starts again
+        assertThat(chat(secret, CAPPED).statusCode()).isEqualTo(200);
+        // Without a cap the reserve is the model's whole output allowance (16,384 tokens): more than this budget.
+        assertThat(chat(secret, CHAT).statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void userAndTeamBudgetsAreSharedByTheirKeysAndSurviveRestarts() throws Exception {
+        startKeyMode(Map.of());
+        upstream.handle(req -> FakeUpstream.json(req, 200, answer(8, 1000)));
+        admin("PUT", "/admin/v1/teams/core", "{\"budget\":{\"amount_usd\":0.0013,\"period\":\"monthly\"}}");
+        String a = createKey("{\"team\":\"core\"}").get("key").asText();
+        String b = createKey("{\"team\":\"core\"}").get("key").asText();
+        assertThat(chat(a, CAPPED).statusCode()).isEqualTo(200);
+        assertThat(chat(b, CAPPED).statusCode()).isEqualTo(200);
+        assertThat(chat(a, CAPPED).statusCode()).isEqualTo(429);
+
+        startKeyMode(Map.of()); // spent so far is read back from the ledger
+        HttpResponse<String> r = chat(b, CAPPED);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(Json.parse(r.body()).at("/error/message").asText())
+                .isEqualTo("Budget exceeded for team:core: $0.000098 of $0.001300 remaining this month, and this request may cost up to $0.000601.");
+        assertThat(ledgerSum("WHERE team_id = 'core'")).isEqualTo(2 * WORST_NANO);
+    }
+
+    @Test
+    void anUnpricedModelIsFlaggedOrRefusedAsConfigured() throws Exception {
+        startKeyMode(Map.of());
+        String secret = createKey("{}").get("key").asText();
+        try (dev.tollgate.support.LogCapture logs = new dev.tollgate.support.LogCapture()) {
+            assertThat(chat(secret, CHAT.replace("gpt-4o-mini", "house-model-7b")).statusCode()).isEqualTo(200);
+            assertThat(logs.awaitRequestLine(1)).contains("{\"type\":\"unpriced_model\",\"description\":\"no price for model house-model-7b; "
+                    + "cost recorded as 0\",\"policy\":\"cost\",\"action\":\"audit\"}");
+        }
+        startKeyMode(Map.of("TOLLGATE_UNPRICED_MODELS", "block"));
+        HttpResponse<String> r = chat(secret, CHAT.replace("gpt-4o-mini", "house-model-7b"));
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Model 'house-model-7b' has no price in this gateway's price table, and "
+                + "unpriced models are refused.\",\"type\":\"permission_error\",\"param\":\"model\",\"code\":\"model_not_priced\"}}");
+        startKeyMode(Map.of("TOLLGATE_UNPRICED_MODELS", "block", "TOLLGATE_PRICES", "{\"house-model-7b\":{\"input\":0.1,\"output\":0.2}}"));
+        assertThat(chat(secret, CHAT.replace("gpt-4o-mini", "house-model-7b")).statusCode()).isEqualTo(200);
+    }
+}
