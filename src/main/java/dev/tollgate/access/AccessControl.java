@@ -266,7 +266,7 @@ public final class AccessControl implements AutoCloseable {
             }
         }
         MultiMap rateHeaders = r.permit().empty() ? null : headers(subjects);
-        return new Admission(null, rateHeaders, r.permit(), reserved, worst, price, promptTokens, bodyBytes, k);
+        return new Admission(null, rateHeaders, r.permit(), reserved, worst, price, promptTokens, bodyBytes, k, clock.getAsLong());
     }
 
     private List<RateLimiter.Subject> subjects(ApiKey k, String model, String clientIp) {
@@ -440,7 +440,7 @@ public final class AccessControl implements AutoCloseable {
         for (BudgetAccount acc : a.accounts) acc.settle(a.reservedNanoUsd, cost, now);
         if (ledger != null) {
             ApiKey k = a.key;
-            ledger.record(new LedgerRow(System.currentTimeMillis(), ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
+            ledger.record(new LedgerRow(a.admittedAt, ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
                     k == null ? null : k.team(), model, ex.endpoint().logPath(), status, usage.inputTokens(), usage.cachedInputTokens(),
                     usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null));
         }

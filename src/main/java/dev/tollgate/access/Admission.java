@@ -23,9 +23,11 @@ public final class Admission {
     final long promptTokens;
     final long bodyBytes;
     final ApiKey key;
+    /** When it was admitted: the ledger row's time, so a row belongs to the period the call started in. */
+    final long admittedAt;
 
     Admission(ApiError error, MultiMap headers, RateLimiter.Permit permit, List<BudgetAccount> accounts, long reservedNanoUsd,
-              ModelPrice price, long promptTokens, long bodyBytes, ApiKey key) {
+              ModelPrice price, long promptTokens, long bodyBytes, ApiKey key, long admittedAt) {
         this.error = error;
         this.headers = headers;
         this.permit = permit;
@@ -35,6 +37,7 @@ public final class Admission {
         this.promptTokens = promptTokens;
         this.bodyBytes = bodyBytes;
         this.key = key;
+        this.admittedAt = admittedAt;
     }
 
     static Admission refused(ApiError error) {
@@ -42,7 +45,7 @@ public final class Admission {
     }
 
     static Admission refused(ApiError error, MultiMap headers) {
-        return new Admission(error, headers, null, List.of(), 0, null, -1, 0, null);
+        return new Admission(error, headers, null, List.of(), 0, null, -1, 0, null, 0);
     }
 
     /** Null when admitted. */

@@ -47,7 +47,8 @@ public record Budget(long amountNanoUsd, BudgetPeriod period) {
 
     /** Nano-dollars as an exact decimal number of dollars. */
     public static BigDecimal dollars(long nanoUsd) {
-        return BigDecimal.valueOf(nanoUsd, 9).stripTrailingZeros();
+        BigDecimal d = BigDecimal.valueOf(nanoUsd, 9).stripTrailingZeros();
+        return d.scale() < 0 ? d.setScale(0) : d; // 10, never 1E+1
     }
 
     /** "$1.234567" — six decimals, for messages and tables. */

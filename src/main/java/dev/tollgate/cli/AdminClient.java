@@ -36,6 +36,10 @@ public final class AdminClient {
         }
     }
 
+    /** Dollar amounts stay exact decimals ("10", not "10.0"). */
+    private static final com.fasterxml.jackson.databind.ObjectReader EXACT =
+            Json.MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
     private final String token;
@@ -69,7 +73,7 @@ public final class AdminClient {
         }
         JsonNode body;
         try {
-            body = Json.parse(r.body());
+            body = EXACT.readTree(r.body());
         } catch (Exception e) {
             throw new ApiFailure("the gateway answered " + r.statusCode() + " with a body that is not JSON");
         }
