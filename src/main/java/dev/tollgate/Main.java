@@ -96,6 +96,10 @@ public final class Main implements Runnable {
             }
             LOG.info("listening on {}:{}, upstream {}", settings.get(CoreSettings.HOST), gateway.port(),
                     settings.get(CoreSettings.LLM_API_BASE_PATH));
+            if (gateway.access().keyMode()) {
+                LOG.info("key mode: {} keys loaded from {}; admin API {}", gateway.access().keys().keys().size(),
+                        settings.get(dev.tollgate.access.AccessSettings.DATABASE), gateway.access().adminEnabled() ? "on" : "off");
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 LOG.info("shutting down: draining in-flight requests");
@@ -114,9 +118,10 @@ public final class Main implements Runnable {
         }
 
         private static void warnIfOpen(Settings s) throws Exception {
-            if (s.get(CoreSettings.OPENAI_API_KEY) != null && !InetAddress.getByName(s.get(CoreSettings.HOST)).isLoopbackAddress()) {
+            if (s.get(CoreSettings.OPENAI_API_KEY) != null && !dev.tollgate.access.AccessSettings.keyMode(s)
+                    && !InetAddress.getByName(s.get(CoreSettings.HOST)).isLoopbackAddress()) {
                 LOG.warn("OPENAI_API_KEY is injected and the gateway listens on {}: anyone who can reach this port "
-                        + "spends that key. Bind HOST=127.0.0.1 or restrict access to the port.", s.get(CoreSettings.HOST));
+                        + "spends that key. Bind HOST=127.0.0.1, restrict access to the port, or turn key mode on (TOLLGATE_ADMIN_TOKEN).", s.get(CoreSettings.HOST));
             }
         }
 

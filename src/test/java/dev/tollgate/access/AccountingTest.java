@@ -33,6 +33,7 @@ class AccountingTest extends KeyModeTest {
 
     /** The last ledger row: model, endpoint, input, cached, output, reasoning, cost, source. */
     private String lastRow() throws Exception {
+        awaitLedgerQuiet();
         gateway.gateway().access().ledger().flush();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database());
              Statement st = c.createStatement();

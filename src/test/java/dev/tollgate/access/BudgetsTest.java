@@ -27,6 +27,7 @@ class BudgetsTest extends KeyModeTest {
     private static final long WORST_NANO = 8 * 150 + 1000 * 600; // 601,200 nano-dollars
 
     private long ledgerSum(String where) throws Exception {
+        awaitLedgerQuiet();
         gateway.gateway().access().ledger().flush();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database());
              Statement st = c.createStatement();

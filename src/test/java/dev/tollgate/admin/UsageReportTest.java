@@ -25,6 +25,7 @@ class UsageReportTest extends KeyModeTest {
         chat(b, CHAT);
         gateway.postJson("/v1/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":\"x\"}", "Authorization", "Bearer " + b);
 
+        awaitLedgerQuiet();
         HttpResponse<String> byModel = admin("GET", "/admin/v1/usage?group_by=model&from=2026-11-01", null);
         assertThat(byModel.statusCode()).isEqualTo(200);
         // 3 chats × (1000 × $0.15 + 1000 × $0.60) / 1M = $0.00225; 1M embedding tokens × $0.02 / 1M = $0.02

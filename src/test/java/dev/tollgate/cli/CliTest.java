@@ -67,6 +67,7 @@ class CliTest extends KeyModeTest {
         assertThat(chat(secret, CHAT).statusCode()).isEqualTo(401);
         assertThat(chat(fresh, CHAT).statusCode()).isEqualTo(200);
 
+        awaitLedgerQuiet();
         assertThat(run("usage", "--by", "model", "--since", "3650d")).isZero();
         assertThat(out).contains("MODEL                   REQUESTS  INPUT TOKENS  CACHED  OUTPUT TOKENS  COST USD\n"
                 + "gpt-4o-mini-2024-07-18         2          2000       0           2000    0.0015\n"

@@ -43,7 +43,8 @@ class RequestLogTest extends GatewayTest {
             assertThat(line.path("metadata").path("request_id").asText()).matches("req_[0-9a-f]{30}");
             assertThat(line.path("request").toString()).isEqualTo("{\"model\":\"gpt-4o\",\"temperature\":0.7,\"user\":\"u-1\",\"stream\":false}");
             assertThat(line.path("response").toString()).isEqualTo("{\"id\":\"chatcmpl-9\",\"model\":\"gpt-4o-2024-08-06\","
-                    + "\"usage\":{\"prompt_tokens\":14,\"completion_tokens\":5,\"total_tokens\":19}}");
+                    + "\"usage\":{\"prompt_tokens\":14,\"completion_tokens\":5,\"total_tokens\":19},\"cost_usd\":8.5E-5}");
+            assertThat(logs.all()).contains("\"cost_usd\":0.000085}"); // 14 × $2.50 + 5 × $10 per million, written plainly
             assertThat(logs.all()).doesNotContain("Private prompt").doesNotContain("Secret answer")
                     .doesNotContain("GATEWAYKEY").doesNotContain("CALLERKEY").doesNotContain("Bearer");
         }

@@ -55,6 +55,21 @@ public abstract class KeyModeTest extends GatewayTest {
         return Json.parse(r.body());
     }
 
+    /**
+     * Waits until the ledger has stopped receiving rows for 100 ms: a row is queued as an exchange
+     * completes, which can be a moment after the caller has read the answer.
+     */
+    protected void awaitLedgerQuiet() throws InterruptedException {
+        dev.tollgate.store.Ledger ledger = gateway.gateway().access().ledger();
+        long seen = -1;
+        for (int i = 0; i < 100; i++) {
+            long now = ledger.written() + ledger.queued();
+            if (now == seen) return;
+            seen = now;
+            Thread.sleep(100);
+        }
+    }
+
     protected HttpResponse<String> chat(String secret, String body) throws Exception {
         return gateway.postJson("/v1/chat/completions", body, "Authorization", "Bearer " + secret);
     }
