@@ -12,6 +12,9 @@ local prompt = "You are reviewing a pull request for an HTTP reverse proxy. The 
   .. "open; mention how that setup can hide or exaggerate the proxy's own cost. Keep it under 300 words."
 
 wrk.method = "POST"
+-- The keyed target: run.sh passes the Tollgate key in BENCH_AUTH.
+local auth = os.getenv("BENCH_AUTH")
+if auth and auth ~= "" then wrk.headers["Authorization"] = "Bearer " .. auth end
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"model":"gpt-4o-mini","temperature":0.2,"max_tokens":512,"user":"bench",'
   .. '"messages":[{"role":"system","content":"You are a careful senior engineer. Answer precisely and briefly."},'

@@ -5,6 +5,9 @@
 #
 #   bash bench/run.sh
 #
+# Targets: direct (the fake upstream), nginx, tollgate (pass-through), policies (every local
+# policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request).
+#
 # Environment (all optional):
 #   BENCH_SECONDS=10      length of each measured wrk run
 #   WARMUP_SECONDS=5      one warm-up round; rounds repeat until req/s stops rising by >5%
@@ -215,12 +218,34 @@ HOST=127.0.0.1 PORT=$pol_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" O
 pol_pid=$!
 pids+=("$pol_pid")
 
+# Key mode: each request is authenticated by key, checked against rate limits of the key, its user
+# and its team (all high enough never to refuse), reserves and settles a dollar budget, is priced,
+# and writes a ledger row: the cost of "who may call and how much".
+key_port=$(free_port $((up_port + 4)))
+HOST=127.0.0.1 PORT=$key_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OPENAI_API_KEY=sk-bench \
+    TOLLGATE_SHUTDOWN_GRACE_MS=2000 TOLLGATE_ADMIN_TOKEN=bench-admin-token TOLLGATE_DATABASE="$tmp/keyed.db" \
+    java $BENCH_JAVA_OPTS -jar "$jar" serve >"$tmp/keyed.log" 2>"$tmp/keyed.err" &
+key_pid=$!
+pids+=("$key_pid")
+
 wait_http "http://127.0.0.1:$up_port/" "fake upstream"
 if [[ $have_nginx == 1 ]]; then wait_http "http://127.0.0.1:$ngx_port/" "nginx"; fi
 wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
 wait_http "http://127.0.0.1:$pol_port/healthz" "tollgate with policies"
-server_pids=("$up_pid" "$tg_pid" "$pol_pid")
-if [[ $have_nginx == 1 ]]; then mapfile -t -O 3 server_pids < <(with_children "$ngx_pid"); fi
+wait_http "http://127.0.0.1:$key_port/healthz" "tollgate in key mode"
+server_pids=("$up_pid" "$tg_pid" "$pol_pid" "$key_pid")
+if [[ $have_nginx == 1 ]]; then mapfile -t -O 4 server_pids < <(with_children "$ngx_pid"); fi
+
+admin() { curl -s -H "Authorization: Bearer bench-admin-token" -H 'Content-Type: application/json' "$@"; }
+admin -X PUT -d '{"limits":{"rpm":1000000000,"rph":1000000000}}' "http://127.0.0.1:$key_port/admin/v1/users/bench" >/dev/null
+admin -X PUT -d '{"limits":{"rpd":1000000000},"budget":{"amount_usd":1000000,"period":"monthly"}}' \
+    "http://127.0.0.1:$key_port/admin/v1/teams/perf" >/dev/null
+bench_key=$(admin -d '{"name":"bench","user":"bench","team":"perf","limits":{"rpm":1000000000,"tpm":1000000000000,"concurrent":100000},
+    "budget":{"amount_usd":1000000,"period":"total"}}' "http://127.0.0.1:$key_port/admin/v1/keys" | sed -n 's/.*"key":"\(tg-[^"]*\)".*/\1/p')
+if [[ -z $bench_key ]]; then
+    echo "bench: could not create a key on the key-mode gateway" >&2
+    exit 1
+fi
 
 path=/v1/chat/completions
 declare -A url=([direct]="http://127.0.0.1:$up_port$path" [tollgate]="http://127.0.0.1:$tg_port$path")
@@ -229,8 +254,9 @@ if [[ $have_nginx == 1 ]]; then
     url[nginx]="http://127.0.0.1:$ngx_port$path"
     targets+=(nginx)
 fi
-targets+=(tollgate policies)
+targets+=(tollgate policies keyed)
 url[policies]="http://127.0.0.1:$pol_port$path"
+url[keyed]="http://127.0.0.1:$key_port$path"
 
 # Noise check: CPU used by processes that are not part of the benchmark (other builds, tests),
 # as % of the machine. Other work on a 2-core box moves every number here, the p99s most.
@@ -262,7 +288,8 @@ req_body='{"model":"gpt-4o-mini","user":"bench","messages":[{"role":"user","cont
 curl -s -o "$tmp/direct.json" -H 'Content-Type: application/json' -d "$req_body" "${url[direct]}"
 declare -A identical
 for t in "${targets[@]}"; do
-    code=$(curl -s -o "$tmp/$t.json" -w '%{http_code}' -H 'Content-Type: application/json' -d "$req_body" "${url[$t]}")
+    code=$(curl -s -o "$tmp/$t.json" -w '%{http_code}' -H 'Content-Type: application/json' -H "Authorization: Bearer $bench_key" \
+        -d "$req_body" "${url[$t]}")
     if [[ $code == 200 ]] && cmp -s "$tmp/direct.json" "$tmp/$t.json"; then
         identical[$t]=yes
     else
@@ -292,7 +319,9 @@ wrk_run() {
     out=$tmp/wrk-$target-$name.txt
     # shellcheck disable=SC2086 # $pin is a command prefix or empty
     noise_start "$tmp/ticks.run"
-    run_bg "$out" $pin wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s --latency -s "$bench_dir/post.lua" \
+    local auth=""
+    if [[ $target == keyed ]]; then auth=$bench_key; fi
+    run_bg "$out" env BENCH_AUTH="$auth" $pin wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s --latency -s "$bench_dir/post.lua" \
         "${url[$target]}" || true
     bench_line="$(grep '^BENCH ' "$out" || echo "BENCH requests=0") other_cpu=$(noise_pct "$tmp/ticks.run")"
 }
@@ -334,6 +363,7 @@ for t in "${targets[@]}"; do
         nginx) mapfile -t cpu_pids < <(with_children "$ngx_pid") ;;
         tollgate) cpu_pids=("$tg_pid") ;;
         policies) cpu_pids=("$pol_pid") ;;
+        keyed) cpu_pids=("$key_pid") ;;
     esac
 
     echo "bench: $t: latency, 1 connection"
@@ -389,6 +419,9 @@ fi
 # Stop the gateway now so its asynchronous request log is flushed before it is measured.
 stop_pid "$tg_pid"
 stop_pid "$pol_pid"
+stop_pid "$key_pid"
+key_lines=$(grep -c '"type":"request"' "$tmp/keyed.log" || true)
+key_ledger=$(java -cp "$jar" "$bench_dir/LedgerCount.java" "$tmp/keyed.db" 2>/dev/null || echo "?")
 log_bytes=$(stat -c %s "$tmp/tollgate.log")
 log_lines=$(grep -c '"type":"request"' "$tmp/tollgate.log" || true)
 log_status=$(grep -o '"type":"request","endpoint":"[^"]*","method":"[A-Z]*","status":[0-9]*' "$tmp/tollgate.log" \
@@ -446,6 +479,11 @@ report=$tmp/report.md
     echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
         "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \
         "response word lists, prompt reflection and auto-reply all on; the request passes them all)"
+    echo
+    echo "**keyed CPU/req − tollgate CPU/req = $(awk -v a="${cpu[keyed]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
+        "(keyed: key mode, the request authenticated by a tg- key; rate limits of the key (rpm, tpm, concurrent), its user (rpm, rph)" \
+        "and its team (rpd); budgets of the key and the team reserved and settled; the call priced and written to the ledger." \
+        "The ledger holds $key_ledger rows for $key_lines request lines.)"
     echo
     echo "## Streaming (tollgate vs direct, \"stream\":true, 20 chunks ~1 ms apart, then [DONE])"
     echo

@@ -292,17 +292,18 @@ public final class AdminApi {
         return new ApiError(500, "server_error", "internal_error", "The admin request failed; see the gateway log.", null);
     }
 
+    // The log line is written before the answer, so it precedes anything the caller does next.
     private void replyJson(HttpServerRequest req, Exchange ex, int status, JsonNode json) {
-        req.response().putHeader("x-request-id", ex.requestId());
-        Replies.json(req, status, Json.toString(json));
         ex.status(status);
         RequestLog.write(ex);
+        req.response().putHeader("x-request-id", ex.requestId());
+        Replies.json(req, status, Json.toString(json));
     }
 
     private void reply(HttpServerRequest req, Exchange ex, ApiError error) {
-        Replies.error(req, cors, ex.requestId(), error, false);
         ex.status(error.status());
         ex.errorMessage(error.message());
         RequestLog.write(ex);
+        Replies.error(req, cors, ex.requestId(), error, false);
     }
 }

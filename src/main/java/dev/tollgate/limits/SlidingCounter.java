@@ -2,13 +2,16 @@ package dev.tollgate.limits;
 
 /**
  * Amounts added at points in time, summed over a rolling window: an entry made at {@code t}
- * counts while {@code now < t + window}. Entries are kept exactly (one per distinct millisecond),
- * in a ring; a window never holds more entries than amounts admitted into it, so memory is
- * bounded by the limit. Not thread-safe: its owner ({@link SubjectLimiter}) locks.
+ * counts while {@code now < slot(t) + window}, where {@code slot} rounds up to the counter's
+ * resolution (1 ms for minute windows, 0.1 s for the hour, 1 s for the day: never early, at most
+ * one resolution step late). Entries of one slot merge, so a window holds at most
+ * min(admitted amounts, window / resolution) entries in a ring: bounded memory at any request
+ * rate. Not thread-safe: its owner ({@link SubjectLimiter}) locks.
  */
 final class SlidingCounter {
 
     private final long windowMs;
+    private final long resolutionMs;
     private long[] times = new long[8];
     private long[] amounts = new long[8];
     private int head;   // oldest entry
@@ -17,7 +20,16 @@ final class SlidingCounter {
     private int zeros;  // entries refunded to 0, compacted away when they pile up
 
     SlidingCounter(long windowMs) {
+        this(windowMs, 1);
+    }
+
+    SlidingCounter(long windowMs, long resolutionMs) {
         this.windowMs = windowMs;
+        this.resolutionMs = resolutionMs;
+    }
+
+    private long slot(long t) {
+        return resolutionMs == 1 ? t : Math.floorDiv(t + resolutionMs - 1, resolutionMs) * resolutionMs;
     }
 
     long windowMs() {
@@ -32,6 +44,7 @@ final class SlidingCounter {
 
     void add(long now, long amount) {
         expire(now);
+        now = slot(now);
         if (size > 0) {
             int last = index(size - 1);
             if (times[last] == now) {
@@ -54,6 +67,7 @@ final class SlidingCounter {
      * actual count). Nothing happens when that entry has already left the window.
      */
     void adjust(long time, long delta) {
+        time = slot(time);
         for (int i = size - 1; i >= 0; i--) {
             int at = index(i);
             if (times[at] < time) return;

@@ -14,8 +14,8 @@ final class SubjectLimiter {
 
     final String name;
     private final SlidingCounter rpm = new SlidingCounter(MINUTE);
-    private final SlidingCounter rph = new SlidingCounter(HOUR);
-    private final SlidingCounter rpd = new SlidingCounter(DAY);
+    private final SlidingCounter rph = new SlidingCounter(HOUR, 100);
+    private final SlidingCounter rpd = new SlidingCounter(DAY, 1000);
     private final SlidingCounter tpm = new SlidingCounter(MINUTE);
     private long inFlight;
     /** Set when the sweeper dropped this subject from the map: callers holding it look it up again. */

@@ -55,6 +55,17 @@ class SlidingCounterTest {
     }
 
     @Test
+    void aCoarseResolutionRoundsUpNeverDown() {
+        SlidingCounter day = new SlidingCounter(86_400_000, 1000);
+        for (int ms = 1; ms <= 1000; ms++) day.add(ms, 1); // one slot: ends at 1,000
+        day.add(1001, 1);                                  // the next: ends at 2,000
+        assertThat(day.sum(86_400_999)).isEqualTo(1001);
+        assertThat(day.sum(86_401_000)).isEqualTo(1);
+        assertThat(day.waitFor(86_401_000, 1, 1)).isEqualTo(1000);
+        assertThat(day.sum(86_402_000)).isZero();
+    }
+
+    @Test
     void theRingGrowsAndWrapsKeepingOrder() {
         SlidingCounter c = new SlidingCounter(100);
         for (int t = 0; t < 1000; t++) {
