@@ -241,9 +241,19 @@ public final class AccessControl implements AutoCloseable {
         boolean needTokens = false;
         for (RateLimiter.Subject s : subjects) needTokens |= s.limits().tpm() > 0;
         long outputCap = outputCap(ex);
-        long promptTokens = needTokens || !accounts.isEmpty() ? promptTokens(ex, bodyBytes) : -1;
+        // Reservations start from a bound that costs nothing to compute: a token is at least one
+        // byte, so a prompt has at most as many tokens as its body has bytes (+3 for the reply).
+        // Only when a limit or budget refuses on that bound is the prompt tokenized (exactly), and
+        // the request tried again; either way the reservation is settled to the actual count later.
+        long promptTokens = -1;
+        long bound = ex.hasJsonBody() ? bodyBytes + 3 : 0;
+        boolean canCount = ex.hasJsonBody() && bodyBytes <= TOKENIZE_MAX_BYTES;
 
-        RateLimiter.Result r = limiter.acquire(subjects, needTokens ? promptTokens + Math.max(0, outputCap) : 0);
+        RateLimiter.Result r = limiter.acquire(subjects, needTokens ? bound + Math.max(0, outputCap) : 0);
+        if (r.denial() != null && r.denial().tokens() && canCount) {
+            promptTokens = promptTokens(ex, bodyBytes);
+            r = limiter.acquire(subjects, promptTokens + Math.max(0, outputCap));
+        }
         if (r.denial() != null) {
             MultiMap h = headers(subjects);
             if (r.denial().retryAfterMs() >= 0) h.set("retry-after", Long.toString(Math.max(1, (r.denial().retryAfterMs() + 999) / 1000)));
@@ -253,20 +263,49 @@ public final class AccessControl implements AutoCloseable {
         long worst = 0;
         List<BudgetAccount> reserved = new ArrayList<>(accounts.size());
         if (!accounts.isEmpty()) {
-            worst = worstCase(ex, price, promptTokens, outputCap);
             long now = clock.getAsLong();
-            for (BudgetAccount a : accounts) {
-                long remaining = a.reserve(worst, now);
-                if (remaining >= 0) {
-                    for (BudgetAccount done : reserved) done.settle(worst, 0, now);
-                    r.permit().release(true, 0);
-                    return Admission.refused(overBudget(a, remaining, worst));
-                }
-                reserved.add(a);
+            worst = worstCase(ex, price, promptTokens >= 0 ? promptTokens : bound, outputCap);
+            if (promptTokens < 0 && canCount && nearlySpent(accounts, worst, now)) {
+                // Close to a budget's end the bound's slack could turn calls away early: count exactly.
+                promptTokens = promptTokens(ex, bodyBytes);
+                worst = worstCase(ex, price, promptTokens, outputCap);
+            }
+            BudgetAccount short_ = reserveAll(accounts, reserved, worst, now);
+            if (short_ != null && promptTokens < 0 && canCount) {
+                promptTokens = promptTokens(ex, bodyBytes);
+                worst = worstCase(ex, price, promptTokens, outputCap);
+                short_ = reserveAll(accounts, reserved, worst, now);
+            }
+            if (short_ != null) {
+                r.permit().release(true, 0);
+                return Admission.refused(overBudget(short_, short_.remaining(now), worst));
             }
         }
         MultiMap rateHeaders = r.permit().empty() ? null : headers(subjects);
         return new Admission(null, rateHeaders, r.permit(), reserved, worst, price, promptTokens, bodyBytes, k, clock.getAsLong());
+    }
+
+    /**
+     * Whether some account has room for fewer than 1,000 more calls of this worst case: then the
+     * slack of the byte bound could turn a call away that fits, and the prompt is counted exactly.
+     */
+    private static boolean nearlySpent(List<BudgetAccount> accounts, long worst, long now) {
+        for (BudgetAccount a : accounts) if (a.remaining(now) / 1000 < worst) return true;
+        return false;
+    }
+
+    /** Reserves {@code worst} in every account, or in none: returns the account that had no room, or null. */
+    private static BudgetAccount reserveAll(List<BudgetAccount> accounts, List<BudgetAccount> reserved, long worst, long now) {
+        reserved.clear();
+        for (BudgetAccount a : accounts) {
+            if (a.reserve(worst, now) >= 0) {
+                for (BudgetAccount done : reserved) done.settle(worst, 0, now);
+                reserved.clear();
+                return a;
+            }
+            reserved.add(a);
+        }
+        return null;
     }
 
     private List<RateLimiter.Subject> subjects(ApiKey k, String model, String clientIp) {

@@ -11,6 +11,7 @@ public final class BudgetAccount {
     private final String subject;
     private volatile Budget budget;
     private long periodStart;
+    private long periodEnd;
     private long spent;
     private long reserved;
 
@@ -18,6 +19,7 @@ public final class BudgetAccount {
         this.subject = subject;
         this.budget = budget;
         this.periodStart = periodStart;
+        this.periodEnd = budget.period().end(periodStart);
         this.spent = spentInPeriod;
     }
 
@@ -33,6 +35,7 @@ public final class BudgetAccount {
     public synchronized void update(Budget b, long periodStartNow, long spentInNewPeriod) {
         if (b.period() != budget.period()) {
             periodStart = periodStartNow;
+            periodEnd = b.period().end(periodStartNow);
             spent = spentInNewPeriod;
         }
         budget = b;
@@ -64,11 +67,11 @@ public final class BudgetAccount {
         return Math.max(0, budget.amountNanoUsd() - spent - reserved);
     }
 
+    /** A new period starts with nothing spent. Checked on every call, so the common case is one comparison. */
     private void roll(long now) {
-        long start = budget.period().start(now);
-        if (start > periodStart) {
-            periodStart = start;
-            spent = 0;
-        }
+        if (now < periodEnd) return;
+        periodStart = budget.period().start(now);
+        periodEnd = budget.period().end(periodStart);
+        spent = 0;
     }
 }

@@ -24,6 +24,19 @@ public enum BudgetPeriod {
         return first.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     }
 
+    /** Epoch milliseconds at which the period that began at {@code start} ends (Long.MAX_VALUE for total). */
+    public long end(long start) {
+        if (this == TOTAL) return Long.MAX_VALUE;
+        LocalDate first = Instant.ofEpochMilli(start).atZone(ZoneOffset.UTC).toLocalDate();
+        LocalDate next = switch (this) {
+            case DAILY -> first.plusDays(1);
+            case WEEKLY -> first.plusWeeks(1);
+            case MONTHLY -> first.plusMonths(1);
+            case TOTAL -> throw new AssertionError();
+        };
+        return next.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    }
+
     /** Words for messages: "today", "this week", "this month", "in total". */
     public String describe() {
         return switch (this) {

@@ -101,6 +101,12 @@ final class SlidingCounter {
         return windowMs;
     }
 
+    /** Milliseconds until the window is empty again (the newest entry leaves); 0 when empty. O(1). */
+    long untilEmpty(long now) {
+        expire(now);
+        return size == 0 ? 0 : times[index(size - 1)] + windowMs - now;
+    }
+
     private void expire(long now) {
         long cutoff = now - windowMs;
         while (size > 0 && times[head] <= cutoff) {

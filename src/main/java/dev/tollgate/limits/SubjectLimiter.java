@@ -77,7 +77,7 @@ final class SubjectLimiter {
     private void add(List<WindowState> out, SlidingCounter c, long limit, String window, long now) {
         if (limit <= 0) return;
         long used = c.sum(now);
-        long reset = used == 0 ? 0 : Math.max(0, c.waitFor(now, limit, limit));
+        long reset = c.untilEmpty(now); // OpenAI's "reset": until the window is back to its initial state
         out.add(new WindowState(name, window, limit, used, Math.max(0, limit - used), reset));
     }
 

@@ -16,6 +16,10 @@ class BudgetTest {
         assertThat(BudgetPeriod.WEEKLY.start(TUE_NOV_24_2026_1530)).isEqualTo(1_795_392_000_000L);  // Monday 2026-11-23T00:00Z
         assertThat(BudgetPeriod.MONTHLY.start(TUE_NOV_24_2026_1530)).isEqualTo(1_793_491_200_000L); // 2026-11-01T00:00Z
         assertThat(BudgetPeriod.TOTAL.start(TUE_NOV_24_2026_1530)).isZero();
+        assertThat(BudgetPeriod.DAILY.end(1_795_478_400_000L)).isEqualTo(1_795_564_800_000L);   // 2026-11-25T00:00Z
+        assertThat(BudgetPeriod.WEEKLY.end(1_795_392_000_000L)).isEqualTo(1_795_996_800_000L);  // Monday 2026-11-30
+        assertThat(BudgetPeriod.MONTHLY.end(1_793_491_200_000L)).isEqualTo(1_796_083_200_000L); // 2026-12-01
+        assertThat(BudgetPeriod.TOTAL.end(0)).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
