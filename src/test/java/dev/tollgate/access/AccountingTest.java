@@ -157,6 +157,32 @@ class AccountingTest extends KeyModeTest {
                 + (streamedPrompt * 2500 + output * 10000) + " estimated ann lab");
     }
 
+    /** Each family, whole and streamed: the same usage gives the same cost either way. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "gpt-4o-mini,       false, 150 + 600",      // $0.15 / $0.60 per million
+            "gpt-4o-mini,       true,  150 + 600",
+            "claude-haiku-4-5,  false, 1000 + 5000",    // $1 / $5
+            "claude-haiku-4-5,  true,  1000 + 5000",
+            "gemini-2.5-flash,  false, 300 + 2500",     // $0.30 / $2.50
+            "gemini-2.5-flash,  true,  300 + 2500"})
+    void everyFamilyIsPricedTheSameWholeAndStreamed(String model, boolean stream, String perThousandEach) throws Exception {
+        String usage = "{\"prompt_tokens\":1000,\"completion_tokens\":1000,\"total_tokens\":2000}";
+        startWith(req -> {
+            if (stream) {
+                sse(req, "{\"id\":\"s\",\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}",
+                        "{\"id\":\"s\",\"model\":\"" + model + "\",\"choices\":[],\"usage\":" + usage + "}");
+            } else {
+                FakeUpstream.json(req, 200, "{\"id\":\"w\",\"model\":\"" + model + "\",\"choices\":[],\"usage\":" + usage + "}");
+            }
+        });
+        String body = CHAT.replace("gpt-4o-mini", model).replace("\"messages\"", "\"stream\":" + stream + ",\"messages\"");
+        assertThat(post("/v1/chat/completions", body).statusCode()).isEqualTo(200);
+        String[] parts = perThousandEach.split("\\+");
+        long nano = (Long.parseLong(parts[0].trim()) + Long.parseLong(parts[1].trim())) * 1000; // 1000 tokens each way
+        assertThat(lastRow()).isEqualTo(model + " /v1/chat/completions 200 1000 0 1000 0 " + nano + " upstream ann lab");
+    }
+
     @Test
     void failedCallsAreRecordedWithTheirStatusAndNoCost() throws Exception {
         startWith(req -> FakeUpstream.json(req, 400, "{\"error\":{\"message\":\"bad\"}}"));
