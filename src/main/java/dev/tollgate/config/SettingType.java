@@ -186,15 +186,7 @@ public interface SettingType<T> {
     /** A string-to-string map: YAML mapping, or a JSON object string. */
     static SettingType<Map<String, String>> stringMap() {
         return new SettingType<>() {
-            @Override public Map<String, String> fromString(String raw) {
-                try {
-                    return fromYaml(Json.MAPPER.readTree(raw));
-                } catch (IllegalArgumentException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalArgumentException("expected " + describe() + ", got malformed JSON");
-                }
-            }
+            @Override public Map<String, String> fromString(String raw) { return fromJsonText(this, raw); }
             @Override public Map<String, String> fromYaml(JsonNode node) {
                 if (node == null || node.isNull()) return Map.of();
                 if (!node.isObject()) throw new IllegalArgumentException("expected " + describe() + ", got " + kind(node));
@@ -214,15 +206,7 @@ public interface SettingType<T> {
     /** A YAML/JSON value kept as a tree: for structured settings validated by their owner. */
     static SettingType<JsonNode> jsonArray() {
         return new SettingType<>() {
-            @Override public JsonNode fromString(String raw) {
-                try {
-                    return fromYaml(Json.MAPPER.readTree(raw));
-                } catch (IllegalArgumentException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalArgumentException("expected " + describe() + ", got malformed JSON");
-                }
-            }
+            @Override public JsonNode fromString(String raw) { return fromJsonText(this, raw); }
             @Override public JsonNode fromYaml(JsonNode node) {
                 if (node.isNull()) return Json.MAPPER.createArrayNode();
                 if (!node.isArray()) throw new IllegalArgumentException("expected " + describe() + ", got " + kind(node));
@@ -235,15 +219,7 @@ public interface SettingType<T> {
     /** A mapping kept as a tree (a JSON object in an environment variable): validated by its owner. */
     static SettingType<JsonNode> jsonObject() {
         return new SettingType<>() {
-            @Override public JsonNode fromString(String raw) {
-                try {
-                    return fromYaml(Json.MAPPER.readTree(raw));
-                } catch (IllegalArgumentException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalArgumentException("expected " + describe() + ", got malformed JSON");
-                }
-            }
+            @Override public JsonNode fromString(String raw) { return fromJsonText(this, raw); }
             @Override public JsonNode fromYaml(JsonNode node) {
                 if (node == null || node.isNull()) return Json.MAPPER.createObjectNode();
                 if (!node.isObject()) throw new IllegalArgumentException("expected " + describe() + ", got " + kind(node));
@@ -251,6 +227,17 @@ public interface SettingType<T> {
             }
             @Override public String describe() { return "a mapping (a JSON object in an environment variable)"; }
         };
+    }
+
+    /** A structured value given as JSON text (an environment variable or header), read as its YAML form. */
+    private static <T> T fromJsonText(SettingType<T> type, String raw) {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(raw);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("expected " + type.describe() + ", got malformed JSON");
+        }
+        return type.fromYaml(node);
     }
 
     private static String kind(JsonNode node) {
