@@ -118,6 +118,10 @@ public final class Main implements Runnable {
         }
 
         private static void warnIfOpen(Settings s) throws Exception {
+            if (dev.tollgate.access.AccessSettings.keyMode(s) && s.get(CoreSettings.OPENAI_API_KEY) == null) {
+                LOG.warn("key mode is on and OPENAI_API_KEY is not set: calls reach the upstream without credentials "
+                        + "(right for a local server, wrong for a hosted API)");
+            }
             if (s.get(CoreSettings.OPENAI_API_KEY) != null && !dev.tollgate.access.AccessSettings.keyMode(s)
                     && !InetAddress.getByName(s.get(CoreSettings.HOST)).isLoopbackAddress()) {
                 LOG.warn("OPENAI_API_KEY is injected and the gateway listens on {}: anyone who can reach this port "
