@@ -51,6 +51,7 @@ public final class Main implements Runnable {
         env.putAll(overrides);
         ConfigLoader.Loaded loaded = new ConfigLoader(Gateway.catalog()).load(file, env);
         Policies.validate(Policies.standard(), loaded.settings());
+        Gateway.router(loaded.settings(), env::get, System::currentTimeMillis); // the models list, credentials included
         List<String> accessErrors = AccessControl.validate(loaded.settings());
         if (!accessErrors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", accessErrors));
         return loaded;

@@ -59,6 +59,8 @@ public final class AccessControl implements AutoCloseable {
     private final boolean keyInPath;
     private final Database db;
     private final Ledger ledger;
+    /** The model a request's model name is priced as (a routed alias prices as its first deployment's model). */
+    private volatile java.util.function.UnaryOperator<String> pricingModel = m -> m;
 
     private AccessControl(Settings s, SettingCatalog catalog, LongSupplier clock, Database db) {
         this.keyMode = AccessSettings.keyMode(s);
@@ -151,6 +153,7 @@ public final class AccessControl implements AutoCloseable {
         return out;
     }
 
+    public void pricingModel(java.util.function.UnaryOperator<String> f) { this.pricingModel = f; }
     public boolean keyMode() { return keyMode; }
     public boolean keyInPath() { return keyInPath; }
     public KeyRegistry keys() { return keys; }
@@ -230,6 +233,10 @@ public final class AccessControl implements AutoCloseable {
         ModelPrice price = null;
         if (model != null && priced(ex.endpoint().kind())) {
             price = prices.lookup(model);
+            if (price == null) {
+                String upstreamModel = pricingModel.apply(model);
+                if (upstreamModel != null && !upstreamModel.equals(model)) price = prices.lookup(upstreamModel);
+            }
             if (price == null && blockUnpriced) {
                 return Admission.refused(new ApiError(403, "permission_error", "model_not_priced",
                         "Model '" + clip(model) + "' has no price in this gateway's price table, and unpriced models are refused.", "model"));

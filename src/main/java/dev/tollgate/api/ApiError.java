@@ -35,6 +35,10 @@ public record ApiError(int status, String type, String code, String message, Str
         return new ApiError(502, "upstream_error", code, message, null);
     }
 
+    public ApiError withParam(String p) {
+        return new ApiError(status, type, code, message, p);
+    }
+
     public ObjectNode toJson() {
         ObjectNode root = Json.object();
         ObjectNode e = root.putObject("error");

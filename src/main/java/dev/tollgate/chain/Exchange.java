@@ -56,6 +56,7 @@ public final class Exchange {
     private String completionText;
     private long costNanoUsd = -1;
     private String usageSource;
+    private List<String> attempted;
 
     public Exchange(String method, Endpoint endpoint, String requestId, boolean clientSentRequestId, String traceId, Settings settings) {
         this.method = method;
@@ -205,6 +206,17 @@ public final class Exchange {
     public void accounted(long costNanoUsd, String usageSource) {
         this.costNanoUsd = costNanoUsd;
         this.usageSource = usageSource;
+    }
+
+    /** Records a deployment tried and how it went ("200", "503", "timeout", "cooling down"); the last one served. */
+    public void attempt(String deploymentId, String outcome) {
+        if (attempted == null) attempted = new ArrayList<>(2);
+        attempted.add(deploymentId + " " + outcome);
+    }
+
+    /** The deployments tried, in order, with their outcome; empty on the plain pass-through path. */
+    public List<String> attempted() {
+        return attempted == null ? List.of() : attempted;
     }
 
     /** What POLICY_LOG_RESPONSE records: the response body or the streamed text. */

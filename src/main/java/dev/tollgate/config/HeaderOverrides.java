@@ -19,7 +19,7 @@ public final class HeaderOverrides {
     public static final String ALIAS_PREFIX = "x-usagepanda-";
 
     /** Our headers that are not settings: read elsewhere, never sent upstream. */
-    private static final Set<String> CONTROL = Set.of("api-key", "trace-id");
+    private static final Set<String> CONTROL = Set.of("api-key", "trace-id", "azure-resource", "azure-deployment");
 
     private final SettingCatalog catalog;
 

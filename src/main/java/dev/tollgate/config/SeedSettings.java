@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Keys Tollgate recognises but does not act on in this version: Usage Panda's cloud keys (Tollgate
- * never calls home) and keys of features that have not landed yet (Azure routing). A
+ * never calls home) and keys of features that have not landed yet (none at present). A
  * cloud key is ignored with a warning; a not-yet-supported key set to anything but its default
  * stops start-up, because silently not doing what was configured would be worse than refusing.
  */
@@ -24,11 +24,9 @@ public final class SeedSettings {
     public static final Setting<String> PROMPT_REFLECTION_DELIMETER = Setting.global("PROMPT_REFLECTION_DELIMETER",
             SettingType.nonEmptyString(), "||", "Marks protected prompt segments (the seeds' spelling)");
 
-    /** Recognised with their seed types; a non-default value is refused until the policy ships. */
-    public static final List<Setting<?>> NOT_YET_SUPPORTED = List.of(
-            Setting.global("AZURE_RESOURCE_NAME", SettingType.string(), null, ""),
-            Setting.global("AZURE_DEPLOYMENT_ID", SettingType.string(), null, ""));
+    /** Recognised with their seed types; a non-default value is refused until the feature ships. (None left.) */
+    public static final List<Setting<?>> NOT_YET_SUPPORTED = List.of();
 
     /** Header suffixes of the not-yet-supported policies: a request using one is refused, not ignored. */
-    public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of("azure-resource", "azure-deployment");
+    public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of();
 }

@@ -29,6 +29,7 @@ public final class SettingCatalog {
         all.add(SeedSettings.PROMPT_REFLECTION_DELIMETER);
         all.addAll(SeedSettings.NOT_YET_SUPPORTED);
         all.addAll(dev.tollgate.access.AccessSettings.ALL);
+        all.addAll(dev.tollgate.provider.ProviderSettings.ALL);
         all.addAll(policySettings);
         return new SettingCatalog(all);
     }

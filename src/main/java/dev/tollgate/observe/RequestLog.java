@@ -80,6 +80,15 @@ public final class RequestLog {
             millis(b, end - ex.upstreamStartNanos());
             b.append(",\"upstream_attempts\":").append(ex.attempts());
         }
+        if (!ex.attempted().isEmpty()) {
+            // Routed calls: each deployment tried, in order, with its outcome; the last one served (or failed last).
+            b.append(",\"deployments\":[");
+            for (int i = 0; i < ex.attempted().size(); i++) {
+                if (i > 0) b.append(',');
+                str(b, ex.attempted().get(i));
+            }
+            b.append(']');
+        }
         b.append(",\"request_id\":");
         str(b, ex.requestId());
         Caller caller = ex.caller();

@@ -2,6 +2,9 @@ package dev.tollgate.server;
 
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.ChainRunner;
+import dev.tollgate.config.ConfigException;
+import dev.tollgate.provider.ModelRoute;
+import dev.tollgate.provider.Router;
 import dev.tollgate.chain.Policy;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
@@ -19,6 +22,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /** A running gateway: start it from settings, ask its port, stop it gracefully. */
@@ -51,15 +55,26 @@ public final class Gateway {
 
     /** With a clock for rate-limit windows and budget periods (tests walk time with it). */
     public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis) {
+        return start(settings, policies, clockMillis, System::getenv);
+    }
+
+    /** With the environment the models list reads credentials from (tests give their own). */
+    public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env) {
         SettingCatalog catalog = SettingCatalog.of(Policies.settingsOf(policies));
         AccessControl access;
+        Router router;
         try {
             Policies.validate(policies, settings);
+            router = router(settings, env, clockMillis);
             access = AccessControl.open(settings, catalog, clockMillis);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access);
+        access.pricingModel(m -> {
+            ModelRoute r = router.route(m);
+            return r == null ? m : r.deployments().get(0).upstreamModel();
+        });
+        GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access, router);
         int loops = settings.get(CoreSettings.EVENT_LOOPS);
         int instances = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
@@ -87,6 +102,15 @@ public final class Gateway {
                     access.close();
                     return Future.failedFuture(err);
                 }));
+    }
+
+    /** The routes of TOLLGATE_MODELS; a bad entry stops start-up naming it. */
+    public static Router router(Settings settings, Function<String, String> env, LongSupplier clockMillis) {
+        try {
+            return Router.of(settings, env, clockMillis);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid configuration:\n  " + e.getMessage());
+        }
     }
 
     public int port() {

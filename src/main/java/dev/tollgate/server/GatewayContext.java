@@ -2,6 +2,8 @@ package dev.tollgate.server;
 
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.ChainRunner;
+import dev.tollgate.provider.Providers;
+import dev.tollgate.provider.Router;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
@@ -20,11 +22,15 @@ public final class GatewayContext {
     private final RetryPolicy retryPolicy;
     private final Cors cors;
     private final AccessControl access;
+    private final Router router;
+    private final Providers providers;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
 
-    public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access) {
+    public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access, Router router) {
         this.access = access;
+        this.router = router;
+        this.providers = new Providers(settings);
         this.settings = settings;
         this.chain = chain;
         this.overrides = overrides;
@@ -40,6 +46,8 @@ public final class GatewayContext {
     public RetryPolicy retryPolicy() { return retryPolicy; }
     public Cors cors() { return cors; }
     public AccessControl access() { return access; }
+    public Router router() { return router; }
+    public Providers providers() { return providers; }
 
     /** Ready: started and not shutting down. */
     public boolean ready() { return ready.get() && !draining.get(); }

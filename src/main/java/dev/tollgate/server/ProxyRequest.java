@@ -23,6 +23,16 @@ import dev.tollgate.upstream.SideCall;
 import dev.tollgate.usage.ResponseSummary;
 import dev.tollgate.policy.usage.UsageAccountingPolicy;
 import dev.tollgate.upstream.UpstreamCall;
+import dev.tollgate.upstream.RetryPolicy;
+import dev.tollgate.provider.AnswerTranslator;
+import dev.tollgate.provider.CallContext;
+import dev.tollgate.provider.Deployment;
+import dev.tollgate.provider.DeploymentHealth;
+import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.provider.Router;
+import dev.tollgate.provider.TranslationException;
+import dev.tollgate.provider.UpstreamRequest;
+import java.util.List;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -284,9 +294,89 @@ final class ProxyRequest {
         });
     }
 
+    /**
+     * Decides where the request goes. Without a models list (and no Azure resource) it is the
+     * plain pass-through to LLM_API_BASE_PATH; otherwise the router's plan: deployments in order,
+     * falling back to the next while nothing has reached the caller.
+     */
     private void callUpstream(Buffer body) {
+        String azureResource = HeaderOverrides.control(req.headers(), "azure-resource");
+        if (azureResource != null) {
+            Deployment d = ctx.router().headerAzure(azureResource.trim(), HeaderOverrides.control(req.headers(), "azure-deployment"));
+            if (d == null) {
+                fail(new ApiError(403, "permission_error", "azure_resource_not_allowed", "The Azure resource named in the "
+                        + "x-tollgate-azure-resource header is not in this gateway's allow-list (TOLLGATE_AZURE_RESOURCES).", null));
+                return;
+            }
+            attempts = List.of(d);
+        } else if (ctx.router().routed()) {
+            Router.Plan plan = ctx.router().plan(ex.model());
+            if (plan.attempts().isEmpty()) {
+                fail(new ApiError(404, ApiError.INVALID_REQUEST, "model_not_found", "The model '" + clipModel(ex.model())
+                        + "' does not exist or you do not have access to it.", "model"));
+                return;
+            }
+            attempts = plan.attempts();
+        }
+        upstreamBody = body;
+        if (attempts == null) {
+            callDeployment(null);
+        } else {
+            nextAttempt();
+        }
+    }
+
+    /** Deployments of this request's plan, or null on the plain pass-through path. */
+    private List<Deployment> attempts;
+    private int attemptIndex;
+    private Buffer upstreamBody;
+    private Deployment deployment;
+    private AnswerTranslator translator;
+
+    /** Tries the next deployment that may take a request now; false when none is left. */
+    private boolean nextAttempt() {
+        DeploymentHealth health = ctx.router().health();
+        while (attemptIndex < attempts.size()) {
+            Deployment d = attempts.get(attemptIndex++);
+            boolean last = attemptIndex >= attempts.size();
+            if (health.tryUse(d) || last && ex.attempted().isEmpty()) {
+                callDeployment(d);
+                return true;
+            }
+            ex.attempt(d.id(), "cooling down");
+        }
+        return false;
+    }
+
+    private boolean canFallBack() {
+        return attempts != null && attemptIndex < attempts.size() && phase != Phase.UPLOAD && !finished;
+    }
+
+    private void callDeployment(Deployment d) {
         Settings s = ex.settings();
-        MultiMap headers = upstreamHeaders(s);
+        MultiMap headers;
+        String uri;
+        Buffer body = upstreamBody;
+        this.deployment = d;
+        this.translator = null;
+        if (d == null) {
+            headers = upstreamHeaders(s);
+            uri = ctx.upstream().uri(pathAndQuery);
+        } else {
+            CallContext call = new CallContext(ex, req.headers(), upstreamBody, pathAndQuery, ctx.access().keyMode(),
+                    s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT));
+            try {
+                ProviderAdapter adapter = ctx.providers().of(d.provider());
+                UpstreamRequest r = adapter.request(call, d);
+                translator = adapter.answers(call, d);
+                headers = r.headers();
+                uri = r.uri();
+                body = r.body();
+            } catch (TranslationException e) {
+                fail(ApiError.badRequest("unsupported_parameter", e.getMessage()).withParam(e.param()));
+                return;
+            }
+        }
         LimitedUpload upload = null;
         if (phase == Phase.UPLOAD) {
             String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -296,8 +386,8 @@ final class ProxyRequest {
                     () -> { bodyRead = true; phase = Phase.UPSTREAM; timer.disarm(); }, heldUpload);
             timer.arm(idleMs);
         }
-        call = new UpstreamCall(loop.vertx(), loop.client(), ctx.upstream(), ctx.retryPolicy(), loop.deadlines(), ex,
-                req.method(), ctx.upstream().uri(pathAndQuery), headers, body, upload,
+        call = new UpstreamCall(loop.vertx(), loop.client(), d == null ? ctx.upstream() : d.target(), ctx.retryPolicy(), loop.deadlines(), ex,
+                req.method(), uri, headers, body, upload,
                 s.get(CoreSettings.RETRY_COUNT), s.get(CoreSettings.UPSTREAM_CONNECT_TIMEOUT_MS),
                 s.get(CoreSettings.UPSTREAM_FIRST_BYTE_TIMEOUT_MS));
         if (upload == null) phase = Phase.UPSTREAM;
@@ -307,17 +397,48 @@ final class ProxyRequest {
                 return;
             }
             if (ar.succeeded()) {
-                relay(ar.result());
+                HttpClientResponse up = ar.result();
+                if (d != null) {
+                    boolean failed = RetryPolicy.retryableStatus(up.statusCode());
+                    if (failed) ctx.router().health().failure(d); else ctx.router().health().success(d);
+                    ex.attempt(d.id(), Integer.toString(up.statusCode()));
+                    if (failed && canFallBack()) {
+                        // Read and drop this deployment's failure; nothing has reached the caller yet.
+                        up.pause();
+                        up.body().onComplete(ignored -> { if (!finished && !nextAttempt()) relayLastFailure(); });
+                        up.resume();
+                        return;
+                    }
+                }
+                relay(up);
                 return;
             }
-            ex.upstreamEnded();
             UpstreamCall.Failure f = ar.cause() instanceof UpstreamCall.CallFailed cf ? cf.failure : UpstreamCall.Failure.UNREACHABLE;
+            if (d != null && f != UpstreamCall.Failure.CANCELLED) {
+                ctx.router().health().failure(d);
+                ex.attempt(d.id(), f == UpstreamCall.Failure.TIMEOUT ? "timeout" : "unreachable");
+                if (canFallBack() && nextAttempt()) return;
+            }
+            ex.upstreamEnded();
             switch (f) {
                 case TIMEOUT -> fail(new ApiError(504, "upstream_error", "upstream_timeout", "The upstream API did not answer in time.", null));
                 case UNREACHABLE -> fail(ApiError.badGateway("upstream_unreachable", "The upstream API could not be reached."));
                 case CANCELLED -> { }
             }
         });
+    }
+
+    /** Every deployment that could be tried failed with a retryable status that was already read. */
+    private void relayLastFailure() {
+        ex.upstreamEnded();
+        fail(new ApiError(503, "upstream_error", "all_deployments_failed",
+                "Every deployment of this model failed or is cooling down; try again shortly.", null));
+    }
+
+    private static String clipModel(String m) {
+        if (m == null) return "";
+        String v = m.length() > 80 ? m.substring(0, 80) + "…" : m;
+        return v.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     // ---- response -------------------------------------------------------------------------
@@ -366,7 +487,15 @@ final class ProxyRequest {
 
         String contentType = up.getHeader(HttpHeaders.CONTENT_TYPE);
         long idleMs = ex.settings().get(CoreSettings.UPSTREAM_STREAM_IDLE_TIMEOUT_MS);
-        if (contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+        boolean sse = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+        if (translator != null && sse && status < 300) {
+            phase = Phase.DONE;
+            resp.headers().set(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+            relay = new StreamRelay(ex, ctx.chain(), up, resp, loop.deadlines(), idleMs, this::finish, translator.stream());
+            relay.start();
+        } else if (translator != null) {
+            bufferTranslated(up, idleMs);
+        } else if (sse) {
             phase = Phase.DONE;
             relay = new StreamRelay(ex, ctx.chain(), up, resp, loop.deadlines(), idleMs, this::finish);
             relay.start();
@@ -412,6 +541,39 @@ final class ProxyRequest {
             timer.disarm();
             ex.upstreamEnded();
             onJsonResponse(up.statusCode(), body);
+        });
+    }
+
+    /** A provider's whole answer (or error), translated to OpenAI's format before the chain reads it. */
+    private void bufferTranslated(HttpClientResponse up, long idleMs) {
+        long max = ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES);
+        Buffer body = Buffer.buffer();
+        phase = Phase.RESPONSE_BODY;
+        timer.arm(idleMs);
+        up.handler(chunk -> {
+            timer.arm(idleMs);
+            if (body.length() + chunk.length() > max) {
+                upstreamBroken("The provider's answer is larger than this gateway translates.");
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        up.exceptionHandler(e -> upstreamBroken("The upstream connection failed before the response was complete."));
+        up.endHandler(v -> {
+            if (finished) return;
+            timer.disarm();
+            ex.upstreamEnded();
+            AnswerTranslator.Whole w;
+            try {
+                w = translator.whole(up.statusCode(), body);
+            } catch (RuntimeException malformed) {
+                fail(ApiError.badGateway("upstream_malformed", "The provider's answer could not be read."));
+                return;
+            }
+            ex.status(w.status());
+            resp.setStatusCode(w.status());
+            resp.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+            onJsonResponse(w.status(), w.body());
         });
     }
 

@@ -4,6 +4,7 @@ import dev.tollgate.api.ApiError;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.provider.StreamError;
 import dev.tollgate.server.Deadlines;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -26,10 +27,18 @@ public final class StreamRelay {
     private final Runnable onFinished;
     private final SseParser parser = new SseParser();
     private final ChainedStreamWriter writer;
+    private final StreamTranslator translator;
     private boolean finished;
 
     public StreamRelay(Exchange ex, ChainRunner chain, HttpClientResponse upstream, HttpServerResponse client,
                        Deadlines deadlines, long idleMs, Runnable onFinished) {
+        this(ex, chain, upstream, client, deadlines, idleMs, onFinished, null);
+    }
+
+    /** With a translator: a provider's events become OpenAI chunks before the chain sees them. */
+    public StreamRelay(Exchange ex, ChainRunner chain, HttpClientResponse upstream, HttpServerResponse client,
+                       Deadlines deadlines, long idleMs, Runnable onFinished, StreamTranslator translator) {
+        this.translator = translator;
         this.ex = ex;
         this.upstream = upstream;
         this.client = client;
@@ -73,6 +82,27 @@ public final class StreamRelay {
 
     private void onEvent(StreamChunk chunk) {
         if (finished) return;
+        if (translator == null) {
+            write(chunk);
+            return;
+        }
+        List<StreamChunk> out;
+        try {
+            out = translator.onEvent(chunk);
+        } catch (StreamError e) {
+            providerError(e);
+            return;
+        } catch (RuntimeException malformed) {
+            fail("The upstream sent a malformed stream.", "stream_malformed");
+            return;
+        }
+        for (StreamChunk c : out) {
+            if (finished) return;
+            write(c);
+        }
+    }
+
+    private void write(StreamChunk chunk) {
         if (!writer.write(chunk)) {
             // A policy ended the stream: stop the upstream too.
             finished = true;
@@ -87,6 +117,13 @@ public final class StreamRelay {
         ex.upstreamEnded();
         parser.finish(this::onEvent);
         if (finished) return;
+        if (translator != null) {
+            for (StreamChunk c : translator.onEnd()) {
+                if (finished) return;
+                write(c);
+            }
+            if (finished) return;
+        }
         if (!writer.sawTerminal() || parser.hasPartialEvent()) {
             fail("The upstream ended the stream before it was complete; the answer is incomplete.", "stream_interrupted");
             return;
@@ -94,6 +131,17 @@ public final class StreamRelay {
         finished = true;
         idle.disarm();
         client.end();
+        onFinished.run();
+    }
+
+    /** The provider reported an error mid-stream: its (translated) error event, then a reset. */
+    private void providerError(StreamError e) {
+        finished = true;
+        idle.disarm();
+        ex.upstreamEnded();
+        ex.errorMessage(e.getMessage());
+        upstream.request().reset();
+        client.write(StreamChunk.encode(null, e.openAiError().toString())).onComplete(v -> client.reset());
         onFinished.run();
     }
 

@@ -42,7 +42,8 @@ public final class TestGateway implements AutoCloseable {
         env.putAll(keys);
         Settings settings = new ConfigLoader(Gateway.catalog()).load(null, env).settings();
         try {
-            return new TestGateway(Gateway.start(settings, dev.tollgate.policy.Policies.standard(), clock)
+            return new TestGateway(Gateway.start(settings, dev.tollgate.policy.Policies.standard(), clock,
+                            name -> env.containsKey(name) ? env.get(name) : System.getenv(name))
                     .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);

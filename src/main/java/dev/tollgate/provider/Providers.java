@@ -1,0 +1,26 @@
+package dev.tollgate.provider;
+
+import dev.tollgate.provider.azure.AzureAdapter;
+import dev.tollgate.provider.openai.OpenAiAdapter;
+
+import dev.tollgate.config.Settings;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The adapter of each provider: adding a provider is one package plus one line here. */
+public final class Providers {
+
+    private final Map<ProviderKind, ProviderAdapter> adapters = new EnumMap<>(ProviderKind.class);
+
+    public Providers(Settings s) {
+        adapters.put(ProviderKind.OPENAI, new OpenAiAdapter());
+        adapters.put(ProviderKind.AZURE, new AzureAdapter(s.get(ProviderSettings.AZURE_DEPLOYMENTS)));
+    }
+
+    public ProviderAdapter of(ProviderKind kind) {
+        ProviderAdapter a = adapters.get(kind);
+        if (a == null) throw new TranslationException(null, "The provider " + kind.id() + " is not available in this build.");
+        return a;
+    }
+}
