@@ -113,7 +113,6 @@ class MainTest {
                 PORT: 70000
                 PROT: 8080
                 OPENAI_API_KEY: [sk-live-0123456789]
-                AZURE_RESOURCE_NAME: my-resource
                 """);
 
         Run r = run("config", "check", f.toString());
@@ -123,8 +122,7 @@ class MainTest {
         assertThat(r.err()).isEqualTo("tollgate: invalid configuration:\n"
                 + "  PORT: expected an integer from 0 to 65535, got 70000\n"
                 + "  PROT: unknown key (did you mean PORT?)\n"
-                + "  OPENAI_API_KEY: invalid value\n"
-                + "  AZURE_RESOURCE_NAME: not supported by this version of Tollgate yet; remove it or set it to its default" + NL);
+                + "  OPENAI_API_KEY: invalid value" + NL);
         assertThat(r.err()).doesNotContain("sk-live");
     }
 

@@ -431,7 +431,7 @@ class ConfigLoaderTest {
                 PORT: lots
                 PROT: 8080
                 LOCAL_MODE: [yes]
-                AZURE_RESOURCE_NAME: my-resource
+                AZURE_RESOURCE_NAME: [my-resource]
                 """);
         String message = errorFor(f, env(
                 "TOLLGATE_MAX_BODY_BYTES", "-5",
@@ -441,9 +441,9 @@ class ConfigLoaderTest {
                 + "  PORT: expected an integer from 0 to 65535, got 'lots'\n"
                 + "  PROT: unknown key (did you mean PORT?)\n"
                 + "  LOCAL_MODE: expected true or false, got a list\n"
+                + "  AZURE_RESOURCE_NAME: expected a string, got a list\n"
                 + "  TOLLGATE_MAX_BODY_BYTES: expected an integer from 1024 to 2147483648, got -5 (environment variable)\n"
-                + "  TOLLGATE_EVENT_LOOP: unknown key (did you mean TOLLGATE_EVENT_LOOPS?) (environment variable)\n"
-                + "  AZURE_RESOURCE_NAME: not supported by this version of Tollgate yet; remove it or set it to its default");
+                + "  TOLLGATE_EVENT_LOOP: unknown key (did you mean TOLLGATE_EVENT_LOOPS?) (environment variable)");
     }
 
     // ---- secrets ---------------------------------------------------------------------------
@@ -498,11 +498,10 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void notYetSupportedKeysStopStartUp() throws IOException {
-        String tail = ": not supported by this version of Tollgate yet; remove it or set it to its default";
-        assertThat(error("AZURE_RESOURCE_NAME: my-resource\n")).isEqualTo(PREFIX + "AZURE_RESOURCE_NAME" + tail);
-        assertThat(error(null, env("AZURE_RESOURCE_NAME", "my-resource"))).isEqualTo(PREFIX + "AZURE_RESOURCE_NAME" + tail);
-        assertThat(error("AZURE_DEPLOYMENT_ID: my-deployment\n")).isEqualTo(PREFIX + "AZURE_DEPLOYMENT_ID" + tail);
+    void theSeedsAzureKeysAreTaken() throws IOException {
+        Settings s = load("AZURE_RESOURCE_NAME: my-resource\n", env("AZURE_DEPLOYMENT_ID", "my-deployment")).settings();
+        assertThat(s.get(dev.tollgate.provider.ProviderSettings.AZURE_RESOURCE_NAME)).isEqualTo("my-resource");
+        assertThat(s.get(dev.tollgate.provider.ProviderSettings.AZURE_DEPLOYMENT_ID)).isEqualTo("my-deployment");
     }
 
     @Test

@@ -232,18 +232,12 @@ class HeaderOverridesTest {
     }
 
     @Test
-    void notYetSupportedPolicyHeadersAreRefused() {
-        ApiError e = refused(configured(), "x-tollgate-azure-resource", "my-resource");
-        assertThat(e).isEqualTo(new ApiError(400, "invalid_request_error", "unsupported_setting",
-                "Header x-tollgate-azure-resource is not supported by this gateway version yet.", null));
-        assertThat(e.toJson().toString()).isEqualTo("{\"error\":{"
-                + "\"message\":\"Header x-tollgate-azure-resource is not supported by this gateway version yet.\","
-                + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"unsupported_setting\"}}");
-
-        for (String suffix : SeedSettings.NOT_YET_SUPPORTED_HEADERS) {
-            assertThat(refused(configured(), "x-usagepanda-" + suffix, "x")).as(suffix).isEqualTo(new ApiError(400,
-                    "invalid_request_error", "unsupported_setting",
-                    "Header x-usagepanda-" + suffix + " is not supported by this gateway version yet.", null));
+    void azureHeadersAreRoutingControlsNotSettings() {
+        Settings configured = configured();
+        for (String h : new String[]{"x-tollgate-azure-resource", "x-usagepanda-azure-resource", "x-tollgate-azure-deployment"}) {
+            HeaderOverrides.Result r = overrides.resolve(configured, MultiMap.caseInsensitiveMultiMap().add(h, "my-resource"));
+            assertThat(r.error()).as(h).isNull();
+            assertThat(r.settings()).as(h).isSameAs(configured);
         }
     }
 
