@@ -265,4 +265,16 @@ class KeyLifecycleTest extends KeyModeTest {
         }
         assertThat(Json.parse(admin("GET", "/admin/v1/keys", null).body()).get("data")).isEmpty();
     }
+
+    @Test
+    void theModelListShowsOnlyTheKeysModels() throws Exception {
+        upstream.handle(req -> FakeUpstream.json(req, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o\",\"object\":\"model\"},"
+                + "{\"id\":\"gpt-4o-mini\",\"object\":\"model\"}]}"));
+        startKeyMode(Map.of());
+        String limited = createKey("{\"allowed_models\":[\"gpt-4o-mini\"]}").get("key").asText();
+        String open = createKey("{}").get("key").asText();
+        assertThat(gateway.get("/v1/models", "Authorization", "Bearer " + limited).body())
+                .isEqualTo("{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\"}]}");
+        assertThat(Json.parse(gateway.get("/v1/models", "Authorization", "Bearer " + open).body()).get("data")).hasSize(2);
+    }
 }

@@ -233,4 +233,17 @@ class RoutingTest extends GatewayTest {
             assertThatThrownBy(() -> startRouted(c[0])).as(c[0]).rootCause().hasMessage("invalid configuration:\n  " + c[1]);
         }
     }
+
+    @Test
+    void theModelListShowsTheListedModelsAndAliases() throws Exception {
+        startRouted("[{\"name\":\"smart\",\"aliases\":[\"s\"],\"deployments\":[{\"provider\":\"openai\",\"base_url\":\"" + base(second) + "\"}]},"
+                + "{\"name\":\"claude\",\"deployments\":[{\"provider\":\"anthropic\",\"api_key_env\":\"KEY_ONE\"}]}]");
+        HttpResponse<String> r = gateway.get("/v1/models");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"object\":\"list\",\"data\":[{\"id\":\"smart\",\"object\":\"model\",\"created\":0,\"owned_by\":\"openai\"},"
+                + "{\"id\":\"s\",\"object\":\"model\",\"created\":0,\"owned_by\":\"openai\"},"
+                + "{\"id\":\"claude\",\"object\":\"model\",\"created\":0,\"owned_by\":\"anthropic\"}]}");
+        assertThat(upstream.received()).isEmpty();
+        assertThat(second.received()).isEmpty();
+    }
 }
