@@ -1,5 +1,6 @@
 package dev.tollgate.provider;
 
+import dev.tollgate.provider.anthropic.AnthropicAdapter;
 import dev.tollgate.provider.azure.AzureAdapter;
 import dev.tollgate.provider.openai.OpenAiAdapter;
 
@@ -16,6 +17,7 @@ public final class Providers {
     public Providers(Settings s) {
         adapters.put(ProviderKind.OPENAI, new OpenAiAdapter());
         adapters.put(ProviderKind.AZURE, new AzureAdapter(s.get(ProviderSettings.AZURE_DEPLOYMENTS)));
+        adapters.put(ProviderKind.ANTHROPIC, new AnthropicAdapter(s.get(ProviderSettings.ANTHROPIC_MAX_TOKENS)));
     }
 
     public ProviderAdapter of(ProviderKind kind) {

@@ -378,7 +378,7 @@ final class ProxyRequest {
                 uri = r.uri();
                 body = r.body();
             } catch (TranslationException e) {
-                fail(ApiError.badRequest("unsupported_parameter", e.getMessage()).withParam(e.param()));
+                fail(e.toApiError());
                 return;
             }
         }
