@@ -2,6 +2,7 @@ package dev.tollgate.provider;
 
 import dev.tollgate.provider.anthropic.AnthropicAdapter;
 import dev.tollgate.provider.azure.AzureAdapter;
+import dev.tollgate.provider.gemini.GeminiAdapter;
 import dev.tollgate.provider.openai.OpenAiAdapter;
 
 import dev.tollgate.config.Settings;
@@ -18,6 +19,7 @@ public final class Providers {
         adapters.put(ProviderKind.OPENAI, new OpenAiAdapter());
         adapters.put(ProviderKind.AZURE, new AzureAdapter(s.get(ProviderSettings.AZURE_DEPLOYMENTS)));
         adapters.put(ProviderKind.ANTHROPIC, new AnthropicAdapter(s.get(ProviderSettings.ANTHROPIC_MAX_TOKENS)));
+        adapters.put(ProviderKind.GEMINI, new GeminiAdapter());
     }
 
     public ProviderAdapter of(ProviderKind kind) {

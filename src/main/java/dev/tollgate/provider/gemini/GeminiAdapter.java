@@ -1,0 +1,114 @@
+package dev.tollgate.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.api.Endpoint;
+import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.json.Json;
+import dev.tollgate.provider.AnswerTranslator;
+import dev.tollgate.provider.CallContext;
+import dev.tollgate.provider.Deployment;
+import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.provider.TranslationException;
+import dev.tollgate.provider.UpstreamRequest;
+import dev.tollgate.stream.StreamTranslator;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Google's Gemini API: chat to {@code generateContent} / {@code streamGenerateContent?alt=sse},
+ * embeddings to {@code embedContent} / {@code batchEmbedContents}. The key travels in the
+ * {@code x-goog-api-key} header, never in the URL, so it cannot reach a log line.
+ */
+public final class GeminiAdapter implements ProviderAdapter {
+
+    @Override
+    public UpstreamRequest request(CallContext call, Deployment d) {
+        Endpoint.Kind kind = call.ex().endpoint().kind();
+        ObjectNode openAi = call.ex().body();
+        String model = URLEncoder.encode(d.upstreamModel(), StandardCharsets.UTF_8);
+        String path;
+        ObjectNode body;
+        if (kind == Endpoint.Kind.CHAT_COMPLETIONS && openAi != null) {
+            body = GeminiChat.request(openAi);
+            path = "/v1beta/models/" + model + (call.ex().stream() ? ":streamGenerateContent?alt=sse" : ":generateContent");
+        } else if (kind == Endpoint.Kind.EMBEDDINGS && openAi != null) {
+            GeminiEmbeddings.Request r = GeminiEmbeddings.request(openAi, d.upstreamModel());
+            body = r.body();
+            path = "/v1beta/models/" + model + ":" + r.method();
+        } else {
+            throw new TranslationException(null, "The endpoint " + call.ex().endpoint().logPath() + " is not available for Gemini models; "
+                    + "use /v1/chat/completions or /v1/embeddings.");
+        }
+        MultiMap headers = HttpHeaders.headers()
+                .set(HttpHeaders.CONTENT_TYPE, "application/json")
+                .set("x-goog-api-key", d.credential());
+        return new UpstreamRequest(d.target().uri(path), headers, Json.toBuffer(body));
+    }
+
+    @Override
+    public AnswerTranslator answers(CallContext call, Deployment d) {
+        long created = System.currentTimeMillis() / 1000;
+        String id = "chatcmpl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        boolean embeddings = call.ex().endpoint().kind() == Endpoint.Kind.EMBEDDINGS;
+        boolean base64 = embeddings && call.ex().body() != null && GeminiEmbeddings.base64(call.ex().body());
+        String model = d.upstreamModel();
+        return new AnswerTranslator() {
+            @Override
+            public Whole whole(int status, Buffer body) {
+                JsonNode parsed = parseOrNull(body);
+                if (status >= 200 && status < 300 && parsed != null) {
+                    ObjectNode out = embeddings ? GeminiEmbeddings.response(parsed, model, base64) : GeminiChat.response(parsed, model, id, created);
+                    return new Whole(status, Json.toBuffer(out));
+                }
+                GeminiChat.Error e = GeminiChat.error(status, parsed);
+                return new Whole(e.status(), Json.toBuffer(e.openAiError()));
+            }
+
+            @Override
+            public StreamTranslator stream() {
+                GeminiStream stream = new GeminiStream(model, id, created);
+                return new StreamTranslator() {
+                    private boolean finished;
+
+                    @Override
+                    public List<StreamChunk> onEvent(StreamChunk upstream) {
+                        JsonNode data = upstream.json();
+                        if (data == null) return List.of();
+                        List<StreamChunk> out = new ArrayList<>(2);
+                        for (ObjectNode chunk : stream.onEvent(data)) {
+                            for (JsonNode choice : chunk.path("choices")) finished |= choice.hasNonNull("finish_reason");
+                            out.add(StreamChunk.of(null, chunk));
+                        }
+                        return out;
+                    }
+
+                    /** Gemini streams have no end marker: complete only if a finish reason came. */
+                    @Override
+                    public List<StreamChunk> onEnd() {
+                        if (!finished) return List.of();
+                        List<StreamChunk> out = new ArrayList<>(2);
+                        for (ObjectNode chunk : stream.onEnd()) out.add(StreamChunk.of(null, chunk));
+                        out.add(new StreamChunk(null, "[DONE]", null));
+                        return out;
+                    }
+                };
+            }
+        };
+    }
+
+    private static JsonNode parseOrNull(Buffer body) {
+        try {
+            return body == null || body.length() == 0 ? null : Json.parse(body);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}
