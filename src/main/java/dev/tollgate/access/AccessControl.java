@@ -186,6 +186,10 @@ public final class AccessControl implements AutoCloseable {
         String presented = HeaderOverrides.control(headers, "api-key");
         if (presented == null) presented = pathKey;
         if (presented == null) {
+            String anthropicSdk = headers.get("x-api-key"); // what the Anthropic SDKs send
+            if (anthropicSdk != null && anthropicSdk.trim().startsWith(KeySecrets.PREFIX)) presented = anthropicSdk.trim();
+        }
+        if (presented == null) {
             String auth = headers.get(HttpHeaders.AUTHORIZATION);
             if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) presented = auth.substring(7).trim();
         }

@@ -50,7 +50,7 @@ public record Endpoint(Kind kind, String apiPath, boolean routed) {
 
     private static Kind kindOf(String p) {
         return switch (p) {
-            case "/chat/completions" -> Kind.CHAT_COMPLETIONS;
+            case "/chat/completions", "/messages" -> Kind.CHAT_COMPLETIONS;
             case "/completions" -> Kind.COMPLETIONS;
             case "/responses" -> Kind.RESPONSES;
             case "/embeddings" -> Kind.EMBEDDINGS;
@@ -59,6 +59,14 @@ public record Endpoint(Kind kind, String apiPath, boolean routed) {
             case "/audio/speech" -> Kind.AUDIO_SPEECH;
             default -> Kind.OTHER;
         };
+    }
+
+    /**
+     * Anthropic's Messages API ({@code /v1/messages}): translated to a chat completion on the way in
+     * and back on the way out, so it gets every policy, limit and provider.
+     */
+    public boolean anthropicFormat() {
+        return routed && apiPath.equals("/messages");
     }
 
     /** The path as logged: always with the /v1 prefix. */

@@ -57,6 +57,7 @@ public final class Exchange {
     private long costNanoUsd = -1;
     private String usageSource;
     private List<String> attempted;
+    private StreamEncoder streamEncoder;
 
     public Exchange(String method, Endpoint endpoint, String requestId, boolean clientSentRequestId, String traceId, Settings settings) {
         this.method = method;
@@ -207,6 +208,10 @@ public final class Exchange {
         this.costNanoUsd = costNanoUsd;
         this.usageSource = usageSource;
     }
+
+    /** How stream chunks reach this caller; null for OpenAI's own format. */
+    public StreamEncoder streamEncoder() { return streamEncoder; }
+    public void streamEncoder(StreamEncoder e) { this.streamEncoder = e; }
 
     /** Records a deployment tried and how it went ("200", "503", "timeout", "cooling down"); the last one served. */
     public void attempt(String deploymentId, String outcome) {

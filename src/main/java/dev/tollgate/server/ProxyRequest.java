@@ -30,6 +30,8 @@ import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.DeploymentHealth;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ModelRoute;
+import dev.tollgate.provider.messages.AnthropicClientFormat;
+import dev.tollgate.provider.messages.MessagesInbound;
 import dev.tollgate.provider.Router;
 import dev.tollgate.provider.TranslationException;
 import dev.tollgate.provider.UpstreamRequest;
@@ -56,7 +58,7 @@ final class ProxyRequest {
     private final HttpServerRequest req;
     private final HttpServerResponse resp;
     private final Exchange ex;
-    private final String pathAndQuery;
+    private String pathAndQuery;
     private final String pathKey;
     private final Deadlines.Deadline timer;
     private KeyRegistry.Entry key;
@@ -177,7 +179,7 @@ final class ProxyRequest {
         // Policies that read the request get a tree; otherwise a scan validates it and keeps the
         // top-level fields (model, stream, ...), and the tree is built only if something asks.
         ex.scannedBody(raw, null);
-        boolean tree = ctx.chain().readsRequest(ex);
+        boolean tree = ctx.chain().readsRequest(ex) || ex.endpoint().anthropicFormat();
         try {
             if (tree) {
                 JsonNode parsed = Json.parse(raw);
@@ -195,8 +197,22 @@ final class ProxyRequest {
             fail(ApiError.badRequest("invalid_json", "The request body is not valid JSON."));
             return;
         }
+        if (ex.endpoint().anthropicFormat()) {
+            // An Anthropic client: from here on the request is a chat completion like any other.
+            try {
+                ex.body(MessagesInbound.toOpenAi(ex.body()));
+            } catch (TranslationException e) {
+                fail(e.toApiError());
+                return;
+            }
+            ex.markBodyModified();
+            int q = pathAndQuery.indexOf('?');
+            pathAndQuery = "/chat/completions" + (q < 0 ? "" : pathAndQuery.substring(q));
+            raw = Json.toBuffer(ex.body());
+        }
         JsonNode stream = ex.requestField("stream");
         ex.stream(stream != null && stream.isBoolean() && stream.booleanValue());
+        if (ex.stream() && ex.endpoint().anthropicFormat()) ex.streamEncoder(AnthropicClientFormat.stream());
         runChain(raw);
     }
 
@@ -518,7 +534,7 @@ final class ProxyRequest {
                 return;
             }
             resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-            resp.end(Json.toBuffer(r.body()));
+            resp.end(toCaller(200, Json.toBuffer(r.body())));
         }
         finish();
     }
@@ -637,7 +653,7 @@ final class ProxyRequest {
         }
         if (!ok || !ctx.chain().readsResponse(ex)) {
             if (status >= 400) ex.errorMessage(upstreamErrorMessage(raw));
-            resp.end(raw);
+            resp.end(toCaller(status, raw));
             finish();
             return;
         }
@@ -653,9 +669,9 @@ final class ProxyRequest {
                 fail(r.error());
                 return;
             }
-            resp.end(r.modified() ? Json.toBuffer(r.body()) : raw);
+            resp.end(toCaller(status, r.modified() ? Json.toBuffer(r.body()) : raw));
         } else {
-            resp.end(raw);
+            resp.end(toCaller(status, raw));
         }
         finish();
     }
@@ -754,8 +770,13 @@ final class ProxyRequest {
         if (finished) return;
         ex.status(error.status());
         ex.errorMessage(error.message());
-        Replies.error(req, ctx.cors(), ex.requestId(), error, !bodyRead, headers);
+        Replies.error(req, ctx.cors(), ex.requestId(), error, !bodyRead, headers, toCaller(error.status(), error.toBuffer()));
         finish();
+    }
+
+    /** A whole body in the caller's API format: OpenAI's as it is, Anthropic's for /v1/messages. */
+    private Buffer toCaller(int status, Buffer openAi) {
+        return ex.endpoint().anthropicFormat() ? AnthropicClientFormat.body(status, openAi) : openAi;
     }
 
     private void finish() {

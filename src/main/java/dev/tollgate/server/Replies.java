@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.api.ApiError;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -21,6 +22,11 @@ public final class Replies {
 
     /** An error with extra headers (rate-limit state, Retry-After), which win over the defaults. */
     public static void error(HttpServerRequest req, Cors cors, String requestId, ApiError error, boolean close, MultiMap extra) {
+        error(req, cors, requestId, error, close, extra, error.toBuffer());
+    }
+
+    /** An error whose body is in the caller's API format (an Anthropic client's, say). */
+    public static void error(HttpServerRequest req, Cors cors, String requestId, ApiError error, boolean close, MultiMap extra, Buffer body) {
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) return;
         if (resp.headWritten()) {
@@ -36,7 +42,7 @@ public final class Replies {
         if (close) resp.putHeader(HttpHeaders.CONNECTION, "close");
         cors.decorate(req.headers(), resp.headers());
         // Vert.x keeps a connection open while the request body is unread; close it ourselves.
-        resp.end(error.toBuffer()).onComplete(v -> {
+        resp.end(body).onComplete(v -> {
             if (close) req.connection().close();
         });
     }

@@ -4,6 +4,8 @@ import dev.tollgate.api.ApiError;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.chain.StreamEncoder;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -52,7 +54,8 @@ public final class ChainedStreamWriter {
             abort(r.abort());
             return false;
         }
-        for (StreamChunk c : r.chunks()) client.write(c.toWire());
+        StreamEncoder encoder = ex.streamEncoder();
+        for (StreamChunk c : r.chunks()) client.write(encoder == null ? c.toWire() : encoder.chunk(c));
         return true;
     }
 
@@ -60,8 +63,14 @@ public final class ChainedStreamWriter {
     private void abort(ApiError error) {
         aborted = true;
         ex.errorMessage(error.message());
-        client.write(StreamChunk.encode(null, error.toJson().toString()));
+        client.write(errorEvent(error.status(), error.toJson()));
         client.end();
+    }
+
+    /** An error event in the caller's format. */
+    public Buffer errorEvent(int status, com.fasterxml.jackson.databind.node.ObjectNode openAiError) {
+        StreamEncoder encoder = ex.streamEncoder();
+        return encoder == null ? StreamChunk.encode(null, openAiError.toString()) : encoder.error(status, openAiError);
     }
 
     static boolean isTerminal(StreamChunk chunk) {

@@ -141,7 +141,7 @@ public final class StreamRelay {
         ex.upstreamEnded();
         ex.errorMessage(e.getMessage());
         upstream.request().reset();
-        client.write(StreamChunk.encode(null, e.openAiError().toString())).onComplete(v -> client.reset());
+        client.write(writer.errorEvent(e.status(), e.openAiError())).onComplete(v -> client.reset());
         onFinished.run();
     }
 
@@ -155,7 +155,7 @@ public final class StreamRelay {
         ApiError error = new ApiError(502, "upstream_error", code, message, null);
         // Error event first, then reset rather than end: an SDK reads the error, and a client reading
         // raw HTTP sees a broken transfer, never a complete one.
-        client.write(StreamChunk.encode(null, error.toJson().toString())).onComplete(v -> client.reset());
+        client.write(writer.errorEvent(error.status(), error.toJson())).onComplete(v -> client.reset());
         onFinished.run();
     }
 }

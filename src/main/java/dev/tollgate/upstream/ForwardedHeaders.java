@@ -43,7 +43,7 @@ public final class ForwardedHeaders {
             String name = h.getKey().toLowerCase(Locale.ROOT);
             if (HOP_BY_HOP.contains(name) || NOT_UPSTREAM.contains(name) || named.contains(name)) continue;
             if (HeaderOverrides.suffix(name) != null) continue;
-            if ((gatewayKey != null || keyMode) && (name.equals("authorization") || name.equals("api-key"))) continue;
+            if ((gatewayKey != null || keyMode) && (name.equals("authorization") || name.equals("api-key") || name.equals("x-api-key"))) continue;
             out.add(h.getKey(), h.getValue());
         }
         if (gatewayKey != null) out.set(HttpHeaders.AUTHORIZATION, "Bearer " + gatewayKey);
