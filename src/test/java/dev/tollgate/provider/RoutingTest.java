@@ -246,4 +246,19 @@ class RoutingTest extends GatewayTest {
         assertThat(upstream.received()).isEmpty();
         assertThat(second.received()).isEmpty();
     }
+
+    @Test
+    void theSeedsAzureResourceTakesUnlistedModels() {
+        Router router = Gateway.router(new ConfigLoader(Gateway.catalog()).load(null, Map.of("AZURE_RESOURCE_NAME", "my-resource",
+                "OPENAI_API_KEY", "azure-key-123")).settings(), k -> null, clock::get);
+        assertThat(router.routed()).isTrue();
+        Deployment d = router.plan("gpt-4o").attempts().get(0);
+        assertThat(d.provider()).isEqualTo(ProviderKind.AZURE);
+        assertThat(d.target().host()).isEqualTo("my-resource.openai.azure.com");
+        assertThat(d.credential()).isEqualTo("azure-key-123");
+        assertThat(d.toString()).doesNotContain("azure-key-123");
+        assertThat(router.headerAzure("my-resource", null)).isNotNull();
+        assertThatThrownBy(() -> Gateway.router(new ConfigLoader(Gateway.catalog()).load(null, Map.of("AZURE_RESOURCE_NAME", "evil.com/x"))
+                .settings(), k -> null, clock::get)).hasMessageContaining("not a valid Azure resource name");
+    }
 }

@@ -122,4 +122,20 @@ class AnthropicGatewayTest extends GatewayTest {
         assertThat(embeddings.statusCode()).isEqualTo(400);
         assertThat(upstream.received()).isEmpty();
     }
+
+    @Test
+    void anAnthropicClientReachesAnAnthropicDeploymentThroughTheCanonicalFormat() throws Exception {
+        upstream.handle(req -> FakeUpstream.json(req, 200, MESSAGE));
+        startAnthropic(Map.of());
+        HttpResponse<String> r = gateway.postJson("/v1/messages", "{\"model\":\"claude\",\"max_tokens\":300,\"system\":\"Be brief.\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode m = Json.parse(r.body());
+        assertThat(m.get("type").asText()).isEqualTo("message");
+        assertThat(m.at("/content/0/text").asText()).isEqualTo("Hello there, friend.");
+        assertThat(m.get("stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(m.at("/usage/input_tokens").asInt()).isEqualTo(1000);
+        assertThat(upstream.lastReceived().bodyText()).isEqualTo("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":300,"
+                + "\"system\":\"Be brief.\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+    }
 }
