@@ -584,50 +584,18 @@ final class ProxyRequest {
     }
 
     private void bufferJson(HttpClientResponse up, long idleMs) {
-        long max = ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES);
-        Buffer body = Buffer.buffer();
-        phase = Phase.RESPONSE_BODY;
-        timer.arm(idleMs);
-        up.handler(chunk -> {
-            timer.arm(idleMs);
-            if (body.length() + chunk.length() > max) {
-                // Too large to inspect: relay what we have and the rest unread, like any other body.
-                resp.setChunked(true);
-                resp.write(body);
-                pipe(up, idleMs);
-                resp.write(chunk);
-                return;
-            }
-            body.appendBuffer(chunk);
-        });
-        up.exceptionHandler(e -> upstreamBroken("The upstream connection failed before the response was complete."));
-        up.endHandler(v -> {
-            if (finished) return;
-            timer.disarm();
-            ex.upstreamEnded();
-            onJsonResponse(up.statusCode(), body);
-        });
+        readWhole(up, idleMs, (held, chunk) -> {
+            // Too large to inspect: relay what we have and the rest unread, like any other body.
+            resp.setChunked(true);
+            resp.write(held);
+            pipe(up, idleMs);
+            resp.write(chunk);
+        }, body -> onJsonResponse(up.statusCode(), body));
     }
 
     /** A provider's whole answer (or error), translated to OpenAI's format before the chain reads it. */
     private void bufferTranslated(HttpClientResponse up, long idleMs) {
-        long max = ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES);
-        Buffer body = Buffer.buffer();
-        phase = Phase.RESPONSE_BODY;
-        timer.arm(idleMs);
-        up.handler(chunk -> {
-            timer.arm(idleMs);
-            if (body.length() + chunk.length() > max) {
-                upstreamBroken("The provider's answer is larger than this gateway translates.");
-                return;
-            }
-            body.appendBuffer(chunk);
-        });
-        up.exceptionHandler(e -> upstreamBroken("The upstream connection failed before the response was complete."));
-        up.endHandler(v -> {
-            if (finished) return;
-            timer.disarm();
-            ex.upstreamEnded();
+        readWhole(up, idleMs, (held, chunk) -> upstreamBroken("The provider's answer is larger than this gateway translates."), body -> {
             AnswerTranslator.Whole w;
             try {
                 w = translator.whole(up.statusCode(), body);
@@ -639,6 +607,36 @@ final class ProxyRequest {
             resp.setStatusCode(w.status());
             resp.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
             onJsonResponse(w.status(), w.body());
+        });
+    }
+
+    /**
+     * Reads an upstream body whole (up to TOLLGATE_MAX_RESPONSE_BYTES, each chunk re-arming the idle
+     * deadline). Past the limit {@code tooLarge} gets what was held and the chunk that overflowed.
+     */
+    private void readWhole(HttpClientResponse up, long idleMs, java.util.function.BiConsumer<Buffer, Buffer> tooLarge,
+                           java.util.function.Consumer<Buffer> done) {
+        long max = ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES);
+        Buffer body = Buffer.buffer();
+        boolean[] overflowed = {false};
+        phase = Phase.RESPONSE_BODY;
+        timer.arm(idleMs);
+        up.handler(chunk -> {
+            timer.arm(idleMs);
+            if (overflowed[0]) return;
+            if (body.length() + chunk.length() > max) {
+                overflowed[0] = true;
+                tooLarge.accept(body, chunk);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        up.exceptionHandler(e -> upstreamBroken("The upstream connection failed before the response was complete."));
+        up.endHandler(v -> {
+            if (finished || overflowed[0]) return;
+            timer.disarm();
+            ex.upstreamEnded();
+            done.accept(body);
         });
     }
 
