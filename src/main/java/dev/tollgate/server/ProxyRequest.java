@@ -29,7 +29,6 @@ import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.DeploymentHealth;
 import dev.tollgate.provider.ProviderAdapter;
-import dev.tollgate.provider.ModelRoute;
 import dev.tollgate.provider.messages.AnthropicClientFormat;
 import dev.tollgate.provider.messages.MessagesInbound;
 import dev.tollgate.provider.Router;
@@ -464,46 +463,15 @@ final class ProxyRequest {
 
     /** GET /v1/models with a models list: the models (and aliases) this caller may use, answered by the gateway. */
     private void listModels() {
-        ObjectNode list = Json.object();
-        list.put("object", "list");
-        var data = list.putArray("data");
-        for (ModelRoute r : ctx.router().listed()) {
-            List<String> names = new java.util.ArrayList<>();
-            names.add(r.name());
-            names.addAll(r.aliases());
-            for (String name : names) {
-                if (key != null && !key.key().allowsModel(name)) continue;
-                ObjectNode m = data.addObject();
-                m.put("id", name);
-                m.put("object", "model");
-                m.put("created", 0);
-                m.put("owned_by", r.deployments().get(0).provider().id());
-            }
-        }
         ex.status(200);
         resp.putHeader("x-request-id", ex.requestId());
         ctx.cors().decorate(req.headers(), resp.headers());
-        Replies.json(req, 200, Json.toString(list));
+        Replies.json(req, 200, Json.toString(ModelList.of(ctx.router(), key == null ? null : key.key())));
         finish();
     }
 
     private boolean filtersModelList() {
         return key != null && key.key().allowedModels() != null && req.method() == HttpMethod.GET && ex.endpoint().apiPath().equals("/models");
-    }
-
-    /** An upstream's model listing, narrowed to what the caller's key may use. */
-    private Buffer allowedModelsOnly(Buffer raw) {
-        try {
-            JsonNode parsed = Json.parse(raw);
-            if (!(parsed.get("data") instanceof com.fasterxml.jackson.databind.node.ArrayNode data)) return raw;
-            for (java.util.Iterator<JsonNode> it = data.elements(); it.hasNext(); ) {
-                JsonNode m = it.next();
-                if (!key.key().allowsModel(m.path("id").asText())) it.remove();
-            }
-            return Json.toBuffer(parsed);
-        } catch (Exception notJson) {
-            return raw;
-        }
     }
 
     // ---- response -------------------------------------------------------------------------
@@ -642,7 +610,7 @@ final class ProxyRequest {
 
     private void onJsonResponse(int status, Buffer raw) {
         boolean ok = status >= 200 && status < 300;
-        if (ok && filtersModelList()) raw = allowedModelsOnly(raw);
+        if (ok && filtersModelList()) raw = ModelList.allowedOnly(raw, key.key());
         if (ok && ex.settings().get(UsageAccountingPolicy.USAGE_ACCOUNTING)) {
             ResponseSummary summary = ResponseSummary.scan(raw);
             ex.responseIdentity(summary.id(), summary.model());
