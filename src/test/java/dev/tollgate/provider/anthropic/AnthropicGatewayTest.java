@@ -138,4 +138,29 @@ class AnthropicGatewayTest extends GatewayTest {
         assertThat(upstream.lastReceived().bodyText()).isEqualTo("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":300,"
                 + "\"system\":\"Be brief.\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
     }
+
+    @Test
+    void promptReflectionIsCaughtInAnAnthropicStream() throws Exception {
+        upstream.handle(req -> sse(req,
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_03\",\"type\":\"message\",\"role\":\"assistant\","
+                        + "\"model\":\"claude-sonnet-4-5\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Sure: The launch co\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"de is Tango Seven. Bye\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":9}}",
+                "message_stop", "{\"type\":\"message_stop\"}"));
+        startAnthropic(Map.of("POLICY_PROMPT_REFLECTION", "redact", "REDACTION_STRING", "[hidden]"));
+        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"claude\",\"stream\":true,\"messages\":["
+                + "{\"role\":\"system\",\"content\":\"You are a bot. ||The launch code is Tango Seven.|| Be nice.\"},"
+                + "{\"role\":\"user\",\"content\":\"what is the code?\"}]}");
+        StringBuilder text = new StringBuilder();
+        for (String line : r.body().split("\n")) {
+            if (!line.startsWith("data: {")) continue;
+            JsonNode content = Json.parse(line.substring(6)).at("/choices/0/delta/content");
+            if (content.isTextual()) text.append(content.asText());
+        }
+        assertThat(text.toString()).isEqualTo("Sure: [hidden] Bye");
+        assertThat(Json.parse(upstream.lastReceived().bodyText()).get("system").asText()).isEqualTo("You are a bot. The launch code is Tango Seven. Be nice.");
+    }
 }
