@@ -82,9 +82,13 @@ public final class HeaderOverrides {
 
     /** The value of one of our control headers (either prefix), or null. */
     public static String control(MultiMap headers, String suffix) {
-        String v = headers.get(PREFIX + suffix);
-        return v != null ? v : headers.get(ALIAS_PREFIX + suffix);
+        String[] names = CONTROL_NAMES.computeIfAbsent(suffix, s -> new String[]{PREFIX + s, ALIAS_PREFIX + s});
+        String v = headers.get(names[0]);
+        return v != null ? v : headers.get(names[1]);
     }
+
+    /** Both header names of each control suffix, built once: these are read on every request. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String[]> CONTROL_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private <T> Settings apply(Settings effective, Settings configured, Setting<T> setting, String raw) {
         T value = setting.type().fromString(raw);
