@@ -163,4 +163,20 @@ class AnthropicGatewayTest extends GatewayTest {
         assertThat(text.toString()).isEqualTo("Sure: [hidden] Bye");
         assertThat(Json.parse(upstream.lastReceived().bodyText()).get("system").asText()).isEqualTo("You are a bot. The launch code is Tango Seven. Be nice.");
     }
+
+    @Test
+    void anErrorEventMidStreamEndsTheStreamWithAnOpenAiErrorEvent() throws Exception {
+        upstream.handle(req -> {
+            req.response().setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/event-stream");
+            req.response().write("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_e\",\"type\":\"message\","
+                    + "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n");
+            req.response().write("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n");
+        });
+        startAnthropic(Map.of());
+        try (dev.tollgate.support.RawClient raw = new dev.tollgate.support.RawClient(gateway.port())) {
+            raw.postJson("/v1/chat/completions", "{\"model\":\"claude\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+            String got = raw.readUntil("Overloaded", 5000);
+            assertThat(got).contains("data: {\"error\":{\"message\":\"Overloaded\"").doesNotContain("[DONE]");
+        }
+    }
 }
