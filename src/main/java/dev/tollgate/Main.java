@@ -97,6 +97,10 @@ public final class Main implements Runnable {
             }
             LOG.info("listening on {}:{}, upstream {}", settings.get(CoreSettings.HOST), gateway.port(),
                     settings.get(CoreSettings.LLM_API_BASE_PATH));
+            if (gateway.router().routed()) {
+                LOG.info("routing {} listed models; unlisted models {}", gateway.router().listed().size(),
+                        gateway.router().passesUnlisted() ? "go to " + gateway.router().defaultDeployment() : "are refused");
+            }
             if (gateway.access().keyMode()) {
                 LOG.info("key mode: {} keys loaded from {}; admin API {}", gateway.access().keys().keys().size(),
                         settings.get(dev.tollgate.access.AccessSettings.DATABASE), gateway.access().adminEnabled() ? "on" : "off");

@@ -63,7 +63,6 @@ final class RouteParser {
                 if (resource == null && baseUrl == null) throw new IllegalArgumentException("an azure deployment needs resource or base_url");
                 if (deploymentName == null) throw new IllegalArgumentException("an azure deployment needs deployment (the Azure deployment name)");
                 target = resource != null ? AzureResources.target(resource) : UpstreamTarget.of(SettingType.httpUrl().fromString(baseUrl));
-                model = deploymentName;
             } else {
                 if (model == null) model = routeName;
                 String url = baseUrl != null ? baseUrl : switch (kind) {
@@ -98,7 +97,13 @@ final class RouteParser {
         }
         String apiVersion = text(d, "api_version", where, false);
         if (apiVersion == null && kind == ProviderKind.AZURE) apiVersion = s.get(ProviderSettings.AZURE_API_VERSION);
-        String id = routeName + "/" + kind.id() + ":" + (resource != null ? resource + "/" : "") + model + "#" + index;
+        if (kind == ProviderKind.AZURE) {
+            // The URL takes the deployment's name; `model` (default: the entry's name) is what it serves, for pricing.
+            String served = model != null ? model : routeName;
+            String id = routeName + "/azure:" + (resource != null ? resource + "/" : "") + deploymentName + "#" + index;
+            return new Deployment(id, kind, deploymentName, target, credential, weight, apiVersion, served);
+        }
+        String id = routeName + "/" + kind.id() + ":" + model + "#" + index;
         return new Deployment(id, kind, model, target, credential, weight, apiVersion);
     }
 

@@ -72,7 +72,7 @@ public final class Gateway {
         }
         access.pricingModel(m -> {
             ModelRoute r = router.route(m);
-            return r == null ? m : r.deployments().get(0).upstreamModel();
+            return r == null ? m : r.deployments().get(0).pricedModel();
         });
         GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access, router);
         int loops = settings.get(CoreSettings.EVENT_LOOPS);
@@ -115,6 +115,11 @@ public final class Gateway {
 
     public int port() {
         return port;
+    }
+
+    /** Model routing (the models list). */
+    public Router router() {
+        return ctx.router();
     }
 
     /** Access control: keys, limits, budgets, ledger (tests inspect it). */

@@ -171,6 +171,9 @@ class RoutingTest extends GatewayTest {
         assertThat(gateway.postJson("/v1/chat/completions?x=1", CHAT.formatted("gpt-4o"), "Authorization", "Bearer caller").statusCode()).isEqualTo(200);
         FakeUpstream.Received r = second.lastReceived();
         assertThat(r.uri()).isEqualTo("/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21&x=1");
+        Deployment d = gateway.gateway().router().route("gpt-4o").deployments().get(0);
+        assertThat(d.upstreamModel()).isEqualTo("gpt4o-prod");
+        assertThat(d.pricedModel()).as("priced as the model it serves").isEqualTo("gpt-4o");
         assertThat(r.headers().get("api-key")).isEqualTo("sk-one-111");
         assertThat(r.headers().get("Authorization")).isNull();
 
