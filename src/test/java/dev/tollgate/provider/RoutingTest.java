@@ -264,4 +264,16 @@ class RoutingTest extends GatewayTest {
         assertThatThrownBy(() -> Gateway.router(new ConfigLoader(Gateway.catalog()).load(null, Map.of("AZURE_RESOURCE_NAME", "evil.com/x"))
                 .settings(), k -> null, clock::get)).hasMessageContaining("not a valid Azure resource name");
     }
+
+    @Test
+    void theProvidersExampleLoads() throws Exception {
+        var loaded = new ConfigLoader(Gateway.catalog()).load(java.nio.file.Path.of("examples/providers.yaml"), Map.of());
+        Map<String, String> env = Map.of("OPENAI_API_KEY", "a", "AZURE_OPENAI_KEY", "b", "ANTHROPIC_API_KEY", "c", "GEMINI_API_KEY", "d");
+        Router router = Gateway.router(loaded.settings(), env::get, clock::get);
+        assertThat(router.listed()).extracting(ModelRoute::name).containsExactly("gpt-4o", "claude", "gemini-flash", "embeddings", "local-llama");
+        assertThat(router.plan("default").attempts()).hasSize(3); // two deployments, then the fallback
+        assertThat(router.plan("gpt-3.5-turbo").attempts()).isEmpty();
+        assertThatThrownBy(() -> Gateway.router(loaded.settings(), k -> null, clock::get))
+                .hasMessage("invalid configuration:\n  TOLLGATE_MODELS[0].deployments[0].api_key_env: the environment variable OPENAI_API_KEY is not set");
+    }
 }
