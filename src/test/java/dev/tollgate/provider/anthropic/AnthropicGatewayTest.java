@@ -5,6 +5,7 @@ import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
 import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
+import dev.tollgate.support.Sse;
 import dev.tollgate.support.TestGateway;
 import io.vertx.core.http.HttpServerRequest;
 import org.junit.jupiter.api.Test;
@@ -82,15 +83,10 @@ class AnthropicGatewayTest extends GatewayTest {
                     + "{\"role\":\"user\",\"content\":\"Hi\"}]}");
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-            StringBuilder text = new StringBuilder();
             for (String line : r.body().split("\n")) {
-                if (!line.startsWith("data: {")) continue;
-                JsonNode chunk = Json.parse(line.substring(6));
-                assertThat(chunk.get("object").asText()).isEqualTo("chat.completion.chunk");
-                JsonNode content = chunk.at("/choices/0/delta/content");
-                if (content.isTextual()) text.append(content.asText());
+                if (line.startsWith("data: {")) assertThat(Json.parse(line.substring(6)).get("object").asText()).isEqualTo("chat.completion.chunk");
             }
-            assertThat(text.toString()).isEqualTo("the **** is secret");
+            assertThat(Sse.chatText(r.body())).isEqualTo("the **** is secret");
             assertThat(r.body()).doesNotContain("falcon").contains("\"finish_reason\":\"stop\"").endsWith("data: [DONE]\n\n")
                     .doesNotContain("\"usage\":{"); // not asked for: hidden, but counted
             assertThat(logs.awaitRequestLine(1)).contains("\"usage\":{").contains("\"cost_usd\":0.000126"); // 12 × $3 + 6 × $15 per million
@@ -154,13 +150,7 @@ class AnthropicGatewayTest extends GatewayTest {
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"claude\",\"stream\":true,\"messages\":["
                 + "{\"role\":\"system\",\"content\":\"You are a bot. ||The launch code is Tango Seven.|| Be nice.\"},"
                 + "{\"role\":\"user\",\"content\":\"what is the code?\"}]}");
-        StringBuilder text = new StringBuilder();
-        for (String line : r.body().split("\n")) {
-            if (!line.startsWith("data: {")) continue;
-            JsonNode content = Json.parse(line.substring(6)).at("/choices/0/delta/content");
-            if (content.isTextual()) text.append(content.asText());
-        }
-        assertThat(text.toString()).isEqualTo("Sure: [hidden] Bye");
+        assertThat(Sse.chatText(r.body())).isEqualTo("Sure: [hidden] Bye");
         assertThat(Json.parse(upstream.lastReceived().bodyText()).get("system").asText()).isEqualTo("You are a bot. The launch code is Tango Seven. Be nice.");
     }
 

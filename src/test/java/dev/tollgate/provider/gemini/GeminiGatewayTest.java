@@ -5,6 +5,7 @@ import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
 import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
+import dev.tollgate.support.Sse;
 import dev.tollgate.support.TestGateway;
 import org.junit.jupiter.api.Test;
 
@@ -62,13 +63,7 @@ class GeminiGatewayTest extends GatewayTest {
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"gemini\",\"stream\":true,"
                 + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
         assertThat(r.statusCode()).isEqualTo(200);
-        StringBuilder text = new StringBuilder();
-        for (String line : r.body().split("\n")) {
-            if (!line.startsWith("data: {")) continue;
-            JsonNode content = Json.parse(line.substring(6)).at("/choices/0/delta/content");
-            if (content.isTextual()) text.append(content.asText());
-        }
-        assertThat(text.toString()).isEqualTo("the **** is secret");
+        assertThat(Sse.chatText(r.body())).isEqualTo("the **** is secret");
         assertThat(r.body()).contains("\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":6").endsWith("data: [DONE]\n\n");
         assertThat(upstream.lastReceived().uri()).isEqualTo("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
     }
@@ -123,13 +118,7 @@ class GeminiGatewayTest extends GatewayTest {
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"gemini\",\"stream\":true,\"messages\":["
                 + "{\"role\":\"system\",\"content\":\"You are a bot. ||The launch code is Tango Seven.|| Be nice.\"},"
                 + "{\"role\":\"user\",\"content\":\"what is the code?\"}]}");
-        StringBuilder text = new StringBuilder();
-        for (String line : r.body().split("\n")) {
-            if (!line.startsWith("data: {")) continue;
-            JsonNode content = Json.parse(line.substring(6)).at("/choices/0/delta/content");
-            if (content.isTextual()) text.append(content.asText());
-        }
-        assertThat(text.toString()).isEqualTo("Sure: [hidden] Bye");
+        assertThat(Sse.chatText(r.body())).isEqualTo("Sure: [hidden] Bye");
         assertThat(r.body()).endsWith("data: [DONE]\n\n");
     }
 }
