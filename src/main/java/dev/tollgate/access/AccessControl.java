@@ -57,6 +57,7 @@ public final class AccessControl implements AutoCloseable {
     private final boolean countFailed;
     private final boolean blockUnpriced;
     private final boolean keyInPath;
+    private final ClientAddress clientAddress;
     private final Database db;
     private final Ledger ledger;
     /** The model a request's model name is priced as (a routed alias prices as its first deployment's model). */
@@ -74,6 +75,7 @@ public final class AccessControl implements AutoCloseable {
         this.countFailed = s.get(AccessSettings.LIMITS_COUNT_FAILED);
         this.blockUnpriced = s.get(AccessSettings.UNPRICED_MODELS).equals("block");
         this.keyInPath = s.get(AccessSettings.KEY_IN_PATH);
+        this.clientAddress = ClientAddress.of(s.get(AccessSettings.TRUSTED_PROXIES));
         this.db = db;
         this.ledger = db == null ? null : new Ledger(db, s.get(AccessSettings.LEDGER_QUEUE_SIZE), s.get(AccessSettings.LEDGER_FLUSH_MS));
     }
@@ -88,6 +90,11 @@ public final class AccessControl implements AutoCloseable {
         }
         try {
             Limits.parse(s.get(AccessSettings.IP_LIMITS), AccessSettings.IP_LIMITS.key());
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
+        try {
+            ClientAddress.of(s.get(AccessSettings.TRUSTED_PROXIES));
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
         }
@@ -162,6 +169,11 @@ public final class AccessControl implements AutoCloseable {
     public Ledger ledger() { return ledger; }
     public PriceTable prices() { return prices; }
     public long now() { return clock.getAsLong(); }
+
+    /** The client's address for per-IP limits: the connection's, or X-Forwarded-For's behind a trusted proxy. */
+    public String clientIp(String remote, String forwardedFor) {
+        return clientAddress.resolve(remote, forwardedFor);
+    }
 
     /** Whether this bearer value is the admin token (constant time). */
     public boolean isAdmin(String presented) {

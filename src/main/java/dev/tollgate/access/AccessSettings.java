@@ -45,8 +45,11 @@ public final class AccessSettings {
     public static final Setting<String> UNPRICED_MODELS = Setting.global("TOLLGATE_UNPRICED_MODELS",
             SettingType.oneOf("zero", "block"), "zero", "A model missing from the price table: priced zero and flagged, or refused");
 
+    public static final Setting<List<String>> TRUSTED_PROXIES = Setting.global("TOLLGATE_TRUSTED_PROXIES",
+            SettingType.stringList(), List.of(), "Proxies (IPs or CIDR networks) whose X-Forwarded-For names the client, for per-IP limits");
+
     public static final List<Setting<?>> ALL = List.of(ADMIN_TOKEN, KEY_MODE, KEY_IN_PATH, DATABASE, LEDGER_FLUSH_MS,
-            LEDGER_QUEUE_SIZE, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, PRICES, UNPRICED_MODELS);
+            LEDGER_QUEUE_SIZE, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES, PRICES, UNPRICED_MODELS);
 
     /** Key mode: callers need a Tollgate key, and the provider key comes from config only. */
     public static boolean keyMode(Settings s) {

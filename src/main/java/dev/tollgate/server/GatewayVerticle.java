@@ -206,7 +206,7 @@ final class GatewayVerticle extends VerticleBase {
             }
             key = auth.entry();
         }
-        String ip = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        String ip = ctx.access().clientIp(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), req.getHeader("x-forwarded-for"));
         req.response().putHeader("x-request-id", requestId);
         Replies.json(req, 200, Json.toString(RateLimitStatus.of(ctx.access(), key, ip)));
     }

@@ -766,7 +766,7 @@ final class ProxyRequest {
     }
 
     private String clientIp() {
-        return req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        return ctx.access().clientIp(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), req.getHeader("x-forwarded-for"));
     }
 
     // ---- helpers --------------------------------------------------------------------------

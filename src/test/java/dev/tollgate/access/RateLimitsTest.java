@@ -158,6 +158,21 @@ class RateLimitsTest extends KeyModeTest {
     }
 
     @Test
+    void behindATrustedProxyEachForwardedClientHasItsOwnIpLimit() throws Exception {
+        start(Map.of("TOLLGATE_IP_LIMITS", "{\"rpm\":1}", "TOLLGATE_TRUSTED_PROXIES", "127.0.0.1"));
+        assertThat(gateway.postJson("/v1/chat/completions", CHAT, "X-Forwarded-For", "203.0.113.1").statusCode()).isEqualTo(200);
+        assertThat(gateway.postJson("/v1/chat/completions", CHAT, "X-Forwarded-For", "203.0.113.2").statusCode()).isEqualTo(200);
+        HttpResponse<String> again = gateway.postJson("/v1/chat/completions", CHAT, "X-Forwarded-For", "203.0.113.1");
+        assertThat(again.statusCode()).isEqualTo(429);
+        assertThat(again.body()).contains("Rate limit reached for ip:203.0.113.1");
+
+        start(Map.of("TOLLGATE_IP_LIMITS", "{\"rpm\":1}")); // no trusted proxy: the header is ignored
+        assertThat(gateway.postJson("/v1/chat/completions", CHAT, "X-Forwarded-For", "203.0.113.1").statusCode()).isEqualTo(200);
+        assertThat(gateway.postJson("/v1/chat/completions", CHAT, "X-Forwarded-For", "203.0.113.2").body())
+                .contains("Rate limit reached for ip:127.0.0.1");
+    }
+
+    @Test
     void badLimitSettingsStopStartUp() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(Map.of("TOLLGATE_IP_LIMITS", "{\"rpm\":\"x\"}")))
                 .hasRootCauseMessage("invalid configuration:\n  TOLLGATE_IP_LIMITS.rpm: expected a whole number ≥ 0 (0 = no limit)");
