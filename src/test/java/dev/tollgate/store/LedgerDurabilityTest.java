@@ -50,7 +50,10 @@ class LedgerDurabilityTest {
         Process p = pb.start();
         long deadline = System.currentTimeMillis() + 30_000;
         while (!Files.readString(log.toPath()).contains("listening on")) {
-            if (System.currentTimeMillis() > deadline || !p.isAlive()) throw new AssertionError("gateway did not start: " + Files.readString(log.toPath()));
+            if (System.currentTimeMillis() > deadline || !p.isAlive()) {
+                p.destroyForcibly(); // never leave a child process behind
+                throw new AssertionError("gateway did not start: " + Files.readString(log.toPath()));
+            }
             Thread.sleep(50);
         }
         return p;
