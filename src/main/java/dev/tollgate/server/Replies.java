@@ -1,8 +1,11 @@
 package dev.tollgate.server;
 
 import dev.tollgate.api.ApiError;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -43,8 +46,46 @@ public final class Replies {
         cors.decorate(req.headers(), resp.headers());
         // Vert.x keeps a connection open while the request body is unread; close it ourselves.
         resp.end(body).onComplete(v -> {
-            if (close) req.connection().close();
+            if (close) lingeringClose(req);
         });
+    }
+
+    private static final long LINGER_MS = 1_000;
+    private static final long LINGER_BYTES = 1 << 20;
+
+    /**
+     * Closes the connection of a request whose body was not read. Closing a socket with unread
+     * bytes makes the kernel send a reset, which can destroy the answer before the client reads
+     * it; so the rest of the body is read and dropped first, for at most a second and 1 MiB
+     * (what nginx calls a lingering close).
+     */
+    private static void lingeringClose(HttpServerRequest req) {
+        HttpConnection conn = req.connection();
+        if (req.isEnded()) {
+            conn.close();
+            return;
+        }
+        Context ctx = Vertx.currentContext();
+        if (ctx == null) {
+            conn.close();
+            return;
+        }
+        long[] drained = {0};
+        long timer = ctx.owner().setTimer(LINGER_MS, t -> conn.close());
+        try {
+            req.handler(chunk -> {
+                drained[0] += chunk.length();
+                if (drained[0] > LINGER_BYTES) conn.close();
+            });
+            req.endHandler(end -> {
+                ctx.owner().cancelTimer(timer);
+                conn.close();
+            });
+            req.resume();
+        } catch (IllegalStateException alreadyRead) {
+            ctx.owner().cancelTimer(timer);
+            conn.close();
+        }
     }
 
     public static void json(HttpServerRequest req, int status, String json) {
