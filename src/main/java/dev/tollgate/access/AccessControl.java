@@ -26,6 +26,7 @@ import dev.tollgate.usage.ModelPrice;
 import dev.tollgate.usage.PriceTable;
 import dev.tollgate.usage.TokenEstimate;
 import dev.tollgate.usage.TokenUsage;
+import dev.tollgate.upstream.ForwardedHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
@@ -202,8 +203,7 @@ public final class AccessControl implements AutoCloseable {
             if (anthropicSdk != null && anthropicSdk.trim().startsWith(KeySecrets.PREFIX)) presented = anthropicSdk.trim();
         }
         if (presented == null) {
-            String auth = headers.get(HttpHeaders.AUTHORIZATION);
-            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) presented = auth.substring(7).trim();
+            presented = ForwardedHeaders.bearerToken(headers.get(HttpHeaders.AUTHORIZATION));
         }
         if (presented == null || presented.isEmpty()) {
             return unauthorized("missing_api_key", "You didn't provide an API key. Send your Tollgate key as "
@@ -244,7 +244,7 @@ public final class AccessControl implements AutoCloseable {
         String model = ex.model();
         if (k != null && !k.allowsModel(model)) {
             return Admission.refused(new ApiError(403, "permission_error", "model_not_allowed",
-                    "This API key may not use model '" + clip(model) + "'.", "model"));
+                    "This API key may not use model '" + ApiError.clip(model) + "'.", "model"));
         }
         ModelPrice price = null;
         if (model != null && priced(ex.endpoint().kind())) {
@@ -255,9 +255,12 @@ public final class AccessControl implements AutoCloseable {
             }
             if (price == null && blockUnpriced) {
                 return Admission.refused(new ApiError(403, "permission_error", "model_not_priced",
-                        "Model '" + clip(model) + "' has no price in this gateway's price table, and unpriced models are refused.", "model"));
+                        "Model '" + ApiError.clip(model) + "' has no price in this gateway's price table, and unpriced models are refused.", "model"));
             }
         }
+
+        // Pass-through with no model or IP limits: nothing to count or reserve.
+        if (k == null && modelLimits.isEmpty() && ipLimits.isEmpty()) return Admission.nothingHeld(price, bodyBytes);
 
         List<RateLimiter.Subject> subjects = subjects(k, model, clientIp);
         List<BudgetAccount> accounts = accounts(k);
@@ -405,8 +408,8 @@ public final class AccessControl implements AutoCloseable {
     private static ApiError overBudget(BudgetAccount a, long remaining, long worst) {
         Budget b = a.budget();
         return new ApiError(429, "insufficient_quota", "insufficient_quota",
-                "Budget exceeded for " + a.subject() + ": " + Budget.format(remaining) + " of " + Budget.format(b.amountNanoUsd())
-                        + " remaining " + b.period().describe() + ", and this request may cost up to " + Budget.format(worst) + ".", null);
+                "Budget exceeded for " + a.subject() + ": $" + Cost.formatUsd(remaining) + " of $" + Cost.formatUsd(b.amountNanoUsd())
+                        + " remaining " + b.period().describe() + ", and this request may cost up to $" + Cost.formatUsd(worst) + ".", null);
     }
 
     private static boolean priced(Endpoint.Kind kind) {
@@ -489,11 +492,11 @@ public final class AccessControl implements AutoCloseable {
                 }
             }
         } else if (model != null && priced(kind)) {
-            ex.addFinding(new Finding("cost", "unpriced_model", "no price for model " + clip(model) + "; cost recorded as 0",
+            ex.addFinding(new Finding("cost", "unpriced_model", "no price for model " + ApiError.clip(model) + "; cost recorded as 0",
                     Finding.Action.AUDIT));
         }
         ex.accounted(price == null ? -1 : cost, source);
-        if (a == null) return;
+        if (a == null || a.permit == null) return; // nothing was counted or reserved
 
         long now = clock.getAsLong();
         boolean failed = !ok;
@@ -521,12 +524,6 @@ public final class AccessControl implements AutoCloseable {
     private static String text(Exchange ex, String field) {
         JsonNode v = ex.requestField(field);
         return v != null && v.isTextual() ? v.textValue() : null;
-    }
-
-    private static String clip(String s) {
-        if (s == null) return "";
-        String v = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        return v.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     /** Writes what the ledger holds and closes the database (SIGTERM). */

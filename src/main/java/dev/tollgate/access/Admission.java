@@ -40,6 +40,11 @@ public final class Admission {
         this.admittedAt = admittedAt;
     }
 
+    /** Admitted with nothing to release: no limits or budgets apply (pass-through without model or IP limits). */
+    static Admission nothingHeld(ModelPrice price, long bodyBytes) {
+        return new Admission(null, null, null, List.of(), 0, price, -1, bodyBytes, null, 0);
+    }
+
     static Admission refused(ApiError error) {
         return refused(error, null);
     }

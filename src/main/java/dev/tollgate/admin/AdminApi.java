@@ -16,6 +16,7 @@ import dev.tollgate.observe.RequestLog;
 import dev.tollgate.server.Cors;
 import dev.tollgate.server.Replies;
 import dev.tollgate.store.UsageQueries;
+import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.usage.Cost;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -68,7 +69,7 @@ public final class AdminApi {
             return;
         }
         String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
-        String token = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+        String token = ForwardedHeaders.bearerToken(auth);
         if (token == null || !access.isAdmin(token)) {
             reply(req, ex, new ApiError(401, ApiError.INVALID_REQUEST, "invalid_admin_token",
                     "The admin API needs 'Authorization: Bearer <TOLLGATE_ADMIN_TOKEN>'.", null));
@@ -171,7 +172,7 @@ public final class AdminApi {
                 JsonNode b = parse(body);
                 for (var it = b.fieldNames(); it.hasNext(); ) {
                     String f = it.next();
-                    if (!f.equals("limits") && !f.equals("budget")) throw new IllegalArgumentException("unknown field '" + KeySpec.clip(f) + "'");
+                    if (!f.equals("limits") && !f.equals("budget")) throw new IllegalArgumentException("unknown field '" + ApiError.clip(f) + "'");
                 }
                 Limits limits = Limits.parse(b.get("limits"), "limits");
                 Budget budget = Budget.parse(b.get("budget"), "budget");
@@ -183,7 +184,7 @@ public final class AdminApi {
             if (m != HttpMethod.GET) throw notAllowed(m, path);
             return usage(req, now);
         }
-        throw new Refused404("Unknown admin route " + KeySpec.clip(path) + ".");
+        throw new Refused404("Unknown admin route " + ApiError.clip(path) + ".");
     }
 
     private CompletableFuture<JsonNode> usage(HttpServerRequest req, long now) {
@@ -213,7 +214,7 @@ public final class AdminApi {
                 row.put("cached_input_tokens", r.cachedInputTokens());
                 row.put("output_tokens", r.outputTokens());
                 row.put("reasoning_tokens", r.reasoningTokens());
-                row.put("cost_usd", Budget.dollars(r.costNanoUsd()));
+                row.put("cost_usd", Cost.dollars(r.costNanoUsd()));
                 requests += r.requests();
                 input += r.inputTokens();
                 output += r.outputTokens();
@@ -223,7 +224,7 @@ public final class AdminApi {
             total.put("requests", requests);
             total.put("input_tokens", input);
             total.put("output_tokens", output);
-            total.put("cost_usd", Budget.dollars(cost));
+            total.put("cost_usd", Cost.dollars(cost));
             return o;
         });
     }
@@ -286,7 +287,7 @@ public final class AdminApi {
         Throwable e = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (e instanceof IllegalArgumentException) return ApiError.badRequest("invalid_admin_request", e.getMessage());
         if (e instanceof AdminService.Refused r) return new ApiError(r.status, ApiError.INVALID_REQUEST, r.code, r.getMessage(), null);
-        if (e instanceof NotAllowed n) return ApiError.methodNotAllowed(n.method, KeySpec.clip(n.path));
+        if (e instanceof NotAllowed n) return ApiError.methodNotAllowed(n.method, ApiError.clip(n.path));
         if (e instanceof Refused404 r) return ApiError.notFound(r.getMessage());
         LOG.error("admin request failed: {}", e.toString());
         return new ApiError(500, "server_error", "internal_error", "The admin request failed; see the gateway log.", null);

@@ -2,6 +2,7 @@ package dev.tollgate.admin;
 
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.ApiKey;
+import dev.tollgate.api.ApiError;
 import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.access.KeySecrets;
 import dev.tollgate.access.Principal;
@@ -62,7 +63,7 @@ public final class AdminService {
 
     public ApiKey get(String id) {
         KeyRegistry.Entry e = access.keys().byId(id);
-        if (e == null) throw new Refused(404, "key_not_found", "No key with id '" + KeySpec.clip(id) + "'.");
+        if (e == null) throw new Refused(404, "key_not_found", "No key with id '" + ApiError.clip(id) + "'.");
         return e.key();
     }
 
@@ -121,7 +122,7 @@ public final class AdminService {
 
     public Principal principal(Principal.Kind kind, String id) {
         Principal p = access.keys().principal(kind, id);
-        if (p == null) throw new Refused(404, kind.id + "_not_found", "No " + kind.id + " '" + KeySpec.clip(id) + "' has limits or a budget.");
+        if (p == null) throw new Refused(404, kind.id + "_not_found", "No " + kind.id + " '" + ApiError.clip(id) + "' has limits or a budget.");
         return p;
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.KeySettings;
+import dev.tollgate.api.ApiError;
 import dev.tollgate.budget.Budget;
 import dev.tollgate.config.SettingCatalog;
 import dev.tollgate.json.Json;
@@ -31,7 +32,7 @@ public record KeySpec(String name, String user, String team, Map<String, String>
         if (!(body instanceof ObjectNode o)) throw new IllegalArgumentException("the body must be a JSON object");
         for (var it = o.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!FIELDS.contains(f)) throw new IllegalArgumentException("unknown field '" + clip(f) + "'");
+            if (!FIELDS.contains(f)) throw new IllegalArgumentException("unknown field '" + ApiError.clip(f) + "'");
         }
         String name = string(o, "name", 200);
         String user = id(o, "user");
@@ -42,7 +43,7 @@ public record KeySpec(String name, String user, String team, Map<String, String>
             if (!l.isObject()) throw new IllegalArgumentException("labels: expected a mapping of strings");
             for (var e : l.properties()) {
                 if (!e.getValue().isTextual() || e.getKey().length() > 100 || e.getValue().textValue().length() > 500) {
-                    throw new IllegalArgumentException("labels." + clip(e.getKey()) + ": expected a string (keys ≤100, values ≤500 characters)");
+                    throw new IllegalArgumentException("labels." + ApiError.clip(e.getKey()) + ": expected a string (keys ≤100, values ≤500 characters)");
                 }
                 labels.put(e.getKey(), e.getValue().textValue());
             }
@@ -63,7 +64,7 @@ public record KeySpec(String name, String user, String team, Map<String, String>
         if (endpoints != null) {
             List<String> normal = new ArrayList<>();
             for (String e : endpoints) {
-                if (!e.startsWith("/")) throw new IllegalArgumentException("allowed_endpoints: '" + clip(e) + "' must be a path such as /v1/chat/completions");
+                if (!e.startsWith("/")) throw new IllegalArgumentException("allowed_endpoints: '" + ApiError.clip(e) + "' must be a path such as /v1/chat/completions");
                 normal.add(e.startsWith("/v1/") ? e : "/v1" + e);
             }
             endpoints = List.copyOf(normal);
@@ -107,10 +108,5 @@ public record KeySpec(String name, String user, String team, Map<String, String>
             out.add(item.textValue().trim());
         }
         return List.copyOf(out);
-    }
-
-    static String clip(String s) {
-        String v = s.length() > 60 ? s.substring(0, 60) + "…" : s;
-        return v.replaceAll("[^\\x20-\\x7e]", "?");
     }
 }

@@ -6,6 +6,7 @@ import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.budget.Budget;
 import dev.tollgate.json.Json;
+import dev.tollgate.usage.Cost;
 import dev.tollgate.limits.WindowState;
 
 /** The body of {@code GET /ratelimit}: the caller's limits with current usage, and its budgets. */
@@ -40,9 +41,9 @@ public final class RateLimitStatus {
             ObjectNode j = budgets.addObject();
             j.put("subject", b.subject());
             j.put("period", b.budget().period().id());
-            j.put("amount_usd", Budget.dollars(b.budget().amountNanoUsd()));
-            j.put("spent_usd", Budget.dollars(b.spentNanoUsd()));
-            j.put("remaining_usd", Budget.dollars(b.remainingNanoUsd()));
+            j.put("amount_usd", Cost.dollars(b.budget().amountNanoUsd()));
+            j.put("spent_usd", Cost.dollars(b.spentNanoUsd()));
+            j.put("remaining_usd", Cost.dollars(b.remainingNanoUsd()));
         }
         return o;
     }

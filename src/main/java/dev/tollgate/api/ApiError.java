@@ -35,8 +35,11 @@ public record ApiError(int status, String type, String code, String message, Str
         return new ApiError(502, "upstream_error", code, message, null);
     }
 
-    public ApiError withParam(String p) {
-        return new ApiError(status, type, code, message, p);
+    /** A caller-supplied value fit to quote in a message: at most 80 characters, printable ASCII only. */
+    public static String clip(String value) {
+        if (value == null) return "";
+        String v = value.length() > 80 ? value.substring(0, 80) + "…" : value;
+        return v.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     public ObjectNode toJson() {

@@ -3,6 +3,7 @@ package dev.tollgate.budget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.json.Json;
+import dev.tollgate.usage.Cost;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -40,19 +41,9 @@ public record Budget(long amountNanoUsd, BudgetPeriod period) {
 
     public ObjectNode toJson() {
         ObjectNode o = Json.object();
-        o.put("amount_usd", dollars(amountNanoUsd));
+        o.put("amount_usd", Cost.dollars(amountNanoUsd));
         o.put("period", period.id());
         return o;
     }
 
-    /** Nano-dollars as an exact decimal number of dollars. */
-    public static BigDecimal dollars(long nanoUsd) {
-        BigDecimal d = BigDecimal.valueOf(nanoUsd, 9).stripTrailingZeros();
-        return d.scale() < 0 ? d.setScale(0) : d; // 10, never 1E+1
-    }
-
-    /** "$1.234567" — six decimals, for messages and tables. */
-    public static String format(long nanoUsd) {
-        return "$" + BigDecimal.valueOf(nanoUsd, 9).setScale(6, RoundingMode.HALF_UP).toPlainString();
-    }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.json.Json;
 import io.vertx.core.buffer.Buffer;
 
@@ -27,6 +28,21 @@ public final class StreamChunk {
         StreamChunk c = new StreamChunk(event, Json.toString(json), null);
         c.json = json;
         c.parsed = true;
+        return c;
+    }
+
+    /** The terminal {@code data: [DONE]} of an OpenAI stream (a new one each time: chunks cache their parse). */
+    public static StreamChunk done() {
+        return new StreamChunk(null, "[DONE]", null);
+    }
+
+    /** The fields every {@code chat.completion.chunk} of one stream shares, for chunks the gateway makes. */
+    public static ObjectNode chatChunk(String id, long created, String model) {
+        ObjectNode c = Json.object();
+        c.put("id", id);
+        c.put("object", "chat.completion.chunk");
+        c.put("created", created);
+        c.put("model", model);
         return c;
     }
 

@@ -74,11 +74,6 @@ public final class ConfigLoader {
         for (Setting<?> s : SeedSettings.CLOUD_ONLY) {
             if (settings.isSet(s)) warnings.add(s.key() + " is ignored: Tollgate has no cloud service and never calls home");
         }
-        for (Setting<?> s : SeedSettings.NOT_YET_SUPPORTED) {
-            if (settings.isSet(s) && !Objects.equals(settings.get(s), s.defaultValue())) {
-                errors.add(s.key() + ": not supported by this version of Tollgate yet; remove it or set it to its default");
-            }
-        }
 
         if (!errors.isEmpty()) {
             throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));

@@ -50,9 +50,6 @@ public final class HeaderOverrides {
         for (Map.Entry<String, String> v : values.entrySet()) {
             String suffix = v.getKey();
             String shown = names.get(suffix);
-            if (SeedSettings.NOT_YET_SUPPORTED_HEADERS.contains(suffix)) {
-                return error(400, "unsupported_setting", "Header " + shown + " is not supported by this gateway version yet.");
-            }
             Setting<?> setting = catalog.byHeader(suffix);
             if (setting == null) {
                 return error(400, "unknown_setting_header", "Unknown header " + shown + ".");

@@ -3,10 +3,8 @@ package dev.tollgate.config;
 import java.util.List;
 
 /**
- * Keys Tollgate recognises but does not act on in this version: Usage Panda's cloud keys (Tollgate
- * never calls home) and keys of features that have not landed yet (none at present). A
- * cloud key is ignored with a warning; a not-yet-supported key set to anything but its default
- * stops start-up, because silently not doing what was configured would be worse than refusing.
+ * The seeds' keys that belong to no policy: Usage Panda's cloud keys, recognised and ignored with a
+ * warning (Tollgate never calls home), and the redaction and reflection-delimiter strings.
  */
 public final class SeedSettings {
 
@@ -24,9 +22,4 @@ public final class SeedSettings {
     public static final Setting<String> PROMPT_REFLECTION_DELIMETER = Setting.global("PROMPT_REFLECTION_DELIMETER",
             SettingType.nonEmptyString(), "||", "Marks protected prompt segments (the seeds' spelling)");
 
-    /** Recognised with their seed types; a non-default value is refused until the feature ships. (None left.) */
-    public static final List<Setting<?>> NOT_YET_SUPPORTED = List.of();
-
-    /** Header suffixes of the not-yet-supported policies: a request using one is refused, not ignored. */
-    public static final List<String> NOT_YET_SUPPORTED_HEADERS = List.of();
 }

@@ -27,7 +27,6 @@ public final class SettingCatalog {
         all.addAll(SeedSettings.CLOUD_ONLY);
         all.add(SeedSettings.REDACTION_STRING);
         all.add(SeedSettings.PROMPT_REFLECTION_DELIMETER);
-        all.addAll(SeedSettings.NOT_YET_SUPPORTED);
         all.addAll(dev.tollgate.access.AccessSettings.ALL);
         all.addAll(dev.tollgate.provider.ProviderSettings.ALL);
         all.addAll(policySettings);

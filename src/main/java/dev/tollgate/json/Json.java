@@ -99,6 +99,16 @@ public final class Json {
         }
     }
 
+    /** The body as a tree, or null when it is empty or not JSON (a provider's answer may be either). */
+    public static JsonNode parseOrNull(Buffer body) {
+        if (body == null || body.length() == 0) return null;
+        try {
+            return parse(body);
+        } catch (Exception notJson) {
+            return null;
+        }
+    }
+
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }

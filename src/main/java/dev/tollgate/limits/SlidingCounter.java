@@ -32,10 +32,6 @@ final class SlidingCounter {
         return resolutionMs == 1 ? t : Math.floorDiv(t + resolutionMs - 1, resolutionMs) * resolutionMs;
     }
 
-    long windowMs() {
-        return windowMs;
-    }
-
     /** The amount within the window at {@code now}. */
     long sum(long now) {
         expire(now);

@@ -2,11 +2,11 @@ package dev.tollgate.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.budget.Budget;
 import dev.tollgate.chain.Caller;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.Finding;
 import dev.tollgate.json.Json;
+import dev.tollgate.usage.Cost;
 import dev.tollgate.policy.logging.RequestLoggingPolicy;
 
 import java.util.List;
@@ -153,7 +153,7 @@ public final class RequestLog {
         }
         if (ex.costNanoUsd() >= 0) {
             if (any) b.append(',');
-            b.append("\"cost_usd\":").append(Budget.dollars(ex.costNanoUsd()).toPlainString());
+            b.append("\"cost_usd\":").append(Cost.dollars(ex.costNanoUsd()).toPlainString());
             any = true;
         }
         if (ex.usageSource() != null && !ex.usageSource().equals("upstream") && !ex.usageSource().equals("none")) {

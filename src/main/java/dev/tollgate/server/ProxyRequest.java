@@ -332,7 +332,7 @@ final class ProxyRequest {
         } else if (ctx.router().routed()) {
             Router.Plan plan = ctx.router().plan(ex.model());
             if (plan.attempts().isEmpty()) {
-                fail(new ApiError(404, ApiError.INVALID_REQUEST, "model_not_found", "The model '" + clipModel(ex.model())
+                fail(new ApiError(404, ApiError.INVALID_REQUEST, "model_not_found", "The model '" + ApiError.clip(ex.model())
                         + "' does not exist or you do not have access to it.", "model"));
                 return;
             }
@@ -453,12 +453,6 @@ final class ProxyRequest {
         ex.upstreamEnded();
         fail(new ApiError(503, "upstream_error", "all_deployments_failed",
                 "Every deployment of this model failed or is cooling down; try again shortly.", null));
-    }
-
-    private static String clipModel(String m) {
-        if (m == null) return "";
-        String v = m.length() > 80 ? m.substring(0, 80) + "…" : m;
-        return v.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     /** GET /v1/models with a models list: the models (and aliases) this caller may use, answered by the gateway. */

@@ -25,14 +25,12 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private final String url;
     private final Connection writer;
     private final Connection reader;
     private final ExecutorService writeThread = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-store-writer"));
     private final ExecutorService readThread = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-store-reader"));
 
     private Database(String url) throws SQLException {
-        this.url = url;
         this.writer = connect(url);
         this.reader = connect(url);
     }
@@ -104,14 +102,6 @@ public final class Database implements AutoCloseable {
     /** The writer thread, for the ledger's scheduled flushes. */
     ExecutorService writeThread() {
         return writeThread;
-    }
-
-    Connection writerConnection() {
-        return writer;
-    }
-
-    public String url() {
-        return url;
     }
 
     @Override

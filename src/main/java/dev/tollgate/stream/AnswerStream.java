@@ -46,7 +46,7 @@ public final class AnswerStream {
             usage.set("usage", answer.get("usage"));
             out.add(StreamChunk.of(null, usage));
         }
-        out.add(new StreamChunk(null, "[DONE]", null));
+        out.add(StreamChunk.done());
         return out;
     }
 

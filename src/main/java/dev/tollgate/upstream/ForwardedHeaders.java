@@ -52,6 +52,11 @@ public final class ForwardedHeaders {
         return out;
     }
 
+    /** The token of an {@code Authorization: Bearer <token>} value, or null for any other value. */
+    public static String bearerToken(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
+    }
+
     /** Copies the upstream's response headers a client may use; drops hop-by-hop ones. */
     public static void toClient(MultiMap upstream, MultiMap out) {
         Set<String> named = connectionNamed(upstream);

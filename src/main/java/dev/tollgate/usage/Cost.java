@@ -94,7 +94,13 @@ public final class Cost {
 
     /** Nano-USD as exact dollars without trailing zeros, for reports: 1_500_000_000 → "1.5", 123 → "0.000000123", 0 → "0". */
     public static String plainUsd(long nanoUsd) {
-        return BigDecimal.valueOf(nanoUsd, 9).stripTrailingZeros().toPlainString();
+        return dollars(nanoUsd).toPlainString();
+    }
+
+    /** Nano-USD as an exact decimal number of dollars, for JSON: 10, never 1E+1. */
+    public static BigDecimal dollars(long nanoUsd) {
+        BigDecimal d = BigDecimal.valueOf(nanoUsd, 9).stripTrailingZeros();
+        return d.scale() < 0 ? d.setScale(0) : d;
     }
 
     /** Half-up rounding of a non-negative pico-USD amount to nano-USD. */

@@ -1,6 +1,7 @@
 package dev.tollgate.budget;
 
 import dev.tollgate.json.Json;
+import dev.tollgate.usage.Cost;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,8 +29,8 @@ class BudgetTest {
         assertThat(b).isEqualTo(new Budget(100_000_000L, BudgetPeriod.WEEKLY));
         assertThat(b.toJson().toString()).isEqualTo("{\"amount_usd\":0.1,\"period\":\"weekly\"}");
         assertThat(Budget.parse(Json.parse("{\"amount_usd\": 25}"), "b").period()).isEqualTo(BudgetPeriod.MONTHLY);
-        assertThat(Budget.dollars(10_000_000_000L).toPlainString()).isEqualTo("10");
-        assertThat(Budget.format(601_200)).isEqualTo("$0.000601");
+        assertThat(Cost.dollars(10_000_000_000L).toPlainString()).isEqualTo("10");
+        assertThat("$" + Cost.formatUsd(601_200)).isEqualTo("$0.000601");
         assertThatThrownBy(() -> Budget.parse(Json.parse("{\"amount_usd\": -1}"), "budget"))
                 .hasMessage("budget.amount_usd: expected a number of dollars ≥ 0");
         assertThatThrownBy(() -> Budget.parse(Json.parse("{\"amount_usd\": 1, \"cap\": 2}"), "budget"))

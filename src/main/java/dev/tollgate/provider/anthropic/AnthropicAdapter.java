@@ -56,7 +56,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
         return new AnswerTranslator() {
             @Override
             public Whole whole(int status, Buffer body) {
-                JsonNode parsed = parseOrNull(body);
+                JsonNode parsed = Json.parseOrNull(body);
                 if (status >= 200 && status < 300 && parsed != null) return new Whole(status, Json.toBuffer(AnthropicChat.response(parsed, created)));
                 AnthropicChat.Error e = AnthropicChat.error(status, parsed);
                 return new Whole(e.status(), Json.toBuffer(e.openAiError()));
@@ -73,7 +73,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
                         List<StreamChunk> out = new ArrayList<>(2);
                         for (ObjectNode chunk : stream.onEvent(upstream.event(), data)) out.add(StreamChunk.of(null, chunk));
                         String type = upstream.event() != null ? upstream.event() : data.path("type").asText();
-                        if (type.equals("message_stop")) out.add(new StreamChunk(null, "[DONE]", null));
+                        if (type.equals("message_stop")) out.add(StreamChunk.done());
                         return out;
                     }
 
@@ -84,13 +84,5 @@ public final class AnthropicAdapter implements ProviderAdapter {
                 };
             }
         };
-    }
-
-    static JsonNode parseOrNull(Buffer body) {
-        try {
-            return body == null || body.length() == 0 ? null : Json.parse(body);
-        } catch (Exception e) {
-            return null;
-        }
     }
 }

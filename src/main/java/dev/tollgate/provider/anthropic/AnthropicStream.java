@@ -4,6 +4,7 @@ import dev.tollgate.provider.StreamError;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.json.Json;
 
 import java.util.HashMap;
@@ -132,12 +133,7 @@ public final class AnthropicStream {
 
     /** The fields every chunk of the stream shares. */
     private ObjectNode header() {
-        ObjectNode c = Json.object();
-        c.put("id", id);
-        c.put("object", "chat.completion.chunk");
-        c.put("created", created);
-        c.put("model", model);
-        return c;
+        return StreamChunk.chatChunk(id, created, model);
     }
 
     private static StreamError streamError(AnthropicChat.Error e) {

@@ -58,7 +58,6 @@ public final class AzureAdapter implements ProviderAdapter {
     private static String callerKey(MultiMap h) {
         String apiKey = h.get("api-key");
         if (apiKey != null) return apiKey;
-        String auth = h.get(HttpHeaders.AUTHORIZATION);
-        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+        return ForwardedHeaders.bearerToken(h.get(HttpHeaders.AUTHORIZATION));
     }
 }

@@ -63,7 +63,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         return new AnswerTranslator() {
             @Override
             public Whole whole(int status, Buffer body) {
-                JsonNode parsed = parseOrNull(body);
+                JsonNode parsed = Json.parseOrNull(body);
                 if (status >= 200 && status < 300 && parsed != null) {
                     ObjectNode out = embeddings ? GeminiEmbeddings.response(parsed, model, base64) : GeminiChat.response(parsed, model, id, created);
                     return new Whole(status, Json.toBuffer(out));
@@ -96,19 +96,11 @@ public final class GeminiAdapter implements ProviderAdapter {
                         if (!finished) return List.of();
                         List<StreamChunk> out = new ArrayList<>(2);
                         for (ObjectNode chunk : stream.onEnd()) out.add(StreamChunk.of(null, chunk));
-                        out.add(new StreamChunk(null, "[DONE]", null));
+                        out.add(StreamChunk.done());
                         return out;
                     }
                 };
             }
         };
-    }
-
-    private static JsonNode parseOrNull(Buffer body) {
-        try {
-            return body == null || body.length() == 0 ? null : Json.parse(body);
-        } catch (Exception e) {
-            return null;
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.provider.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.json.Json;
 import dev.tollgate.provider.StreamError;
 
@@ -133,11 +134,6 @@ public final class GeminiStream {
     }
 
     private ObjectNode envelope() {
-        ObjectNode o = Json.object();
-        o.put("id", id);
-        o.put("object", "chat.completion.chunk");
-        o.put("created", created);
-        o.put("model", model);
-        return o;
+        return StreamChunk.chatChunk(id, created, model);
     }
 }

@@ -17,12 +17,8 @@ public final class AnthropicClientFormat {
 
     /** A whole answer or error body, by status. Bodies that are not JSON pass unchanged. */
     public static Buffer body(int status, Buffer openAi) {
-        JsonNode parsed;
-        try {
-            parsed = Json.parse(openAi);
-        } catch (Exception notJson) {
-            return openAi;
-        }
+        JsonNode parsed = Json.parseOrNull(openAi);
+        if (parsed == null) return openAi;
         if (status >= 200 && status < 300) return Json.toBuffer(MessagesInbound.fromOpenAi(parsed));
         return Json.toBuffer(MessagesInbound.errorFromOpenAi(status, parsed).anthropicError());
     }
