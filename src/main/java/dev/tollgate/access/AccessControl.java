@@ -272,8 +272,9 @@ public final class AccessControl implements AutoCloseable {
         // Only when a limit or budget refuses on that bound is the prompt tokenized (exactly), and
         // the request tried again; either way the reservation is settled to the actual count later.
         long promptTokens = -1;
-        long bound = ex.hasJsonBody() ? bodyBytes + 3 : 0;
-        boolean canCount = ex.hasJsonBody() && bodyBytes <= TOKENIZE_MAX_BYTES;
+        boolean prompt = ex.hasJsonBody() && ex.endpoint().kind() != Endpoint.Kind.OTHER;
+        long bound = prompt ? bodyBytes + 3 : 0;
+        boolean canCount = prompt && bodyBytes <= TOKENIZE_MAX_BYTES;
 
         RateLimiter.Result r = limiter.acquire(subjects, needTokens ? bound + Math.max(0, outputCap) : 0);
         if (r.denial() != null && r.denial().tokens() && canCount) {
@@ -359,6 +360,16 @@ public final class AccessControl implements AutoCloseable {
         if (k.user() != null && (a = budgets.get("user:" + k.user())) != null) out.add(a);
         if (k.team() != null && (a = budgets.get("team:" + k.team())) != null) out.add(a);
         return out;
+    }
+
+    /** Whether the key, its user or its team has a budget. */
+    public boolean budgeted(ApiKey k) {
+        return !accounts(k).isEmpty();
+    }
+
+    /** Whether some model has rate limits of its own (TOLLGATE_MODEL_LIMITS). */
+    public boolean hasModelLimits() {
+        return !modelLimits.isEmpty();
     }
 
     /** The rate-limit windows a caller has, for GET /ratelimit. */

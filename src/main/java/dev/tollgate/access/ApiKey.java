@@ -39,7 +39,7 @@ public record ApiKey(String id, String name, String prefix, String secretHash, S
 
     public boolean allowsModel(String model) {
         if (allowedModels == null) return true;
-        if (model == null) return true; // requests without a model (file listings) are judged by endpoint
+        if (model == null) return true; // requests without a model are judged by endpoint (ModelGate)
         for (String m : allowedModels) if (m.equals(model)) return true;
         return false;
     }
@@ -49,6 +49,23 @@ public record ApiKey(String id, String name, String prefix, String secretHash, S
         if (allowedEndpoints == null) return true;
         for (String e : allowedEndpoints) {
             if (e.endsWith("*") ? apiPath.startsWith(e.substring(0, e.length() - 1)) : apiPath.equals(e)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether an allowed_endpoints entry names this path on purpose, not as part of a catch-all
+     * ("*", "/v1/*"): what lets a key use an endpoint whose model or cost the gateway cannot judge.
+     */
+    public boolean namesEndpoint(String apiPath) {
+        if (allowedEndpoints == null) return false;
+        for (String e : allowedEndpoints) {
+            if (e.endsWith("*")) {
+                String prefix = e.substring(0, e.length() - 1);
+                if (prefix.length() > "/v1/".length() && apiPath.startsWith(prefix)) return true;
+            } else if (apiPath.equals(e)) {
+                return true;
+            }
         }
         return false;
     }

@@ -6,7 +6,7 @@ import java.util.Set;
  * The OpenAI endpoint a request targets, from its path below {@code /v1}. Known model endpoints
  * get a kind the chain understands; everything else is {@link Kind#OTHER} and passes through.
  */
-public record Endpoint(Kind kind, String apiPath, boolean routed) {
+public record Endpoint(Kind kind, String apiPath, boolean routed, Route route) {
 
     public enum Kind {
         CHAT_COMPLETIONS(true, true),
@@ -38,14 +38,24 @@ public record Endpoint(Kind kind, String apiPath, boolean routed) {
             "assistants", "threads", "vector_stores", "realtime", "evals", "containers", "conversations", "videos",
             "organization", "edits", "engines", "graders", "chatkit");
 
-    /** Classifies a path below /v1 (starting with '/', no query). */
+    /**
+     * Classifies a canonical path below /v1 (starting with '/', no query; see {@link CanonicalPath})
+     * for this method. Literal segments of a catalogued operation are matched regardless of case and
+     * respelled as the catalog spells them: {@link #apiPath()} is the path to forward.
+     */
+    public static Endpoint of(String method, String apiPath) {
+        Routes.Match m = Routes.match(method, apiPath);
+        return new Endpoint(kindOf(m.path()), m.path(), true, m.route());
+    }
+
+    /** A POST to this path. */
     public static Endpoint of(String apiPath) {
-        return new Endpoint(kindOf(apiPath), apiPath, true);
+        return of("POST", apiPath);
     }
 
     /** A request refused before routing (unknown route, bad path): logged under its raw path. */
     public static Endpoint unrouted(String path) {
-        return new Endpoint(Kind.OTHER, path, false);
+        return new Endpoint(Kind.OTHER, path, false, Route.READ);
     }
 
     private static Kind kindOf(String p) {
@@ -76,8 +86,7 @@ public record Endpoint(Kind kind, String apiPath, boolean routed) {
 
     /** Multipart uploads whose form names a model (and for images a size): policies read those fields. */
     public boolean hasModelFormField() {
-        return apiPath.equals("/audio/transcriptions") || apiPath.equals("/audio/translations")
-                || apiPath.equals("/images/edits") || apiPath.equals("/images/variations");
+        return route.body() == Route.Body.FORM || route.body() == Route.Body.JSON_OR_FORM;
     }
 
     public boolean isImages() {

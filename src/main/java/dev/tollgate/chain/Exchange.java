@@ -125,8 +125,24 @@ public final class Exchange {
 
     /** The model the caller named, or null. */
     public String model() {
-        JsonNode m = requestField("model");
+        JsonNode m = modelNode();
         return m != null && m.isTextual() ? m.textValue() : null;
+    }
+
+    /**
+     * The request's model field as sent (any JSON type), where the endpoint names it: top-level
+     * {@code model} for most, nested for some ({@code session.model}); null when absent or JSON null.
+     */
+    public JsonNode modelNode() {
+        String pointer = endpoint.route().modelPointer();
+        JsonNode m;
+        if (pointer == null || pointer.equals("/model")) {
+            m = requestField("model");
+        } else {
+            ObjectNode b = body();
+            m = b == null ? null : b.at(pointer);
+        }
+        return m == null || m.isNull() || m.isMissingNode() ? null : m;
     }
 
     public List<Finding> findings() { return findings; }

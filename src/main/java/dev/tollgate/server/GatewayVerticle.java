@@ -6,6 +6,7 @@ import dev.tollgate.access.KeySecrets;
 import dev.tollgate.admin.AdminApi;
 import dev.tollgate.admin.RateLimitStatus;
 import dev.tollgate.api.ApiError;
+import dev.tollgate.api.CanonicalPath;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.config.CoreSettings;
@@ -135,6 +136,7 @@ final class GatewayVerticle extends VerticleBase {
         }
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
+        String query = q < 0 ? "" : uri.substring(q);
         // Seed 004's form for clients that can only change the base URL: /{key}/v1/... The key is
         // cut off here, so it never reaches a log line, an error message or the upstream.
         String pathKey = null;
@@ -142,9 +144,14 @@ final class GatewayVerticle extends VerticleBase {
             int end = path.indexOf('/', 1);
             pathKey = path.substring(1, end < 0 ? path.length() : end);
             path = end < 0 ? "/" : path.substring(end);
-            uri = q < 0 ? path : path + uri.substring(q);
-            q = q < 0 ? -1 : path.length();
         }
+        // One spelling for judging and forwarding alike: any other is normalised or refused here.
+        CanonicalPath.Result canonical = CanonicalPath.of(path);
+        if (!canonical.ok()) {
+            refuse(req, path, requestId, clientSentId, ApiError.badRequest("invalid_path", canonical.error()));
+            return;
+        }
+        path = canonical.path();
 
         // Health probes are not logged: a probe every few seconds would drown the request log.
         if (path.equals("/healthz") || path.equals("/readyz")) {
@@ -169,15 +176,11 @@ final class GatewayVerticle extends VerticleBase {
         String apiPath = apiPath(path);
         if (method == HttpMethod.OPTIONS) {
             ctx.cors().preflight(req, requestId);
-            log(exchange(req, apiPath != null ? Endpoint.of(apiPath) : Endpoint.unrouted(clip(path)), requestId, clientSentId), 204, null);
+            log(exchange(req, apiPath != null ? Endpoint.of(method.name(), apiPath) : Endpoint.unrouted(clip(path)), requestId, clientSentId), 204, null);
             return;
         }
         if (apiPath == null) {
             refuse(req, path, requestId, clientSentId, ApiError.notFound("Unknown route " + clip(path) + "."));
-            return;
-        }
-        if (hasDotSegment(path)) {
-            refuse(req, path, requestId, clientSentId, ApiError.badRequest("invalid_path", "The path may not contain '.' or '..' segments."));
             return;
         }
         if (!(method == HttpMethod.GET || method == HttpMethod.POST || method == HttpMethod.DELETE
@@ -185,8 +188,9 @@ final class GatewayVerticle extends VerticleBase {
             refuse(req, path, requestId, clientSentId, ApiError.methodNotAllowed(method.name(), path));
             return;
         }
-        Exchange ex = exchange(req, Endpoint.of(apiPath), requestId, clientSentId);
-        String pathAndQuery = q < 0 ? apiPath : apiPath + uri.substring(q);
+        Endpoint endpoint = Endpoint.of(method.name(), apiPath);
+        Exchange ex = exchange(req, endpoint, requestId, clientSentId);
+        String pathAndQuery = endpoint.apiPath() + query;
         new ProxyRequest(loop, ctx, req, ex, pathAndQuery, pathKey).run();
     }
 
@@ -236,13 +240,6 @@ final class GatewayVerticle extends VerticleBase {
         int end = path.indexOf('/', 1);
         String first = end < 0 ? path.substring(1) : path.substring(1, end);
         return Endpoint.OPENAI_RESOURCES.contains(first) ? path : null;
-    }
-
-    /** Dot segments (also percent-encoded) could make an upstream resolve a different path. */
-    static boolean hasDotSegment(String path) {
-        String p = path.replace("%2e", ".").replace("%2E", ".");
-        return p.contains("/./") || p.contains("/../") || p.endsWith("/.") || p.endsWith("/..") || p.contains("\\")
-                || p.contains("%2f") || p.contains("%2F") || p.contains("%5c") || p.contains("%5C");
     }
 
     static boolean validRequestId(String id) {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.Admission;
+import dev.tollgate.access.ModelGate;
+import dev.tollgate.api.Route;
+import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.api.Endpoint;
@@ -61,6 +64,7 @@ final class ProxyRequest {
     private final String pathKey;
     private final Deadlines.Deadline timer;
     private KeyRegistry.Entry key;
+    private ModelGate.Rules rules = ModelGate.Rules.NONE;
     private Admission admission;
 
     private UpstreamCall call;
@@ -112,6 +116,10 @@ final class ProxyRequest {
             return;
         }
         ex.settings(resolved.settings());
+        Settings effective = resolved.settings();
+        List<String> allowList = effective.get(ModelRulesPolicy.ALLOWED_MODELS);
+        rules = new ModelGate.Rules(!allowList.isEmpty() || !effective.get(ModelRulesPolicy.DISABLED_MODELS).isEmpty(),
+                !allowList.isEmpty(), key != null && access.budgeted(key.key()), access.hasModelLimits());
         ex.upstreamApi(() -> {
             Settings s = ex.settings();
             return new SideCall(loop.client(), ctx.upstream(), upstreamHeaders(s));
@@ -134,8 +142,8 @@ final class ProxyRequest {
             return;
         }
         String contentType = req.getHeader(HttpHeaders.CONTENT_TYPE);
-        Endpoint.Kind kind = ex.endpoint().kind();
-        if (kind.jsonBody && req.method() == HttpMethod.POST) {
+        Route.Body read = ex.endpoint().route().body();
+        if (read == Route.Body.JSON || read == Route.Body.JSON_OR_FORM && isJson(contentType)) {
             if (!isJson(contentType)) {
                 fail(new ApiError(415, ApiError.INVALID_REQUEST, "unsupported_media_type",
                         "This endpoint takes a JSON body: send Content-Type: application/json.", null));
@@ -225,7 +233,7 @@ final class ProxyRequest {
         if (ex.endpoint().hasModelFormField()) {
             MultipartFields form = MultipartFields.forContentType(req.getHeader(HttpHeaders.CONTENT_TYPE));
             ex.body(Json.object()); // the form's text fields, once read
-            if (form != null && ctx.chain().readsRequest(ex)) {
+            if (form != null && (ctx.chain().readsRequest(ex) || ModelGate.modelNeeded(key == null ? null : key.key(), rules))) {
                 readFormHead(form);
                 return;
             }
@@ -289,6 +297,11 @@ final class ProxyRequest {
     // ---- chain and upstream ---------------------------------------------------------------
 
     private void runChain(Buffer rawBody) {
+        ApiError judged = ModelGate.check(ex, key == null ? null : key.key(), rules);
+        if (judged != null) {
+            fail(judged);
+            return;
+        }
         admission = ctx.access().admit(ex, key, clientIp(), rawBody == null ? 0 : rawBody.length());
         if (admission.error() != null) {
             Admission refused = admission;

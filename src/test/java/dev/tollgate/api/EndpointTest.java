@@ -19,12 +19,27 @@ class EndpointTest {
 
     @Test
     void everythingElseIsOtherAndKeepsItsPath() {
-        assertThat(Endpoint.of("/files/File-AbC")).isEqualTo(new Endpoint(Endpoint.Kind.OTHER, "/files/File-AbC", true));
+        assertThat(Endpoint.of("GET", "/files/File-AbC")).isEqualTo(new Endpoint(Endpoint.Kind.OTHER, "/files/File-AbC", true, Route.READ));
         assertThat(Endpoint.of("/chat/completions/abc").kind()).isEqualTo(Endpoint.Kind.OTHER);
-        assertThat(Endpoint.of("/Chat/Completions").kind()).isEqualTo(Endpoint.Kind.OTHER);
-        assertThat(Endpoint.of("/chat/completions/").kind()).isEqualTo(Endpoint.Kind.OTHER);
         assertThat(Endpoint.of("/images/edits").kind()).isEqualTo(Endpoint.Kind.OTHER);
         assertThat(Endpoint.of("/models").kind()).isEqualTo(Endpoint.Kind.OTHER);
+    }
+
+    @Test
+    void catalogedPathsAreRespelledRegardlessOfCaseKeepingParameters() {
+        Endpoint chat = Endpoint.of("/Chat/COMPLETIONS");
+        assertThat(chat.kind()).isEqualTo(Endpoint.Kind.CHAT_COMPLETIONS);
+        assertThat(chat.apiPath()).isEqualTo("/chat/completions");
+        Endpoint run = Endpoint.of("POST", "/Threads/thread_AbC/RUNS");
+        assertThat(run.apiPath()).isEqualTo("/threads/thread_AbC/runs");
+        assertThat(run.route().model()).isEqualTo(Route.Model.REQUIRED);
+        assertThat(run.route().billing()).isEqualTo(Route.Billing.UNBOUNDED);
+        assertThat(Endpoint.of("GET", "/threads/thread_AbC/runs").route()).isEqualTo(Route.READ);
+        assertThat(Endpoint.of("DELETE", "/assistants/asst_1").route()).isEqualTo(Route.READ);
+        assertThat(Endpoint.of("POST", "/batches").route().model()).isEqualTo(Route.Model.UNJUDGEABLE);
+        assertThat(Endpoint.of("POST", "/realtime/client_secrets").route().modelParam()).isEqualTo("session.model");
+        assertThat(Endpoint.of("POST", "/no/such/thing").route()).isEqualTo(Route.UNKNOWN);
+        assertThat(Endpoint.of("PATCH", "/chat/completions").route().model()).isEqualTo(Route.Model.REQUIRED);
     }
 
     @Test

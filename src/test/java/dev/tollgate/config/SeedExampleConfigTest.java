@@ -52,7 +52,7 @@ class SeedExampleConfigTest {
         assertThat(Json.parse(hello.body()).path("choices").get(0).path("message").path("content").asText()).isEqualTo("Hello, how can I help?");
         // disabled model and image size
         assertThat(post("/v1/chat/completions", "{\"model\":\"gpt-4-32k\",\"user\":\"u1\",\"messages\":[]}").body()).contains("model_disabled");
-        assertThat(post("/v1/images/generations", "{\"prompt\":\"cat\",\"user\":\"u1\",\"size\":\"1024x1024\"}").body()).contains("image_size_disabled");
+        assertThat(post("/v1/images/generations", "{\"model\":\"dall-e-3\",\"prompt\":\"cat\",\"user\":\"u1\",\"size\":\"1024x1024\"}").body()).contains("image_size_disabled");
         // max tokens
         assertThat(post("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"user\":\"u1\",\"max_tokens\":5000,\"messages\":[]}").body())
                 .contains("max_tokens_exceeded");

@@ -1,6 +1,7 @@
 package dev.tollgate.policy.promptsize;
 
 import dev.tollgate.api.ApiError;
+import dev.tollgate.api.Endpoint;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.Finding;
 import dev.tollgate.chain.Policy;
@@ -43,7 +44,7 @@ public final class PromptSizePolicy implements Policy {
 
     @Override
     public boolean appliesTo(Exchange ex) {
-        return ex.hasJsonBody() && (ex.settings().get(MAX_PROMPT_CHARS) > 0 || ex.settings().get(MAX_PROMPT_TOKENS) > 0);
+        return ex.hasJsonBody() && ex.endpoint().kind() != Endpoint.Kind.OTHER && (ex.settings().get(MAX_PROMPT_CHARS) > 0 || ex.settings().get(MAX_PROMPT_TOKENS) > 0);
     }
 
     @Override

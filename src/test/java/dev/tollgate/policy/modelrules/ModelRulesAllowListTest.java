@@ -66,17 +66,23 @@ class ModelRulesAllowListTest extends GatewayTest {
         assertThat(upstream.received()).isEmpty();
     }
 
+    static final String MODEL_REQUIRED = "{\"error\":{\"message\":\"This request must name its model in 'model': this gateway judges "
+            + "every request by the model it runs.\",\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":\"model_required\"}}";
+    static final String INVALID_MODEL = "{\"error\":{\"message\":\"'model' must be a non-empty string naming one model.\","
+            + "\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":\"invalid_model\"}}";
+
     @Test
-    void aRequestWithoutAModelIsRefused() throws Exception {
+    void aRequestWithoutAModelOrWithAModelThatIsNotAStringIsRefused() throws Exception {
         start(Map.of("POLICY_ALLOWED_MODELS", "gpt-4o-mini,gpt-4o"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.body()).isEqualTo(notAllowed("(none)"));
-        // A model that is not a string names no model either.
-        HttpResponse<String> number = gateway.postJson("/v1/chat/completions", "{\"model\":4,\"messages\":[]}");
-        assertThat(number.body()).isEqualTo(notAllowed("(none)"));
-        HttpResponse<String> nul = gateway.postJson("/v1/chat/completions", "{\"model\":null,\"messages\":[]}");
-        assertThat(nul.body()).isEqualTo(notAllowed("(none)"));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).isEqualTo(MODEL_REQUIRED);
+        assertThat(gateway.postJson("/v1/chat/completions", "{\"model\":null,\"messages\":[]}").body()).isEqualTo(MODEL_REQUIRED);
+        for (String model : new String[] {"4", "[\"gpt-4o\"]", "[\"gpt-4o-mini\",\"gpt-4\"]", "{\"id\":\"gpt-4o\"}", "true", "\"\"", "\"  \""}) {
+            HttpResponse<String> bad = gateway.postJson("/v1/chat/completions", "{\"model\":" + model + ",\"messages\":[]}");
+            assertThat(bad.statusCode()).as(model).isEqualTo(400);
+            assertThat(bad.body()).as(model).isEqualTo(INVALID_MODEL);
+        }
         assertThat(upstream.received()).isEmpty();
     }
 
@@ -164,7 +170,7 @@ class ModelRulesAllowListTest extends GatewayTest {
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.body()).isEqualTo(notAllowed("'gpt-4'"));
         HttpResponse<String> none = gateway.postJson("/v1/chat/completions", "{\"messages\":[]}", "x-tollgate-allowed-models", "o1");
-        assertThat(none.body()).isEqualTo(notAllowed("(none)"));
+        assertThat(none.body()).isEqualTo(MODEL_REQUIRED);
         assertThat(gateway.postJson("/v1/chat/completions", chat("o1"), "x-tollgate-allowed-models", "o1, gpt-4o").statusCode()).isEqualTo(200);
         // An empty list with nothing configured allows everything, as configured.
         assertThat(gateway.postJson("/v1/chat/completions", chat("gpt-4"), "x-tollgate-allowed-models", "").statusCode()).isEqualTo(200);

@@ -73,7 +73,11 @@ class ModelRulesPolicyTest extends GatewayTest {
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Blocked by policy model-rules: image size '1024x1024' is disabled "
                 + "on this gateway.\",\"type\":\"policy_violation\",\"param\":\"size\",\"code\":\"image_size_disabled\"}}");
-        assertThat(gateway.postJson("/v1/images/generations", "{\"prompt\":\"cat\",\"size\":\"512x512\"}").statusCode()).isEqualTo(200);
+        assertThat(gateway.postJson("/v1/images/generations", "{\"model\":\"dall-e-3\",\"prompt\":\"cat\",\"size\":\"512x512\"}").statusCode()).isEqualTo(200);
+        // With a model rule in force the model must be named: the default is not judged for the caller.
+        HttpResponse<String> unnamed = gateway.postJson("/v1/images/generations", "{\"prompt\":\"cat\",\"size\":\"512x512\"}");
+        assertThat(unnamed.statusCode()).isEqualTo(400);
+        assertThat(unnamed.body()).isEqualTo(ModelRulesAllowListTest.MODEL_REQUIRED);
     }
 
     @Test
