@@ -27,6 +27,12 @@ public final class Json {
             .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /**
+     * For request bodies: a key given twice is refused, because the gateway and the upstream could
+     * each read a different one of them ({@code {"model":"a","model":"b"}}).
+     */
+    public static final ObjectMapper REQUEST_MAPPER = MAPPER.copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     /** Reads one value from the middle of a stream (the whole-document trailing-token check does not apply). */
     public static final ObjectReader PARTIAL = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -49,6 +55,15 @@ public final class Json {
      * malformed JSON (also trailing data) and {@link IllegalArgumentException} when the root is not
      * an object.
      */
+    /** Parses a whole request body, refusing duplicate keys at any depth; throws {@link IOException} when malformed. */
+    public static JsonNode parseRequest(Buffer body) throws IOException {
+        ByteBuf buf = ((BufferInternal) body).getByteBuf();
+        if (buf.hasArray()) {
+            return REQUEST_MAPPER.readTree(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+        }
+        return REQUEST_MAPPER.readTree(body.getBytes());
+    }
+
     public static ObjectNode scanObject(Buffer body) throws IOException {
         ByteBuf buf = ((BufferInternal) body).getByteBuf();
         byte[] bytes;
@@ -61,7 +76,7 @@ public final class Json {
             offset = 0;
         }
         ObjectNode scalars = object();
-        try (JsonParser p = MAPPER.getFactory().createParser(bytes, offset, buf.readableBytes())) {
+        try (JsonParser p = REQUEST_MAPPER.getFactory().createParser(bytes, offset, buf.readableBytes())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("not an object");
             }
@@ -69,8 +84,13 @@ public final class Json {
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
-                if (v.isScalarValue()) scalars.set(name, PARTIAL.readTree(p));
-                else p.skipChildren();
+                if (v.isScalarValue()) {
+                    scalars.set(name, PARTIAL.readTree(p));
+                } else {
+                    // Kept as an empty container of its kind, so a non-scalar where a scalar belongs is seen.
+                    if (v == JsonToken.START_ARRAY) scalars.putArray(name); else scalars.putObject(name);
+                    p.skipChildren();
+                }
             }
             if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new JsonParseException(p, "trailing data after the object");

@@ -189,7 +189,7 @@ final class ProxyRequest {
         boolean tree = ctx.chain().readsRequest(ex) || ex.endpoint().anthropicFormat();
         try {
             if (tree) {
-                JsonNode parsed = Json.parse(raw);
+                JsonNode parsed = Json.parseRequest(raw);
                 if (!(parsed instanceof ObjectNode body)) throw new IllegalArgumentException("not an object");
                 ex.body(body);
             } else {
@@ -201,7 +201,9 @@ final class ProxyRequest {
             return;
         } catch (Exception malformed) {
             ex.scannedBody(null, null);
-            fail(ApiError.badRequest("invalid_json", "The request body is not valid JSON."));
+            boolean duplicate = malformed.getMessage() != null && malformed.getMessage().startsWith("Duplicate field");
+            fail(ApiError.badRequest("invalid_json", duplicate ? "The request body gives the same key twice in one object; send each key once."
+                    : "The request body is not valid JSON."));
             return;
         }
         if (ex.endpoint().anthropicFormat()) {

@@ -17,9 +17,15 @@ public final class ForwardedHeaders {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
 
-    /** Not sent upstream: the gateway sets them, or they describe the hop to the gateway. */
+    /**
+     * Not sent upstream: the gateway sets them, they describe the hop to the gateway, or some
+     * servers and front ends let them change the method or path served, which would make the
+     * upstream serve another operation than the one the gateway judged.
+     */
     private static final Set<String> NOT_UPSTREAM = Set.of("host", "content-length", "accept-encoding", "expect",
-            "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "cookie");
+            "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "cookie",
+            "x-http-method-override", "x-http-method", "x-method-override", "x-original-method",
+            "x-original-url", "x-original-uri", "x-rewrite-url", "x-forwarded-prefix", "x-forwarded-uri", "x-forwarded-path");
 
     /** Not returned to the caller: cookies of the upstream's edge and lengths we recompute. */
     private static final Set<String> NOT_DOWNSTREAM = Set.of("set-cookie", "content-length", "alt-svc");

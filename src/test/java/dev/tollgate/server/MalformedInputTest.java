@@ -38,6 +38,23 @@ class MalformedInputTest extends GatewayTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsRefusedSoGatewayAndUpstreamCannotReadDifferentValues() throws Exception {
+        String dup = error("The request body gives the same key twice in one object; send each key once.", "invalid_request_error", "invalid_json");
+        for (Map<String, String> env : java.util.List.of(Map.<String, String>of(), Map.of("POLICY_DISABLED_MODELS", "gpt-4"))) {
+            start(env); // without policies the body is only scanned; with one it is parsed whole
+            for (String body : new String[] {"{\"model\":\"gpt-4o-mini\",\"model\":\"gpt-4\",\"messages\":[]}",
+                    "{\"model\":\"gpt-4o-mini\",\"messages\":[],\"model\":[\"gpt-4\"]}",
+                    "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"content\":\"b\"}]}",
+                    "{\"mod\\u0065l\":\"gpt-4\",\"model\":\"gpt-4o-mini\",\"messages\":[]}"}) {
+                HttpResponse<String> r = gateway.postJson("/v1/chat/completions", body);
+                assertThat(r.statusCode()).as(body).isEqualTo(400);
+                assertThat(r.body()).as(body).isEqualTo(dup);
+            }
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void wrongContentTypeIs415() throws Exception {
         start(Map.of());
         HttpResponse<String> r = gateway.http().send(gateway.request("/v1/chat/completions").header("Content-Type", "text/plain")

@@ -46,6 +46,15 @@ class ForwardedHeadersTest {
     }
 
     @Test
+    void headersThatCouldChangeTheMethodOrPathServedAreNotSentUpstream() {
+        MultiMap in = headers("X-HTTP-Method-Override", "POST", "X-HTTP-Method", "POST", "X-Method-Override", "POST",
+                "X-Original-Method", "POST", "X-Original-URL", "/v1/chat/completions", "X-Original-URI", "/v1/chat/completions",
+                "X-Rewrite-URL", "/v1/chat/completions", "X-Forwarded-Prefix", "/v1/chat", "X-Forwarded-Uri", "/v1/x",
+                "X-Forwarded-Path", "/v1/x", "Content-Type", "application/json");
+        assertThat(entries(ForwardedHeaders.toUpstream(in, null, null, null))).containsExactly("Content-Type: application/json");
+    }
+
+    @Test
     void headersNamedInConnectionAreDroppedCaseInsensitively() {
         MultiMap in = headers("connection", " x-a ,X-B", "X-A", "1", "x-b", "2", "X-C", "3");
         assertThat(entries(ForwardedHeaders.toUpstream(in, null, null, null))).containsExactly("X-C: 3");

@@ -1,0 +1,169 @@
+package dev.tollgate.access;
+
+import dev.tollgate.support.KeyModeTest;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A key limited to gpt-4o-mini cannot reach another model by any endpoint or body shape; what the
+ * gateway cannot judge is refused to it unless an admin names the endpoint; a budgeted key cannot
+ * start work whose cost the gateway cannot bound.
+ */
+class ModelGateTest extends KeyModeTest {
+
+    private static final String NOT_ALLOWED = "{\"error\":{\"message\":\"This API key may not use model 'gpt-4o'.\","
+            + "\"type\":\"permission_error\",\"param\":\"model\",\"code\":\"model_not_allowed\"}}";
+
+    private HttpResponse<String> post(String secret, String path, String json) throws Exception {
+        return gateway.postJson(path, json, "Authorization", "Bearer " + secret);
+    }
+
+    private HttpResponse<String> multipart(String secret, String path, String... fields) throws Exception {
+        String boundary = "----tg" + System.nanoTime();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < fields.length; i += 2) {
+            b.append("--").append(boundary).append("\r\n");
+            if (fields[i].equals("file")) {
+                b.append("Content-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n");
+            } else {
+                b.append("Content-Disposition: form-data; name=\"").append(fields[i]).append("\"\r\n\r\n");
+            }
+            b.append(fields[i + 1]).append("\r\n");
+        }
+        b.append("--").append(boundary).append("--\r\n");
+        return gateway.http().send(gateway.request(path).header("Authorization", "Bearer " + secret)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(b.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aModelAllowListHoldsOnEveryEndpointThatNamesAModel() throws Exception {
+        startKeyMode(Map.of());
+        String key = createKey("{\"allowed_models\":[\"gpt-4o-mini\"]}").get("key").asText();
+        String[][] cases = {
+                {"/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[]}"},
+                {"/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"hi\"}"},
+                {"/v1/embeddings", "{\"model\":\"gpt-4o\",\"input\":\"hi\"}"},
+                {"/v1/assistants", "{\"model\":\"gpt-4o\",\"name\":\"a\"}"},
+                {"/v1/assistants/asst_1", "{\"model\":\"gpt-4o\"}"},
+                {"/v1/threads/runs", "{\"assistant_id\":\"asst_1\",\"model\":\"gpt-4o\"}"},
+                {"/v1/threads/thread_1/runs", "{\"assistant_id\":\"asst_1\",\"model\":\"gpt-4o\"}"},
+                {"/v1/fine_tuning/jobs", "{\"model\":\"gpt-4o\",\"training_file\":\"file-1\"}"},
+                {"/v1/realtime/sessions", "{\"model\":\"gpt-4o\"}"},
+                {"/v1/Realtime/Sessions/", "{\"model\":\"gpt-4o\"}"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r = post(key, c[0], c[1]);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(403);
+            assertThat(r.body()).as(c[0]).isEqualTo(NOT_ALLOWED);
+        }
+        HttpResponse<String> nested = post(key, "/v1/realtime/client_secrets", "{\"session\":{\"type\":\"realtime\",\"model\":\"gpt-4o\"}}");
+        assertThat(nested.body()).isEqualTo(NOT_ALLOWED.replace("\"param\":\"model\"", "\"param\":\"session.model\""));
+        HttpResponse<String> transcription = multipart(key, "/v1/audio/transcriptions", "model", "gpt-4o", "file", "RIFF....");
+        assertThat(transcription.statusCode()).isEqualTo(403);
+        assertThat(transcription.body()).isEqualTo(NOT_ALLOWED);
+        assertThat(upstream.received()).isEmpty();
+
+        // The allowed model passes on the same endpoints, body byte-exact.
+        String run = "{\"assistant_id\":\"asst_1\",\"model\":\"gpt-4o-mini\"}";
+        assertThat(post(key, "/v1/threads/thread_1/runs", run).statusCode()).isEqualTo(200);
+        assertThat(upstream.lastReceived().bodyText()).isEqualTo(run);
+        assertThat(multipart(key, "/v1/audio/transcriptions", "model", "gpt-4o-mini", "file", "RIFF....").statusCode()).isEqualTo(200);
+        assertThat(upstream.lastReceived().bodyText()).contains("gpt-4o-mini").contains("RIFF....");
+        // Endpoints that run no model are not affected.
+        assertThat(multipart(key, "/v1/files", "purpose", "batch", "file", "{}").statusCode()).isEqualTo(200);
+        assertThat(gateway.get("/v1/assistants", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        assertThat(post(key, "/v1/threads/thread_1/messages", "{\"role\":\"user\",\"content\":\"hi\"}").statusCode()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(5);
+    }
+
+    @Test
+    void aMissingModelOrOneThatIsNotAStringIsRefusedWhereRulesApply() throws Exception {
+        startKeyMode(Map.of());
+        String key = createKey("{\"allowed_models\":[\"gpt-4o-mini\"]}").get("key").asText();
+        String required = "{\"error\":{\"message\":\"This request must name its model in 'model': this gateway judges every request by the "
+                + "model it runs.\",\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":\"model_required\"}}";
+        String invalid = "{\"error\":{\"message\":\"'model' must be a non-empty string naming one model.\",\"type\":\"invalid_request_error\","
+                + "\"param\":\"model\",\"code\":\"invalid_model\"}}";
+        assertThat(post(key, "/v1/chat/completions", "{\"messages\":[]}").body()).isEqualTo(required);
+        assertThat(post(key, "/v1/chat/completions", "{\"model\":[\"gpt-4o\"],\"messages\":[]}").body()).isEqualTo(invalid);
+        assertThat(post(key, "/v1/chat/completions", "{\"model\":{\"name\":\"gpt-4o\"},\"messages\":[]}").body()).isEqualTo(invalid);
+        assertThat(post(key, "/v1/threads/thread_1/runs", "{\"assistant_id\":\"asst_1\"}").body()).isEqualTo(required);
+        assertThat(post(key, "/v1/realtime/client_secrets", "{\"session\":{\"type\":\"realtime\"}}").body())
+                .isEqualTo(required.replace("in 'model'", "in 'session.model'").replace("\"param\":\"model\"", "\"param\":\"session.model\""));
+        assertThat(multipart(key, "/v1/audio/transcriptions", "file", "RIFF....").body()).isEqualTo(required);
+        HttpResponse<String> status = post(key, "/v1/chat/completions", "{\"model\":4}");
+        assertThat(status.statusCode()).isEqualTo(400);
+        assertThat(upstream.received()).isEmpty();
+
+        // A key without rules is not asked for a model: the upstream decides.
+        String free = createKey("{}").get("key").asText();
+        assertThat(post(free, "/v1/chat/completions", "{\"messages\":[]}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void whatTheGatewayCannotJudgeIsRefusedToAnAllowListUnlessTheEndpointIsNamed() throws Exception {
+        startKeyMode(Map.of());
+        String key = createKey("{\"allowed_models\":[\"gpt-4o-mini\"]}").get("key").asText();
+        String[][] unjudgeable = {
+                {"/v1/batches", "{\"input_file_id\":\"file-1\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}"},
+                {"/v1/threads/thread_1/runs/run_1/submit_tool_outputs", "{\"tool_outputs\":[]}"},
+                {"/v1/evals/eval_1/runs", "{\"data_source\":{\"model\":\"gpt-4o\"}}"},
+                {"/v1/realtime/transcription_sessions", "{}"},
+                {"/v1/engines/gpt-4o/completions", "{\"prompt\":\"hi\"}"},
+                {"/v1/some/future/endpoint", "{\"model\":\"gpt-4o\"}"},
+        };
+        for (String[] c : unjudgeable) {
+            HttpResponse<String> r = post(key, c[0], c[1]);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(403);
+            assertThat(r.body()).as(c[0]).isEqualTo("{\"error\":{\"message\":\"The gateway cannot tell which model POST " + c[0]
+                    + " runs, and this API key may use only certain models. An admin can allow it by naming this endpoint in the "
+                    + "key's allowed_endpoints.\",\"type\":\"permission_error\",\"param\":null,\"code\":\"model_not_verifiable\"}}");
+        }
+        assertThat(upstream.received()).isEmpty();
+
+        // A catch-all entry is not a decision about this endpoint; a named one is.
+        String wildcard = createKey("{\"allowed_models\":[\"gpt-4o-mini\"],\"allowed_endpoints\":[\"/v1/*\"]}").get("key").asText();
+        assertThat(post(wildcard, "/v1/batches", unjudgeable[0][1]).statusCode()).isEqualTo(403);
+        String named = createKey("{\"allowed_models\":[\"gpt-4o-mini\"],\"allowed_endpoints\":[\"/v1/chat/completions\",\"/v1/batches\"]}")
+                .get("key").asText();
+        assertThat(post(named, "/v1/batches", unjudgeable[0][1]).statusCode()).isEqualTo(200);
+        assertThat(post(named, "/v1/chat/completions", "{\"model\":\"gpt-4o\"}").body()).isEqualTo(NOT_ALLOWED);
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
+    void aBudgetedKeyCannotStartWorkWhoseCostIsNotBounded() throws Exception {
+        startKeyMode(Map.of());
+        String key = createKey("{\"budget\":{\"amount_usd\":5,\"period\":\"monthly\"}}").get("key").asText();
+        String[][] unbounded = {
+                {"/v1/batches", "{\"input_file_id\":\"file-1\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}"},
+                {"/v1/threads/thread_1/runs", "{\"assistant_id\":\"asst_1\",\"model\":\"gpt-4o-mini\"}"},
+                {"/v1/fine_tuning/jobs", "{\"model\":\"gpt-4o-mini\",\"training_file\":\"file-1\"}"},
+                {"/v1/realtime/sessions", "{\"model\":\"gpt-4o-realtime-preview\"}"},
+                {"/v1/some/future/endpoint", "{}"},
+        };
+        for (String[] c : unbounded) {
+            HttpResponse<String> r = post(key, c[0], c[1]);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(403);
+            assertThat(r.body()).as(c[0]).isEqualTo("{\"error\":{\"message\":\"POST " + c[0] + " starts work whose cost the gateway "
+                    + "cannot meter or bound, and this API key has a budget. An admin can allow it by naming this endpoint in the key's "
+                    + "allowed_endpoints.\",\"type\":\"permission_error\",\"param\":null,\"code\":\"cost_not_bounded\"}}");
+        }
+        HttpResponse<String> audio = multipart(key, "/v1/audio/transcriptions", "model", "whisper-1", "file", "RIFF....");
+        assertThat(audio.body()).contains("\"code\":\"cost_not_bounded\"");
+        // A budget also needs the model named, so the call can be priced.
+        assertThat(post(key, "/v1/chat/completions", "{\"messages\":[]}").body()).contains("\"code\":\"model_required\"");
+        assertThat(upstream.received()).isEmpty();
+        // Metered and free operations go on.
+        upstream.handle(req -> dev.tollgate.support.FakeUpstream.json(req, 200, answer(10, 2)));
+        assertThat(chat(key, CHAT).statusCode()).isEqualTo(200);
+        assertThat(post(key, "/v1/threads", "{}").statusCode()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(2);
+    }
+}
