@@ -266,7 +266,7 @@ public final class AccessControl implements AutoCloseable {
         List<BudgetAccount> accounts = accounts(k);
         boolean needTokens = false;
         for (RateLimiter.Subject s : subjects) needTokens |= s.limits().tpm() > 0;
-        long outputCap = outputCap(ex);
+        long outputCap = outputCap(ex, price);
         // Reservations start from a bound that costs nothing to compute: a token is at least one
         // byte, so a prompt has at most as many tokens as its body has bytes (+3 for the reply).
         // Only when a limit or budget refuses on that bound is the prompt tokenized (exactly), and
@@ -276,10 +276,10 @@ public final class AccessControl implements AutoCloseable {
         long bound = prompt ? bodyBytes + 3 : 0;
         boolean canCount = prompt && bodyBytes <= TOKENIZE_MAX_BYTES;
 
-        RateLimiter.Result r = limiter.acquire(subjects, needTokens ? bound + Math.max(0, outputCap) : 0);
+        RateLimiter.Result r = limiter.acquire(subjects, needTokens ? saturatingAdd(bound, Math.max(0, outputCap)) : 0);
         if (r.denial() != null && r.denial().tokens() && canCount) {
             promptTokens = promptTokens(ex, bodyBytes);
-            r = limiter.acquire(subjects, promptTokens + Math.max(0, outputCap));
+            r = limiter.acquire(subjects, saturatingAdd(promptTokens, Math.max(0, outputCap)));
         }
         if (r.denial() != null) {
             MultiMap h = headers(subjects);
@@ -427,17 +427,47 @@ public final class AccessControl implements AutoCloseable {
         return kind != Endpoint.Kind.OTHER && kind != Endpoint.Kind.MODERATIONS;
     }
 
-    /** The output cap the request sets (max_completion_tokens, max_tokens, max_output_tokens), or -1. */
-    private static long outputCap(Exchange ex) {
+    /**
+     * The most output the request can produce, over all its choices: the cap it sets
+     * (max_completion_tokens, max_tokens, max_output_tokens; else the model's own when several
+     * choices are asked for) times {@code max(n, best_of)}, saturating; -1 when it sets no cap and
+     * asks for one choice. The numbers were range-checked by {@link NumberBounds}.
+     */
+    private static long outputCap(Exchange ex, ModelPrice price) {
+        long choices = Math.max(1, Math.max(NumberBounds.value(ex, "n"), NumberBounds.value(ex, "best_of")));
         for (String f : new String[]{"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
-            JsonNode v = ex.requestField(f);
-            if (v != null && v.canConvertToLong() && v.isIntegralNumber() && v.longValue() > 0) {
-                JsonNode n = ex.requestField("n");
-                long choices = n != null && n.isIntegralNumber() && n.longValue() > 1 ? Math.min(n.longValue(), 128) : 1;
-                return v.longValue() * choices;
-            }
+            long v = NumberBounds.value(ex, f);
+            if (v > 0) return saturatingMultiply(v, choices);
         }
-        return -1;
+        if (choices == 1) return -1;
+        long perChoice = price != null && price.maxOutputTokens() > 0 ? price.maxOutputTokens() : Cost.DEFAULT_MAX_OUTPUT_TOKENS;
+        return saturatingMultiply(perChoice, choices);
+    }
+
+    static long saturatingAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    static long saturatingMultiply(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+    }
+
+    /** The first request number out of range for this model, or null (see {@link NumberBounds}). */
+    public ApiError checkNumbers(Exchange ex) {
+        return NumberBounds.check(ex, priceOf(ex.model()));
+    }
+
+    private ModelPrice priceOf(String model) {
+        if (model == null) return null;
+        ModelPrice p = prices.lookup(model);
+        if (p == null) {
+            String upstreamModel = pricingModel.apply(model);
+            if (upstreamModel != null && !upstreamModel.equals(model)) p = prices.lookup(upstreamModel);
+        }
+        return p;
     }
 
     /** Prompt tokens: counted for bodies of moderate size, bounded by the byte count beyond (a token is at least one byte). */

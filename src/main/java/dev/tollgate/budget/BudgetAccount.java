@@ -46,7 +46,7 @@ public final class BudgetAccount {
         roll(now);
         long remaining = budget.amountNanoUsd() - spent - reserved;
         if (worst > remaining) return Math.max(0, remaining);
-        reserved += worst;
+        reserved += worst; // worst ≤ remaining ≤ the budget: no overflow
         return -1;
     }
 
@@ -54,7 +54,7 @@ public final class BudgetAccount {
     public synchronized void settle(long reservedAmount, long actual, long now) {
         roll(now);
         reserved = Math.max(0, reserved - reservedAmount);
-        spent += actual;
+        spent = Math.max(0, actual) > Long.MAX_VALUE - spent ? Long.MAX_VALUE : spent + Math.max(0, actual);
     }
 
     public synchronized long spent(long now) {

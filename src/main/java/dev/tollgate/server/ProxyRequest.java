@@ -300,6 +300,7 @@ final class ProxyRequest {
 
     private void runChain(Buffer rawBody) {
         ApiError judged = ModelGate.check(ex, key == null ? null : key.key(), rules);
+        if (judged == null) judged = ctx.access().checkNumbers(ex);
         if (judged != null) {
             fail(judged);
             return;
