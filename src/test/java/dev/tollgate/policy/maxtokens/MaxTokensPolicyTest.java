@@ -90,18 +90,20 @@ class MaxTokensPolicyTest extends GatewayTest {
         assertThat(responses.statusCode()).isEqualTo(403);
         assertThat(responses.body()).isEqualTo(exceeded("max_output_tokens", "4096", 100));
 
-        // A cap that is not a number is refused (fail closed), whatever it says.
+        // A cap that is not a number, or beyond any model's, is refused before the policy even runs.
         HttpResponse<String> text = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"max_tokens\":\"50\"," + MESSAGES + "}");
-        assertThat(text.statusCode()).isEqualTo(403);
+        assertThat(text.statusCode()).isEqualTo(400);
         JsonNode textError = Json.parse(text.body()).path("error");
-        assertThat(textError.path("type").asText()).isEqualTo("policy_violation");
-        assertThat(textError.path("code").asText()).isEqualTo("max_tokens_exceeded");
+        assertThat(textError.path("code").asText()).isEqualTo("invalid_type");
         assertThat(textError.path("param").asText()).isEqualTo("max_tokens");
 
         HttpResponse<String> huge = gateway.postJson("/v1/chat/completions",
                 "{\"model\":\"gpt-4o\",\"max_tokens\":99999999999999999999999," + MESSAGES + "}");
-        assertThat(huge.statusCode()).isEqualTo(403);
-        assertThat(huge.body()).isEqualTo(exceeded("max_tokens", "99999999999999999999999", 100));
+        assertThat(huge.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(huge.body()).path("error").path("code").asText()).isEqualTo("integer_above_max_value");
+        HttpResponse<String> over = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"max_tokens\":16000," + MESSAGES + "}");
+        assertThat(over.statusCode()).isEqualTo(403);
+        assertThat(over.body()).isEqualTo(exceeded("max_tokens", "16000", 100));
 
         assertThat(upstream.received()).isEmpty();
     }
@@ -267,7 +269,7 @@ class MaxTokensPolicyTest extends GatewayTest {
     @Test
     void withoutConfigAHeaderAloneSetsACap() throws Exception {
         start(Map.of());
-        String unlimited = "{\"model\":\"gpt-4o\",\"max_tokens\":50000," + MESSAGES + "}";
+        String unlimited = "{\"model\":\"gpt-4o\",\"max_tokens\":16000," + MESSAGES + "}";
         assertThat(gateway.postJson("/v1/chat/completions", unlimited).statusCode()).isEqualTo(200);
         assertThat(gateway.postJson("/v1/chat/completions", CHAT_NO_CAP).statusCode()).isEqualTo(200);
         assertThat(upstream.lastReceived().bodyText()).isEqualTo(CHAT_NO_CAP);
