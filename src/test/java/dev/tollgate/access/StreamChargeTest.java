@@ -187,11 +187,8 @@ class StreamChargeTest extends KeyModeTest {
         client.readUntil("\"error\"", 5000);
         client.close();
         // The chunk with the blocked word never reached the caller, but the upstream generated (and bills) it.
-        List<String> rows = rows();
-        assertThat(rows).hasSize(1);
-        assertThat(rows.get(0)).endsWith(" estimated");
-        String[] f = rows.get(0).split(" ");
-        assertThat(Long.parseLong(f[2])).isEqualTo(output(PARTS[0] + PARTS[1] + PARTS[2] + PARTS[3]));
+        assertThat(rows()).containsExactly(row(200, prompt(STREAM, Endpoint.Kind.CHAT_COMPLETIONS),
+                output(PARTS[0] + PARTS[1] + PARTS[2] + PARTS[3]), "estimated"));
     }
 
     @Test
@@ -271,6 +268,49 @@ class StreamChargeTest extends KeyModeTest {
         client.close();
         assertThat(upstream.awaitConnectionClosed(5000)).isTrue();
         assertThat(rows()).containsExactly(row(499, prompt(body, Endpoint.Kind.CHAT_COMPLETIONS), 0, "estimated"));
+    }
+
+    @Test
+    void aWholeAnswerCutMidBodyByTheUpstreamIsChargedItsPrompt() throws Exception {
+        start(Map.of(), "{}");
+        String body = STREAM.replace("\"stream\":true,", "");
+        RawClient client = post("/v1/chat/completions", body);
+        HttpServerRequest up = nextUpstream();
+        up.response().setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json").write("{\"id\":\"chatcmpl-1\",");
+        up.connection().close();
+        assertThat(client.readUntil("upstream_incomplete", 5000)).startsWith("HTTP/1.1 502");
+        client.close();
+        assertThat(rows()).containsExactly(row(502, prompt(body, Endpoint.Kind.CHAT_COMPLETIONS), 0, "estimated"));
+    }
+
+    @Test
+    void aTranslatedAnthropicStreamCutBeforeItsUsageIsChargedTheEstimate() throws Exception {
+        upstream.handle(held::add);
+        startKeyMode(Map.of("ANTHROPIC_KEY", "sk-ant-test-key",
+                "TOLLGATE_MODELS", "[{\"name\":\"claude\",\"deployments\":[{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\","
+                        + "\"base_url\":\"http://127.0.0.1:" + upstream.port() + "\",\"api_key_env\":\"ANTHROPIC_KEY\"}]}]"));
+        secret = createKey("{}").get("key").asText();
+        String body = STREAM.replace("gpt-4o-mini", "claude").replace("\"stream\":true", "\"stream\":true,\"max_tokens\":300");
+        RawClient client = post("/v1/chat/completions", body);
+        HttpServerRequest up = nextUpstream();
+        up.response().setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/event-stream");
+        String[] events = {
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+                        + "\"model\":\"claude-sonnet-4-5\",\"content\":[],\"usage\":{\"input_tokens\":30,\"output_tokens\":1}}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"The sea is wide.\"}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\","
+                        + "\"name\":\"get_tide\",\"input\":{}}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\","
+                        + "\"partial_json\":\"{\\\"port\\\":\\\"Brest\\\"}\"}}"};
+        for (int i = 0; i < events.length; i += 2) up.response().write("event: " + events[i] + "\ndata: " + events[i + 1] + "\n\n");
+        client.readUntil("Brest", 5000);
+        client.close();
+        assertThat(upstream.awaitConnectionClosed(5000)).isTrue();
+        long p = TokenEstimate.promptTokens("claude", Json.parse(body), Endpoint.Kind.CHAT_COMPLETIONS);
+        long o = TokenEstimate.completionTokens("claude", "The sea is wide.get_tide{\"port\":\"Brest\"}");
+        // claude-sonnet-4-5: $3 in, $15 out per million
+        assertThat(rows()).containsExactly("499 " + p + " " + o + " " + (p * 3000 + o * 15000) + " estimated");
     }
 
     @Test
