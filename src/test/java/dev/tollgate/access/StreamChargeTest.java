@@ -314,6 +314,27 @@ class StreamChargeTest extends KeyModeTest {
     }
 
     @Test
+    void aCallTheGatewayStoppedWaitingForIsChargedItsPromptButAnUnreachableUpstreamNothing() throws Exception {
+        start(Map.of("TOLLGATE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "300"), "{}");
+        RawClient waited = post("/v1/chat/completions", STREAM);
+        nextUpstream(); // received, never answers: the upstream may still work on it and bill
+        assertThat(waited.readUntil("upstream_timeout", 5000)).startsWith("HTTP/1.1 504");
+        waited.close();
+        assertThat(rows()).containsExactly(row(504, prompt(STREAM, Endpoint.Kind.CHAT_COMPLETIONS), 0, "estimated"));
+
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        startKeyMode(Map.of("LLM_API_BASE_PATH", "http://127.0.0.1:" + closedPort + "/v1"));
+        secret = createKey("{}").get("key").asText();
+        RawClient refused = post("/v1/chat/completions", STREAM);
+        assertThat(refused.readUntil("upstream_unreachable", 5000)).startsWith("HTTP/1.1 502");
+        refused.close();
+        assertThat(rows(2)).containsExactly(row(504, prompt(STREAM, Endpoint.Kind.CHAT_COMPLETIONS), 0, "estimated"), "502 0 0 0 none");
+    }
+
+    @Test
     void requestsThatNeverReachedTheUpstreamAndUpstreamErrorsCostNothing() throws Exception {
         start(Map.of("POLICY_DISABLED_MODELS", "gpt-4o"), "{}");
         RawClient refused = post("/v1/chat/completions", STREAM.replace("gpt-4o-mini", "gpt-4o"));
