@@ -37,7 +37,7 @@ final class UsageEstimate {
         if (!countable(ex.endpoint().kind()) || !ex.hasJsonBody() || !(answered || upstreamMayBill(ex))) return Charge.NONE;
         long input = promptTokens.getAsLong();
         long output = ex.completionText() != null ? TokenEstimate.completionTokens(ex.model(), ex.completionText())
-                : ex.streamed() ? ex.streamedOutput().tokens() : 0;
+                : ex.hasStreamedOutput() ? ex.streamedOutput().tokens() : 0;
         // Logged like an upstream usage object; usage_source says the gateway counted it.
         ObjectNode u = Json.object();
         u.put("prompt_tokens", input);

@@ -211,7 +211,7 @@ public final class Exchange {
     }
 
     /** Whether anything was streamed (see {@link #streamedOutput()}). */
-    public boolean streamed() { return streamedOutput != null; }
+    public boolean hasStreamedOutput() { return streamedOutput != null; }
 
     /** The status the upstream answered with (its head arrived), or 0 when it gave none. */
     public int upstreamStatus() { return upstreamStatus; }
