@@ -499,26 +499,10 @@ public final class AccessControl implements AutoCloseable {
         int status = ex.status();
         boolean ok = status >= 200 && status < 300;
         Endpoint.Kind kind = ex.endpoint().kind();
-        TokenUsage usage;
-        String source;
-        if (ex.usage() != null) {
-            usage = TokenUsage.fromUsage(ex.usage());
-            source = "upstream";
-        } else if (ok && countable(kind) && ex.hasJsonBody()) {
-            long input = a != null && a.promptTokens >= 0 ? a.promptTokens : promptTokens(ex, a == null ? 0 : a.bodyBytes);
-            long output = ex.completionText() == null ? 0 : TokenEstimate.completionTokens(ex.model(), ex.completionText());
-            usage = new TokenUsage(input, 0, 0, output, 0, 0);
-            source = "estimated";
-            // Logged like an upstream usage object; usage_source says the gateway counted it.
-            com.fasterxml.jackson.databind.node.ObjectNode u = dev.tollgate.json.Json.object();
-            u.put("prompt_tokens", input);
-            u.put("completion_tokens", output);
-            u.put("total_tokens", input + output);
-            ex.usage(u);
-        } else {
-            usage = TokenUsage.ZERO;
-            source = "none";
-        }
+        UsageEstimate.Charge charge = UsageEstimate.of(ex,
+                () -> a != null && a.promptTokens >= 0 ? a.promptTokens : promptTokens(ex, a == null ? 0 : a.bodyBytes));
+        TokenUsage usage = charge.usage();
+        String source = charge.source();
         String model = ex.responseModel() != null ? ex.responseModel() : ex.model();
         ModelPrice price = a != null ? a.price : null;
         if (price == null && model != null && priced(kind)) price = prices.lookup(model);
@@ -540,7 +524,8 @@ public final class AccessControl implements AutoCloseable {
         if (a == null || a.permit == null) return; // nothing was counted or reserved
 
         long now = clock.getAsLong();
-        boolean failed = !ok;
+        // An answer cut short after the upstream worked on it counts like a success: it was billed.
+        boolean failed = !ok && !UsageEstimate.upstreamMayBill(ex);
         long actualTokens = source.equals("none") ? (failed ? 0 : -1) : usage.inputTokens() + usage.outputTokens();
         a.permit.release(failed && !countFailed, actualTokens);
         for (BudgetAccount acc : a.accounts) acc.settle(a.reservedNanoUsd, cost, now);
@@ -550,11 +535,6 @@ public final class AccessControl implements AutoCloseable {
                     k == null ? null : k.team(), model, ex.endpoint().logPath(), status, usage.inputTokens(), usage.cachedInputTokens(),
                     usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null));
         }
-    }
-
-    private static boolean countable(Endpoint.Kind kind) {
-        return kind == Endpoint.Kind.CHAT_COMPLETIONS || kind == Endpoint.Kind.COMPLETIONS || kind == Endpoint.Kind.RESPONSES
-                || kind == Endpoint.Kind.EMBEDDINGS;
     }
 
     private static long imageCount(Exchange ex) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
+import dev.tollgate.usage.StreamedOutput;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Future;
 
@@ -54,6 +55,8 @@ public final class Exchange {
     private Supplier<UpstreamApi> upstreamApi = () -> UpstreamApi.NONE;
     private Caller caller;
     private String completionText;
+    private StreamedOutput streamedOutput;
+    private int upstreamStatus;
     private long costNanoUsd = -1;
     private String usageSource;
     private List<String> attempted;
@@ -216,6 +219,19 @@ public final class Exchange {
      */
     public String completionText() { return completionText; }
     public void completionText(String text) { this.completionText = text; }
+
+    /** What the upstream streamed so far, for counting output tokens when its usage never comes; made on first use. */
+    public StreamedOutput streamedOutput() {
+        if (streamedOutput == null) streamedOutput = new StreamedOutput(model());
+        return streamedOutput;
+    }
+
+    /** Whether anything was streamed (see {@link #streamedOutput()}). */
+    public boolean hasStreamedOutput() { return streamedOutput != null; }
+
+    /** The status the upstream answered with (its head arrived), or 0 when it gave none. */
+    public int upstreamStatus() { return upstreamStatus; }
+    public void upstreamStatus(int s) { this.upstreamStatus = s; }
 
     /** The request's cost in nano-dollars (-1 when not priced) and where its token counts came from. */
     public long costNanoUsd() { return costNanoUsd; }

@@ -521,6 +521,7 @@ final class ProxyRequest {
         this.upstream = up;
         int status = up.statusCode();
         ex.status(status);
+        ex.upstreamStatus(status);
         resp.setStatusCode(status);
         ForwardedHeaders.toClient(up.headers(), resp.headers());
         applyRequestId(up.getHeader("x-request-id"));
@@ -582,6 +583,7 @@ final class ProxyRequest {
                 return;
             }
             ex.status(w.status());
+            ex.upstreamStatus(w.status());
             resp.setStatusCode(w.status());
             resp.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
             onJsonResponse(w.status(), w.body());

@@ -30,6 +30,9 @@ public final class ChainedStreamWriter {
     /** Writes one event; false once a policy has ended the stream. */
     public boolean write(StreamChunk chunk) {
         if (aborted) return false;
+        // Kept before any policy sees it, until the upstream's usage arrives: if it never does,
+        // what the upstream generated is counted (AccessControl.complete).
+        if (ex.usage() == null && ex.endpoint().kind().streams && !chunk.isDone()) ex.streamedOutput().add(chunk.data());
         if (isTerminal(chunk)) {
             terminal = true;
             for (StreamChunk held : chain.onStreamEnd(ex)) {

@@ -16,7 +16,6 @@ import dev.tollgate.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,13 +35,7 @@ public final class UsageAccountingPolicy implements Policy {
     private static final class StreamState {
         boolean callerWantsUsage = true;
         boolean identified;
-        /** The events' data, kept until usage arrives, so the gateway can count tokens if it never does. */
-        List<String> events = new ArrayList<>();
-        long eventChars;
     }
-
-    /** Beyond this much event text, output tokens are not counted from the text (the upstream's usage is relied on). */
-    private static final long KEEP_MAX_CHARS = 4L << 20;
 
     @Override
     public String id() {
@@ -108,15 +101,8 @@ public final class UsageAccountingPolicy implements Policy {
                 ex.responseIdentity(Json.text(r, "id"), Json.text(r, "model"));
             }
         }
-        if (!hasUsageObject(data)) {
-            if (st.events != null && ex.usage() == null) {
-                st.eventChars += data.length();
-                if (st.eventChars <= KEEP_MAX_CHARS) st.events.add(data);
-                else st.events = null;
-            }
-            return ChunkAction.EMIT;
-        }
-        st.events = null;
+        // Without usage the text streamed so far is counted instead (Exchange.streamedOutput).
+        if (!hasUsageObject(data)) return ChunkAction.EMIT;
         JsonNode json = chunk.json();
         if (!(json instanceof ObjectNode obj)) return ChunkAction.EMIT;
         JsonNode usage = obj.get("usage");
@@ -134,38 +120,6 @@ public final class UsageAccountingPolicy implements Policy {
         ObjectNode copy = obj.deepCopy();
         copy.remove("usage");
         return ChunkAction.replace(copy);
-    }
-
-    /** The stream ended without a usage object: its text is kept so output tokens can be counted. */
-    @Override
-    public List<StreamChunk> onStreamEnd(Exchange ex) {
-        StreamState st = ex.state(this, StreamState::new);
-        if (ex.usage() == null && st.events != null) {
-            StringBuilder text = new StringBuilder();
-            for (String data : st.events) {
-                try {
-                    deltaText(Json.parse(data), text);
-                } catch (Exception notJson) {
-                    // an event that is not JSON carries no text to count
-                }
-            }
-            ex.completionText(text.toString());
-        }
-        st.events = null;
-        return List.of();
-    }
-
-    /** The text a chunk adds: chat {@code choices[].delta.content}, legacy {@code choices[].text}, Responses {@code delta}. */
-    private static void deltaText(JsonNode event, StringBuilder out) {
-        for (JsonNode choice : event.path("choices")) {
-            JsonNode content = choice.path("delta").get("content");
-            if (content != null && content.isTextual()) out.append(content.textValue());
-            JsonNode text = choice.get("text");
-            if (text != null && text.isTextual()) out.append(text.textValue());
-        }
-        if ("response.output_text.delta".equals(event.path("type").asText()) && event.path("delta").isTextual()) {
-            out.append(event.get("delta").textValue());
-        }
     }
 
     /** The text of a whole answer that came without usage, for counting output tokens; null when not JSON. */
