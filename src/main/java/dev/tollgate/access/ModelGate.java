@@ -72,6 +72,12 @@ public final class ModelGate {
                     + "meter or bound, and this API key has a budget. An admin can allow it by naming this endpoint in the key's "
                     + "allowed_endpoints.", null);
         }
+        JsonNode background = ex.requestField("background");
+        if (rules.budgeted && !explicit && background != null && background.asBoolean(false) && route.billing() == Route.Billing.METERED) {
+            // A background response is billed after this request ends; its answer carries no usage.
+            return new ApiError(403, "permission_error", "cost_not_bounded", "A background response is billed after the request "
+                    + "ends, out of the gateway's sight, and this API key has a budget: send the request without 'background'.", "background");
+        }
         return null;
     }
 }

@@ -155,6 +155,10 @@ class ModelGateTest extends KeyModeTest {
                     + "cannot meter or bound, and this API key has a budget. An admin can allow it by naming this endpoint in the key's "
                     + "allowed_endpoints.\",\"type\":\"permission_error\",\"param\":null,\"code\":\"cost_not_bounded\"}}");
         }
+        assertThat(post(key, "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"background\":true}").body())
+                .isEqualTo("{\"error\":{\"message\":\"A background response is billed after the request ends, out of the gateway's sight, "
+                        + "and this API key has a budget: send the request without 'background'.\",\"type\":\"permission_error\","
+                        + "\"param\":\"background\",\"code\":\"cost_not_bounded\"}}");
         HttpResponse<String> audio = multipart(key, "/v1/audio/transcriptions", "model", "whisper-1", "file", "RIFF....");
         assertThat(audio.body()).contains("\"code\":\"cost_not_bounded\"");
         // A budget also needs the model named, so the call can be priced.
