@@ -37,17 +37,28 @@ final class RequestFraming {
     /** The refusal for a request whose framing is not accepted, or null when it is fine. */
     static ApiError check(HttpServerRequest req) {
         if (req.version() != HttpVersion.HTTP_1_1 && req.version() != HttpVersion.HTTP_1_0) return null; // HTTP/2 frames bodies itself
+        if (req.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) return null; // the common case, without a list
         List<String> te = req.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
-        if (te.isEmpty()) return null;
         if (te.size() > 1 || req.headers().contains(HttpHeaders.CONTENT_LENGTH)) return INVALID_TRANSFER_ENCODING;
         String[] codings = te.get(0).split(",", -1);
         String last = codings[codings.length - 1].trim();
         if (!last.equalsIgnoreCase("chunked")) return INVALID_TRANSFER_ENCODING; // the body's end cannot be known
         for (int i = 0; i < codings.length - 1; i++) {
             String c = codings[i].trim().toLowerCase(Locale.ROOT);
-            if (c.isEmpty() || c.equals("chunked")) return INVALID_TRANSFER_ENCODING; // chunked twice, or an empty element
+            if (!isToken(c) || c.equals("chunked")) return INVALID_TRANSFER_ENCODING; // chunked twice, or not a coding name
         }
         return codings.length == 1 ? null : UNSUPPORTED_TRANSFER_ENCODING;
+    }
+
+    /** RFC 9110 §5.6.2 token: a coding's name (parameters are not accepted either). */
+    private static boolean isToken(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) return false; // the name is lower-cased already
+        }
+        return true;
     }
 
     /**

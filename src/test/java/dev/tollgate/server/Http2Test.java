@@ -131,6 +131,42 @@ class Http2Test extends KeyModeTest {
     }
 
     @Test
+    void theGuardStripsConnectionSpecificHeadersFromAnyHttp2Reply() throws Exception {
+        // Whatever path builds a reply, the guard installed per request removes what HTTP/2 forbids.
+        io.vertx.core.http.HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                .setHost("127.0.0.1").setPort(0).setHttp2ClearTextEnabled(true)).requestHandler(req -> {
+            Replies.guardHttp2(req);
+            req.response().putHeader("connection", "close").putHeader("keep-alive", "timeout=5").putHeader("proxy-connection", "close")
+                    .putHeader("transfer-encoding", "chunked").putHeader("upgrade", "h2c").putHeader("x-kept", "yes")
+                    .setStatusCode(418).end("{\"whole\":true}");
+        });
+        await(server.listen());
+        HttpClient h2 = priorKnowledge();
+        Reply r = await(h2.request(new RequestOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/x"))
+                .compose(req -> req.send().compose(resp -> resp.body().map(b -> new Reply(resp.version(), resp.statusCode(), resp.headers(), b.toString())))));
+        assertThat(r.version()).isEqualTo(HttpVersion.HTTP_2);
+        assertThat(r.status()).isEqualTo(418);
+        assertThat(r.body()).isEqualTo("{\"whole\":true}");
+        assertThat(r.headers().get("x-kept")).isEqualTo("yes");
+        assertThat(r.headers().contains("connection")).isFalse();
+    }
+
+    @Test
+    void anUpgradedConnectionAnswersWholeToo() throws Exception {
+        start(Map.of("TOLLGATE_HTTP2_CLEARTEXT", "true"));
+        HttpClient upgrading = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(true));
+        Reply first = send(upgrading, HttpMethod.GET, "/nowhere", null, true);
+        assertThat(first.version()).isEqualTo(HttpVersion.HTTP_2);
+        assertThat(first.status()).isEqualTo(404);
+        assertThat(first.body()).isEqualTo(error("Unknown route /nowhere.", "invalid_request_error", "unknown_route"));
+        Reply second = post(upgrading, "/v1/chat/completions", "[1]");
+        assertThat(second.version()).isEqualTo(HttpVersion.HTTP_2);
+        assertThat(second.status()).isEqualTo(400);
+        assertThat(second.body()).isEqualTo(error("The request body must be a JSON object.", "invalid_request_error", "invalid_json"));
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void normalAndRelayedRepliesWorkOverHttp2() throws Exception {
         // The upstream's hop-by-hop headers must not reach an HTTP/2 client (they would void the answer).
         upstream.handle(req -> req.response().setStatusCode(429).putHeader("content-type", "application/json")
