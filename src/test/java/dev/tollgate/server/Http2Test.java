@@ -115,6 +115,11 @@ class Http2Test extends KeyModeTest {
         assertThat(tooLarge.body()).isEqualTo(error("The request body is larger than this gateway accepts (2048 bytes).",
                 "invalid_request_error", "request_too_large"));
 
+        Reply tooLargeStreaming = send(h2, HttpMethod.POST, "/v1/chat/completions", "{\"model\":\"m\",\"x\":\"" + "a".repeat(3000) + "\"}",
+                false, "content-type", "application/json");
+        assertThat(tooLargeStreaming.status()).isEqualTo(413);
+        assertThat(tooLargeStreaming.body()).isEqualTo(tooLarge.body());
+
         Reply method = send(h2, HttpMethod.POST, "/healthz", "{}", true);
         assertThat(method.status()).isEqualTo(405);
         assertThat(method.body()).isEqualTo(error("Method POST is not allowed on /healthz.", "invalid_request_error", "method_not_allowed"));
@@ -190,6 +195,17 @@ class Http2Test extends KeyModeTest {
         Reply ok = post(h2, "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[]}");
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.body()).isEqualTo("{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[]}");
+
+        upstream.handle(req -> {
+            dev.tollgate.support.FakeUpstream.startSse(req);
+            dev.tollgate.support.FakeUpstream.event(req, "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}");
+            dev.tollgate.support.FakeUpstream.event(req, "[DONE]");
+            req.response().end();
+        });
+        Reply stream = post(h2, "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[]}");
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.headers().get("content-type")).startsWith("text/event-stream");
+        assertThat(stream.body()).contains("\"content\":\"hi\"").endsWith("data: [DONE]\n\n");
 
         Reply preflight = send(h2, HttpMethod.OPTIONS, "/v1/chat/completions", null, true,
                 "origin", "https://app.example.com", "access-control-request-method", "POST");
