@@ -127,6 +127,27 @@ class MainTest {
     }
 
     @Test
+    void configCheckKnowsTheProtocolSettings() throws IOException {
+        Path ok = file("TOLLGATE_HTTP2_CLEARTEXT: true\n");
+        assertThat(run("config", "check", ok.toString()).out()).isEqualTo("config ok: " + ok + NL);
+
+        Path bad = file("""
+                TOLLGATE_HTTP2_CLEARTEXT: maybe
+                AZURE_RESOURCE_NAME: my-resource
+                AZURE_DEPLOYMENT_ID: ../other
+                """);
+        Run r = run("config", "check", bad.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("tollgate: invalid configuration:\n"
+                + "  TOLLGATE_HTTP2_CLEARTEXT: expected true or false, got 'maybe'" + NL);
+        Path deployment = file("AZURE_RESOURCE_NAME: my-resource\nAZURE_DEPLOYMENT_ID: ../other\n");
+        Run d = run("config", "check", deployment.toString());
+        assertThat(d.exitCode()).isEqualTo(2);
+        assertThat(d.err()).isEqualTo("tollgate: invalid configuration:\n"
+                + "  AZURE_DEPLOYMENT_ID: '../other' is not a valid Azure deployment name (letters, digits, '-', '_' and inner '.', at most 64)" + NL);
+    }
+
+    @Test
     void configCheckOnAMissingFileExitsTwo() {
         Path missing = dir.resolve("missing.yaml");
 

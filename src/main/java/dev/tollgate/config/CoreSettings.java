@@ -83,6 +83,9 @@ public final class CoreSettings {
     public static final Setting<Boolean> ALLOW_HEADER_LOOSENING = Setting.global("TOLLGATE_ALLOW_HEADER_LOOSENING",
             SettingType.bool(), false, "Let x-tollgate-* headers loosen settings, not only tighten them");
 
+    public static final Setting<Boolean> HTTP2_CLEARTEXT = Setting.global("TOLLGATE_HTTP2_CLEARTEXT",
+            SettingType.bool(), false, "Accept HTTP/2 without TLS (h2c: prior knowledge and Upgrade: h2c); off by default");
+
     public static final Setting<Integer> SHUTDOWN_GRACE_MS = Setting.global("TOLLGATE_SHUTDOWN_GRACE_MS",
             SettingType.integer(0, 3_600_000), 30_000, "On SIGTERM, how long in-flight requests and streams may finish");
 
@@ -93,5 +96,5 @@ public final class CoreSettings {
             LLM_API_BASE_PATH, LOCAL_MODE, CORS_HEADERS, MAX_BODY_BYTES, MAX_UPLOAD_BYTES, MAX_RESPONSE_BYTES,
             CLIENT_HEADER_TIMEOUT_MS, CLIENT_BODY_TIMEOUT_MS, UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
             UPSTREAM_STREAM_IDLE_TIMEOUT_MS, UPSTREAM_POOL_SIZE, RETRY_COUNT, RETRY_BASE_DELAY_MS, RETRY_MAX_WAIT_MS,
-            ALLOW_HEADER_LOOSENING, SHUTDOWN_GRACE_MS, EVENT_LOOPS);
+            ALLOW_HEADER_LOOSENING, HTTP2_CLEARTEXT, SHUTDOWN_GRACE_MS, EVENT_LOOPS);
 }

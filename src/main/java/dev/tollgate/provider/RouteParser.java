@@ -55,6 +55,9 @@ final class RouteParser {
         }
         String model = text(d, "model", where, false);
         String deploymentName = text(d, "deployment", where, false);
+        if (kind == ProviderKind.AZURE && deploymentName != null && !AzureResources.validDeployment(deploymentName)) {
+            throw new IllegalArgumentException(where + ".deployment: " + AzureResources.invalidDeployment(deploymentName));
+        }
         String resource = text(d, "resource", where, false);
         String baseUrl = text(d, "base_url", where, false);
         UpstreamTarget target;

@@ -75,6 +75,15 @@ public final class Router {
         for (String a : allowed) {
             if (!AzureResources.validName(a)) throw new IllegalArgumentException("TOLLGATE_AZURE_RESOURCES: '" + a + "' is not a valid Azure resource name");
         }
+        String seedDeployment = s.get(ProviderSettings.AZURE_DEPLOYMENT_ID);
+        if (seedDeployment != null && !AzureResources.validDeployment(seedDeployment)) {
+            throw new IllegalArgumentException("AZURE_DEPLOYMENT_ID: " + AzureResources.invalidDeployment(seedDeployment));
+        }
+        s.get(ProviderSettings.AZURE_DEPLOYMENTS).forEach((model, deployment) -> {
+            if (!AzureResources.validDeployment(deployment)) {
+                throw new IllegalArgumentException("TOLLGATE_AZURE_DEPLOYMENTS." + model + ": " + AzureResources.invalidDeployment(deployment));
+            }
+        });
         String seedResource = s.get(ProviderSettings.AZURE_RESOURCE_NAME);
         if (seedResource != null && !seedResource.isEmpty()) {
             if (!AzureResources.validName(seedResource)) throw new IllegalArgumentException("AZURE_RESOURCE_NAME: '" + seedResource + "' is not a valid Azure resource name");

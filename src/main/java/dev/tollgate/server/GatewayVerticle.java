@@ -73,6 +73,7 @@ final class GatewayVerticle extends VerticleBase {
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false)
                 .setHandle100ContinueAutomatically(true)
+                .setHttp2ClearTextEnabled(s.get(CoreSettings.HTTP2_CLEARTEXT))
                 .setMaxHeaderSize(32 * 1024)
                 .setMaxInitialLineLength(16 * 1024)
                 .setIdleTimeout(headerTimeoutMs).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
@@ -103,21 +104,41 @@ final class GatewayVerticle extends VerticleBase {
     }
 
     private void onInvalidRequest(HttpServerRequest req) {
+        if (RequestFraming.unreadable(req.connection())) {
+            req.connection().close(); // bytes after a refused request's head: not a request of their own
+            return;
+        }
         Throwable cause = req.decoderResult().cause();
         ApiError error;
         if (cause instanceof TooLongFrameException && cause.getMessage() != null && cause.getMessage().contains("header")) {
             error = new ApiError(431, ApiError.INVALID_REQUEST, "headers_too_large", "The request headers are too large.", null);
+        } else if (RequestFraming.ofDecoderFailure(cause) != null) {
+            error = RequestFraming.ofDecoderFailure(cause);
         } else if (cause instanceof TooLongFrameException) {
             error = new ApiError(414, ApiError.INVALID_REQUEST, "uri_too_long", "The request line is too long.", null);
         } else {
             error = ApiError.badRequest("malformed_request", "The request is not valid HTTP.");
         }
-        Replies.error(req, ctx.cors(), newRequestId(), error, true);
+        refuse(req, req.path() == null ? "" : req.path(), newRequestId(), false, error);
     }
 
     private void onRequest(HttpServerRequest req) {
+        Replies.guardHttp2(req);
         HttpConnection conn = req.connection();
         headerTimeout.requestStarted(conn);
+        if (RequestFraming.unreadable(conn)) {
+            conn.close(); // bytes after a refused request's head: not a request of their own
+            return;
+        }
+        ApiError framing = RequestFraming.check(req);
+        if (framing != null) {
+            // Refused before routing: with an unknown body length the connection cannot be read on.
+            RequestFraming.markUnreadable(conn);
+            req.response().endHandler(v -> headerTimeout.requestEnded(conn));
+            String path = req.path() == null ? "" : req.path();
+            refuse(req, path, newRequestId(), false, framing);
+            return;
+        }
         route(req, () -> headerTimeout.requestEnded(conn));
     }
 

@@ -20,13 +20,13 @@ final class LimitedUpload implements ReadStream<Buffer> {
     private boolean stopped;
     private Buffer prefix;            // bytes read before the upload started (a held form head)
     private Handler<Buffer> handler;
+    private final Handler<Throwable> onError;
 
-    LimitedUpload(HttpServerRequest req, long max, Runnable onChunk, Runnable onTooLarge, Runnable onEnd) {
-        this(req, max, onChunk, onTooLarge, onEnd, null);
-    }
-
-    LimitedUpload(HttpServerRequest req, long max, Runnable onChunk, Runnable onTooLarge, Runnable onEnd, Buffer prefix) {
+    /** {@code onError}: the request's own error handling, which the upstream pipe must not replace. */
+    LimitedUpload(HttpServerRequest req, long max, Runnable onChunk, Runnable onTooLarge, Runnable onEnd, Buffer prefix,
+                  Handler<Throwable> onError) {
         this.req = req;
+        this.onError = onError;
         this.max = max;
         this.onChunk = onChunk;
         this.onTooLarge = onTooLarge;
@@ -81,7 +81,10 @@ final class LimitedUpload implements ReadStream<Buffer> {
 
     @Override
     public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-        req.exceptionHandler(handler);
+        req.exceptionHandler(handler == null ? onError : e -> {
+            onError.handle(e);
+            handler.handle(e);
+        });
         return this;
     }
 

@@ -28,6 +28,7 @@ import dev.tollgate.policy.usage.UsageAccountingPolicy;
 import dev.tollgate.upstream.UpstreamCall;
 import dev.tollgate.upstream.RetryPolicy;
 import dev.tollgate.provider.AnswerTranslator;
+import dev.tollgate.provider.AzureResources;
 import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.DeploymentHealth;
@@ -45,6 +46,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * One proxied request from start to finish: read (and limit) the body, run the chain, call the
@@ -91,7 +93,7 @@ final class ProxyRequest {
 
     void run() {
         resp.closeHandler(v -> onClientGone());
-        req.exceptionHandler(e -> onClientGone());
+        req.exceptionHandler(this::onRequestError);
 
         AccessControl access = ctx.access();
         Settings base = ctx.settings();
@@ -131,7 +133,7 @@ final class ProxyRequest {
             fail(ApiError.badRequest("invalid_content_length", "The Content-Length header is not a valid length."));
             return;
         }
-        boolean hasBody = length > 0 || (length == -1 && req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null);
+        boolean hasBody = length > 0 || (length == -1 && bodyWithoutLength());
         if (!hasBody) {
             bodyRead = true;
             if (req.method() == HttpMethod.GET && ex.endpoint().apiPath().equals("/models") && ctx.router().routed()) {
@@ -178,8 +180,21 @@ final class ProxyRequest {
             if (finished) return;
             timer.disarm();
             bodyRead = true;
-            onJsonBody(body);
+            boolean noData = length < 0 && body.length() == 0 && req.version() == HttpVersion.HTTP_2;
+            if (noData) runChain(null); // HEADERS ended the stream: no body, as with Content-Length: 0
+            else onJsonBody(body);
         });
+    }
+
+    /**
+     * A body without Content-Length: HTTP/1.1 frames it with chunked encoding (RequestFraming
+     * refused any other coding); HTTP/2 with DATA frames, which a request with a body-carrying
+     * method may send without announcing a length.
+     */
+    private boolean bodyWithoutLength() {
+        if (req.version() != HttpVersion.HTTP_2) return req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        HttpMethod m = req.method();
+        return !req.isEnded() && (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH);
     }
 
     private void onJsonBody(Buffer raw) {
@@ -337,8 +352,14 @@ final class ProxyRequest {
      */
     private void callUpstream(Buffer body) {
         String azureResource = HeaderOverrides.control(req.headers(), "azure-resource");
+        String azureDeployment = HeaderOverrides.control(req.headers(), "azure-deployment");
+        if (azureDeployment != null && !AzureResources.validDeployment(azureDeployment.trim())) {
+            fail(ApiError.badRequest("invalid_header_value", "Header x-tollgate-azure-deployment: not a valid Azure deployment name ("
+                    + AzureResources.DEPLOYMENT_RULE + ")."));
+            return;
+        }
         if (azureResource != null) {
-            Deployment d = ctx.router().headerAzure(azureResource.trim(), HeaderOverrides.control(req.headers(), "azure-deployment"));
+            Deployment d = ctx.router().headerAzure(azureResource.trim(), azureDeployment == null ? null : azureDeployment.trim());
             if (d == null) {
                 fail(new ApiError(403, "permission_error", "azure_resource_not_allowed", "The Azure resource named in the "
                         + "x-tollgate-azure-resource header is not in this gateway's allow-list (TOLLGATE_AZURE_RESOURCES).", null));
@@ -419,7 +440,7 @@ final class ProxyRequest {
             if (cl != null) headers.set(HttpHeaders.CONTENT_LENGTH, cl);
             long idleMs = s.get(CoreSettings.CLIENT_BODY_TIMEOUT_MS);
             upload = new LimitedUpload(req, s.get(CoreSettings.MAX_UPLOAD_BYTES), () -> timer.arm(idleMs), this::onUploadTooLarge,
-                    () -> { bodyRead = true; phase = Phase.UPSTREAM; timer.disarm(); }, heldUpload);
+                    () -> { bodyRead = true; phase = Phase.UPSTREAM; timer.disarm(); }, heldUpload, this::onRequestError);
             timer.arm(idleMs);
         }
         call = new UpstreamCall(loop.vertx(), loop.client(), d == null ? ctx.upstream() : d.target(), ctx.retryPolicy(), loop.deadlines(), ex,
@@ -727,6 +748,19 @@ final class ProxyRequest {
         if (finished) return;
         if (call != null) call.cancel();
         fail(tooLarge(ex.settings().get(CoreSettings.MAX_UPLOAD_BYTES)));
+    }
+
+    /** The request stream failed: a malformed chunked body gets its 400; anything else means the client left. */
+    private void onRequestError(Throwable e) {
+        if (finished) return;
+        if (!RequestFraming.malformedBody(e)) {
+            onClientGone();
+            return;
+        }
+        if (call != null) call.cancel();
+        bodyRead = false; // the rest of the stream is unreadable: the connection closes after the answer
+        fail(RequestFraming.MALFORMED_CHUNK);
+        RequestFraming.flushNow(req.connection());
     }
 
     private void onClientGone() {

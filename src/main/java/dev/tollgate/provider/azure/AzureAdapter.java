@@ -1,5 +1,6 @@
 package dev.tollgate.provider.azure;
 
+import dev.tollgate.provider.AzureResources;
 import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.ProviderAdapter;
@@ -44,6 +45,11 @@ public final class AzureAdapter implements ProviderAdapter {
         String deployment = d.upstreamModel() != null ? d.upstreamModel()
                 : model != null && deploymentsByModel.containsKey(model) ? deploymentsByModel.get(model) : model;
         if (deployment == null) throw new TranslationException("model", "An Azure OpenAI request needs a model (the deployment name).");
+        if (!AzureResources.validDeployment(deployment)) {
+            // Configured names were checked at start-up; this is a requested model standing in for one.
+            throw TranslationException.invalid("model", "The model name is not a valid Azure deployment name ("
+                    + AzureResources.DEPLOYMENT_RULE + ").");
+        }
         StringBuilder uri = new StringBuilder(d.target().basePath()).append("/openai/deployments/")
                 .append(URLEncoder.encode(deployment, StandardCharsets.UTF_8)).append(path)
                 .append("?api-version=").append(URLEncoder.encode(d.apiVersion(), StandardCharsets.UTF_8));
