@@ -259,8 +259,12 @@ public interface SettingType<T> {
         return node.longValue();
     }
 
-    /** Values in errors are clipped: a mistyped secret must not be echoed whole. */
+    /**
+     * Values in errors are clipped: a mistyped secret must not be echoed whole. A URL's password is
+     * masked first ({@code http://user:***@host}), so clipping cannot leave a piece of it behind.
+     */
     static String clip(String raw) {
+        raw = dev.tollgate.observe.Redaction.maskUrlCredentials(raw);
         String v = raw.length() > 40 ? raw.substring(0, 40) + "…" : raw;
         return v.replaceAll("[\\p{Cntrl}]", "?");
     }
