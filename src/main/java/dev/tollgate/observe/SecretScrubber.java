@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.json.Json;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
 import java.net.URLEncoder;
@@ -82,13 +83,41 @@ public final class SecretScrubber {
 
     /** The text with every known secret and credential shape masked; the same instance when there is none. */
     public String scrub(String text) {
+        String out = scrubKnown(text);
+        String shaped = Redaction.scrub(out);
+        return shaped == text ? text : shaped;
+    }
+
+    /** Only the configured secrets masked (no shapes): cheap enough for every answer's headers. */
+    String scrubKnown(String text) {
         if (text == null || text.isEmpty()) return text;
         String out = text;
         for (String n : needles) {
             if (out.length() >= n.length() && out.contains(n)) out = out.replace(n, MARKER);
         }
-        String shaped = Redaction.scrub(out);
-        return shaped.equals(text) ? text : shaped;
+        return out;
+    }
+
+    /**
+     * The upstream's response headers, as relayed to the caller: configured secrets are masked in
+     * every answer's headers (an upstream that echoes request headers back), credential shapes too
+     * in an error answer's ({@code WWW-Authenticate}, debug headers).
+     */
+    public void scrubHeaders(MultiMap headers, boolean error) {
+        Set<String> changed = null;
+        for (Map.Entry<String, String> h : headers) {
+            String v = h.getValue();
+            if ((error ? scrub(v) : scrubKnown(v)) != v) {
+                if (changed == null) changed = new LinkedHashSet<>();
+                changed.add(h.getKey());
+            }
+        }
+        if (changed == null) return;
+        for (String name : changed) {
+            List<String> values = new ArrayList<>();
+            for (String v : headers.getAll(name)) values.add(error ? scrub(v) : scrubKnown(v));
+            headers.set(name, values);
+        }
     }
 
     // ---- JSON ---------------------------------------------------------------------------------

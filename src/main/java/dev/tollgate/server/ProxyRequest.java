@@ -507,7 +507,9 @@ final class ProxyRequest {
         ex.status(status);
         resp.setStatusCode(status);
         ForwardedHeaders.toClient(up.headers(), resp.headers());
-        applyRequestId(up.getHeader("x-request-id"));
+        boolean ok = status >= 200 && status < 300;
+        ctx.scrubber().scrubHeaders(resp.headers(), !ok);
+        applyRequestId(resp.headers().get("x-request-id")); // the upstream's, as relayed (scrubbed)
         ctx.cors().decorate(req.headers(), resp.headers());
         // The caller's limits are the gateway's, not those of the provider key behind it.
         if (admission != null && admission.headers() != null) resp.headers().setAll(admission.headers());
@@ -515,7 +517,6 @@ final class ProxyRequest {
         String contentType = up.getHeader(HttpHeaders.CONTENT_TYPE);
         long idleMs = ex.settings().get(CoreSettings.UPSTREAM_STREAM_IDLE_TIMEOUT_MS);
         boolean sse = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
-        boolean ok = status >= 200 && status < 300;
         if (translator != null && sse && ok) {
             phase = Phase.DONE;
             resp.headers().set(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
@@ -525,8 +526,15 @@ final class ProxyRequest {
             bufferTranslated(up, idleMs);
         } else if (!ok) {
             // Any error answer is read whole, whatever its type, so the gateway's credentials can be scrubbed from it.
-            readWhole(up, idleMs, (held, chunk) -> upstreamBroken("The upstream's error answer is larger than this gateway relays."),
-                    body -> onJsonResponse(status, body));
+            readWhole(up, idleMs, (held, chunk) -> upstreamBroken("The upstream's error answer is larger than this gateway relays."), body -> {
+                if (encoded(up)) {
+                    // Compressed bytes cannot be searched for a key: the caller gets the status, not the unchecked body.
+                    fail(ApiError.badGateway("upstream_error_unreadable", "The upstream answered HTTP " + status
+                            + " with a compressed body the gateway cannot check for credentials."));
+                    return;
+                }
+                onJsonResponse(status, body);
+            });
         } else if (sse) {
             phase = Phase.DONE;
             relay = new StreamRelay(ex, ctx.chain(), up, resp, loop.deadlines(), idleMs, this::finish, ctx.scrubber(), null);
@@ -641,6 +649,11 @@ final class ProxyRequest {
             resp.end(toCaller(status, raw));
         }
         finish();
+    }
+
+    private static boolean encoded(HttpClientResponse up) {
+        String ce = up.getHeader(HttpHeaders.CONTENT_ENCODING);
+        return ce != null && !ce.isBlank() && !ce.trim().equalsIgnoreCase("identity");
     }
 
     /** The upstream's own words for the log: its JSON error message, or the text of a text answer. */

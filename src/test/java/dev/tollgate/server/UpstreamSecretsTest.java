@@ -231,4 +231,47 @@ class UpstreamSecretsTest extends KeyModeTest {
             assertNoSecrets(logs.all(), ADMIN, providerKey, key);
         }
     }
+
+    @Test
+    void responseHeadersEchoingTheKeyAreScrubbed() throws Exception {
+        upstream.handle(req -> req.response().setStatusCode(401)
+                .putHeader("WWW-Authenticate", "Bearer realm=\"api\", error=\"invalid_token\", token=\"" + PROVIDER + "\"")
+                .putHeader("x-debug-authorization", req.getHeader("Authorization"))
+                .putHeader("x-request-id", "req_" + PROVIDER)
+                .putHeader("Content-Type", "application/json").end("{\"error\":{\"message\":\"denied\"}}"));
+        start(Map.of("OPENAI_API_KEY", PROVIDER));
+        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", CHAT);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("www-authenticate")).contains("Bearer realm=\"api\", error=\"invalid_token\", token=\"[REDACTED]\"");
+        assertThat(r.headers().firstValue("x-debug-authorization")).contains("Bearer [REDACTED]");
+        assertThat(r.headers().firstValue("x-request-id")).contains("req_[REDACTED]");
+        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"denied\"}}");
+
+        // A successful answer's headers lose the configured key too; its body stays byte-exact.
+        upstream.handle(req -> req.response().putHeader("x-echo", "key " + PROVIDER).putHeader("x-other", "Bearer not-configured-0123456789")
+                .putHeader("Content-Type", "application/json").end("{\"ok\":true}"));
+        HttpResponse<String> ok = gateway.postJson("/v1/chat/completions", CHAT);
+        assertThat(ok.headers().firstValue("x-echo")).contains("key [REDACTED]");
+        assertThat(ok.headers().firstValue("x-other")).contains("Bearer not-configured-0123456789");
+        assertThat(ok.body()).isEqualTo("{\"ok\":true}");
+    }
+
+    @Test
+    void aCompressedErrorBodyThatCannotBeCheckedIsNotRelayed() throws Exception {
+        byte[] gz;
+        try (var bytes = new java.io.ByteArrayOutputStream(); var zip = new java.util.zip.GZIPOutputStream(bytes)) {
+            zip.write(("{\"error\":{\"message\":\"bad key " + PROVIDER + "\"}}").getBytes());
+            zip.finish();
+            gz = bytes.toByteArray();
+        }
+        byte[] body = gz;
+        upstream.handle(req -> req.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+                .putHeader("Content-Encoding", "gzip").end(io.vertx.core.buffer.Buffer.buffer(body)));
+        start(Map.of("OPENAI_API_KEY", PROVIDER));
+        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", CHAT);
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(r.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"The upstream answered HTTP 401 with a compressed body the gateway cannot "
+                + "check for credentials.\",\"type\":\"upstream_error\",\"param\":null,\"code\":\"upstream_error_unreadable\"}}");
+    }
 }
