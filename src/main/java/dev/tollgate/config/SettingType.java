@@ -260,11 +260,12 @@ public interface SettingType<T> {
     }
 
     /**
-     * Values in errors are clipped: a mistyped secret must not be echoed whole. A URL's password is
-     * masked first ({@code http://user:***@host}), so clipping cannot leave a piece of it behind.
+     * Values in errors are clipped: a mistyped secret must not be echoed whole. Anything shaped like
+     * a credential (a URL's password, {@code ?key=...}) is masked first, so clipping cannot leave a
+     * piece of it behind.
      */
     static String clip(String raw) {
-        raw = dev.tollgate.observe.Redaction.maskUrlCredentials(raw);
+        raw = dev.tollgate.observe.Redaction.scrub(raw);
         String v = raw.length() > 40 ? raw.substring(0, 40) + "…" : raw;
         return v.replaceAll("[\\p{Cntrl}]", "?");
     }

@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Masks anything shaped like a credential: Bearer tokens, {@code sk-}/{@code tg-}/... keys, Google
+ * Masks anything shaped like a credential: Bearer and Basic credentials, {@code sk-}/{@code tg-}/... keys, Google
  * API keys, {@code key=value} pairs, and the password (or token) in a URL's user part. The net for
  * secrets nobody configured; {@link SecretScrubber} adds the exact values of those that were.
  */
@@ -17,10 +17,12 @@ public final class Redaction {
     private static final Pattern SECRETS = Pattern.compile(
             "(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]{11,}[A-Za-z0-9_~+/=-]" // a sentence's full stop is not the token's
                     + "|\\b(sk|tg|sess|rk)-[A-Za-z0-9_-]{8,}"
-                    + "|(\\b(?:api[-_]?key|authorization|x-api-key|x-goog-api-key|key)\"?\\s*[=:]\\s*\"?)[^\\s\",;&]{6,}"
+                    + "|(\\b(?:api[-_]?key|authorization|x-api-key|x-goog-api-key|key)\"?\\s*[=:]\\s*\"?)[^\\s\"',;&]{6,}"
                     + "|(?-i:\\bAIza[0-9A-Za-z_-]{35})"
                     // scheme://user:password@ or scheme://token@ (group 4: "scheme://", group 5: "user:" or null)
-                    + "|([a-z][a-z0-9+.-]*://)([^/?#@\\s:\"]*:)?[^/?#@\\s\"]+@");
+                    + "|([a-z][a-z0-9+.-]*://)([^/?#@\\s:\"]*:)?[^/?#@\\s\"]+@"
+                    // Basic credentials (group 6): base64 with a digit or symbol, so "basic configuration" is prose
+                    + "|(basic\\s+)(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{11,}={0,2}");
 
     public static String scrub(String text) {
         if (text == null || text.isEmpty() || !mayHoldSecret(text)) return text;
@@ -32,6 +34,7 @@ public final class Redaction {
             out.append(text, last, m.start());
             if (m.group(1) != null) out.append(m.group(1)).append(MARKER);
             else if (m.group(3) != null) out.append(m.group(3)).append(MARKER);
+            else if (m.group(6) != null) out.append(m.group(6)).append(MARKER);
             else if (m.group(4) != null) out.append(m.group(4)).append(m.group(5) == null ? "***" : m.group(5) + "***").append('@');
             else out.append(MARKER);
             last = m.end();
@@ -39,19 +42,9 @@ public final class Redaction {
         return out.append(text, last, text.length()).toString();
     }
 
-    /** Only the user part of URLs masked ({@code http://user:***@host}): for config messages, which name URLs on purpose. */
-    public static String maskUrlCredentials(String text) {
-        if (text == null || text.indexOf('@') < 0) return text;
-        Matcher m = URL_USER.matcher(text);
-        if (!m.find()) return text;
-        return m.replaceAll(r -> Matcher.quoteReplacement(r.group(1) + (r.group(2) == null ? "***" : r.group(2) + "***") + "@"));
-    }
-
-    private static final Pattern URL_USER = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)([^/?#@\\s:\"]*:)?[^/?#@\\s\"]+@");
-
     /**
      * A one-pass test that rules most text out before the regular expression runs (log fields are
-     * scrubbed on every request): each pattern needs whitespace after "bearer", a '-' after
+     * scrubbed on every request): each pattern needs whitespace after "bearer"/"basic", a '-' after
      * sk/tg/rk/sess, a '=' or ':', "AIza", or an '@'.
      */
     static boolean mayHoldSecret(String s) {

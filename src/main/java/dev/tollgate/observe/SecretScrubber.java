@@ -79,6 +79,22 @@ public final class SecretScrubber {
         return forLogs;
     }
 
+    /** Credential headers a caller may send (a provider key in pass-through mode, a Tollgate key). */
+    private static final String[] CREDENTIAL_HEADERS = {"authorization", "api-key", "x-api-key", "x-goog-api-key", "x-tollgate-api-key"};
+
+    /** The credentials a caller presented in its request headers, without their scheme ("Bearer"). */
+    public static List<String> presented(MultiMap requestHeaders) {
+        List<String> out = new ArrayList<>(2);
+        for (String name : CREDENTIAL_HEADERS) {
+            for (String v : requestHeaders.getAll(name)) {
+                String t = v.strip();
+                int space = t.indexOf(' ');
+                out.add(space < 0 ? t : t.substring(space + 1).strip());
+            }
+        }
+        return out;
+    }
+
     // ---- text ---------------------------------------------------------------------------------
 
     /** The text with every known secret and credential shape masked; the same instance when there is none. */

@@ -14,6 +14,7 @@ import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
 import dev.tollgate.observe.RequestLog;
+import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.stream.AnswerStream;
 import dev.tollgate.stream.ChainedStreamWriter;
@@ -763,6 +764,11 @@ final class ProxyRequest {
         phase = Phase.DONE;
         timer.disarm();
         ctx.chain().onComplete(ex);
+        if (ex.errorMessage() != null) {
+            // In pass-through mode the caller's own key goes upstream and may come back in its error: not into the log.
+            List<String> presented = SecretScrubber.presented(req.headers());
+            if (!presented.isEmpty()) ex.errorMessage(SecretScrubber.of(presented).scrub(ex.errorMessage()));
+        }
         try {
             ctx.access().complete(ex, admission);
         } catch (RuntimeException e) {

@@ -665,6 +665,10 @@ class ConfigLoaderTest {
         // Only a token as the user part; and a password so long that clipping would have cut before the '@'.
         assertThat(error("LLM_API_BASE_PATH: https://tokenonly0123456789@h.example/v1\n"))
                 .isEqualTo(PREFIX + "LLM_API_BASE_PATH: expected an http:// or https:// URL without query, got 'https://***@h.example/v1'");
+        // A key in the query: masked before the value is clipped, so no piece of it is left.
+        assertThat(error(null, env("LLM_API_BASE_PATH", "https://api.example.com/v1?key=abcdefghijklmnop")))
+                .isEqualTo(PREFIX + "LLM_API_BASE_PATH: expected an http:// or https:// URL without query, "
+                        + "got 'https://api.example.com/v1?key=[REDACTED]' (environment variable)");
         String longPassword = "p".repeat(60);
         String message = error(null, env("LLM_API_BASE_PATH", "https://u:" + longPassword + "@h.example/v1"));
         assertThat(message).doesNotContain("ppppp").contains("https://u:***@h.example/v1");

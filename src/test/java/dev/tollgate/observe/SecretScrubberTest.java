@@ -47,6 +47,9 @@ class SecretScrubberTest {
                 .isEqualTo("Incorrect API key provided: [REDACTED]");
         assertThat(scrubber.scrub("API key not valid: AIzaSyA-1234567890abcdefghijklmnopqrstu"))
                 .isEqualTo("API key not valid: [REDACTED]");
+        assertThat(scrubber.scrub("Authorization: Basic dXNlcjpzM2NyZXQ= rejected"))
+                .isEqualTo("Authorization: Basic [REDACTED] rejected");
+        assertThat(scrubber.scrub("a basic configuration problem")).isEqualTo("a basic configuration problem");
         assertThat(scrubber.scrub("could not reach https://bob:hunter2hunter2@proxy.example/v1"))
                 .isEqualTo("could not reach https://bob:***@proxy.example/v1");
     }

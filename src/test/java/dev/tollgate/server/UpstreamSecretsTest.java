@@ -274,4 +274,19 @@ class UpstreamSecretsTest extends KeyModeTest {
         assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"The upstream answered HTTP 401 with a compressed body the gateway cannot "
                 + "check for credentials.\",\"type\":\"upstream_error\",\"param\":null,\"code\":\"upstream_error_unreadable\"}}");
     }
+
+    @Test
+    void inPassThroughModeTheCallersOwnKeyIsKeptOutOfTheLog() throws Exception {
+        String callers = "callers-own-credential-42";
+        upstream.handle(req -> FakeUpstream.json(req, 401, "{\"error\":{\"message\":\"key " + callers + " is not valid here\"}}"));
+        start(Map.of()); // no OPENAI_API_KEY: the caller's Authorization goes upstream
+        try (LogCapture logs = new LogCapture()) {
+            HttpResponse<String> r = gateway.postJson("/v1/chat/completions", CHAT, "Authorization", "Bearer " + callers);
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"key " + callers + " is not valid here\"}}"); // the caller's own
+            assertThat(Json.parse(logs.awaitRequestLine(1)).path("error_message").asText()).isEqualTo("key [REDACTED] is not valid here");
+            assertNoSecrets(logs.all(), callers);
+        }
+        assertThat(upstream.lastReceived().headers().get("Authorization")).isEqualTo("Bearer " + callers);
+    }
 }
