@@ -71,8 +71,8 @@ public final class CoreSettings {
     public static final Setting<Integer> UPSTREAM_POOL_SIZE = Setting.global("TOLLGATE_UPSTREAM_POOL_SIZE",
             SettingType.integer(1, 100_000), 1024, "Keep-alive connections to the upstream, per event loop");
 
-    public static final Setting<Integer> RETRY_COUNT = Setting.preference("POLICY_RETRY_COUNT", "retry-count",
-            SettingType.integer(0, 5), 0, "Retries of a failed upstream call (connection error, 408, 429, 5xx), at most 5");
+    public static final Setting<Integer> RETRY_COUNT = Setting.restriction("POLICY_RETRY_COUNT", "retry-count",
+            SettingType.integer(0, 5), 0, Strictness.atMost(), "Retries of a failed upstream call (connection error, 408, 429, 5xx), at most 5; a header may only lower it");
 
     public static final Setting<Integer> RETRY_BASE_DELAY_MS = Setting.global("TOLLGATE_RETRY_BASE_DELAY_MS",
             SettingType.integer(0, 60_000), 250, "First retry back-off; doubles each attempt, plus up to 50% jitter");

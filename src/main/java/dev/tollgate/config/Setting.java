@@ -14,10 +14,12 @@ public final class Setting<T> {
     public enum HeaderRule {
         /** Not settable per request. */
         NONE,
-        /** The header may only make the setting stricter (see {@link Strictness}). */
-        TIGHTEN_ONLY,
-        /** A caller preference with no security meaning: any valid value is taken. */
-        FREE
+        /**
+         * The header may only make the setting stricter (see {@link Strictness}). There is no
+         * "any value" rule: every per-request setting limits what a caller may do, spend or make
+         * the upstream do (retries multiply upstream calls), so a header may only tighten it.
+         */
+        TIGHTEN_ONLY
     }
 
     private static final AtomicInteger NEXT_INDEX = new AtomicInteger();
@@ -59,11 +61,6 @@ public final class Setting<T> {
     public static <T> Setting<T> restriction(String key, String header, SettingType<T> type, T defaultValue,
                                              Strictness<T> strictness, String help) {
         return new Setting<>(key, type, defaultValue, header, HeaderRule.TIGHTEN_ONLY, Objects.requireNonNull(strictness), false, help);
-    }
-
-    /** A per-request preference a header may set to any valid value. */
-    public static <T> Setting<T> preference(String key, String header, SettingType<T> type, T defaultValue, String help) {
-        return new Setting<>(key, type, defaultValue, header, HeaderRule.FREE, null, false, help);
     }
 
     public String key() { return key; }

@@ -259,8 +259,13 @@ public interface SettingType<T> {
         return node.longValue();
     }
 
-    /** Values in errors are clipped: a mistyped secret must not be echoed whole. */
+    /**
+     * Values in errors are clipped: a mistyped secret must not be echoed whole. Anything shaped like
+     * a credential (a URL's password, {@code ?key=...}) is masked first, so clipping cannot leave a
+     * piece of it behind.
+     */
     static String clip(String raw) {
+        raw = dev.tollgate.observe.Redaction.scrub(raw);
         String v = raw.length() > 40 ? raw.substring(0, 40) + "…" : raw;
         return v.replaceAll("[\\p{Cntrl}]", "?");
     }

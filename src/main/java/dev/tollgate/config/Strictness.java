@@ -27,6 +27,11 @@ public interface Strictness<T> {
         };
     }
 
+    /** A count where more means more load (retries): lower or equal is stricter. */
+    static Strictness<Integer> atMost() {
+        return (candidate, configured) -> candidate <= configured;
+    }
+
     /** An allow-list where empty means "everything": the request's list must be a non-empty subset. */
     static Strictness<List<String>> allowListSubset() {
         return (candidate, configured) -> {

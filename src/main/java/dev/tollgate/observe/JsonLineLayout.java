@@ -24,7 +24,7 @@ public final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
             g.writeStringField("time", Instant.ofEpochMilli(event.getTimeStamp()).toString());
             g.writeStringField("level", event.getLevel().toString().toLowerCase(java.util.Locale.ROOT));
             g.writeStringField("logger", event.getLoggerName());
-            g.writeStringField("message", Redaction.scrub(event.getFormattedMessage()));
+            g.writeStringField("message", SecretScrubber.forLogs().scrub(event.getFormattedMessage()));
             IThrowableProxy t = event.getThrowableProxy();
             if (t != null) g.writeStringField("exception", t.getClassName());
             g.writeEndObject();

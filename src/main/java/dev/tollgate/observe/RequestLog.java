@@ -46,12 +46,14 @@ public final class RequestLog {
      * line. Strings go through {@link #str}; JSON values (usage, bodies) through Jackson.
      */
     static String format(Exchange ex) {
+        // Every field that holds words from outside (the upstream's, the caller's) is scrubbed of secrets.
+        SecretScrubber secrets = SecretScrubber.forLogs();
         StringBuilder b = new StringBuilder(512);
         long now = System.nanoTime();
         b.append("{\"time\":\"");
         timestamp(b, System.currentTimeMillis());
         b.append("\",\"level\":\"info\",\"type\":\"request\",\"endpoint\":");
-        str(b, ex.endpoint().logPath());
+        str(b, secrets.scrub(ex.endpoint().logPath()));
         b.append(",\"method\":");
         str(b, ex.method());
         b.append(",\"status\":").append(ex.status()).append(",\"flags\":[");
@@ -62,7 +64,7 @@ public final class RequestLog {
             b.append("{\"type\":");
             str(b, f.type());
             b.append(",\"description\":");
-            str(b, f.description());
+            str(b, secrets.scrub(f.description()));
             b.append(",\"policy\":");
             str(b, f.policy());
             b.append(",\"action\":\"").append(f.action().name().toLowerCase(Locale.ROOT)).append("\"}");
@@ -70,7 +72,7 @@ public final class RequestLog {
         b.append("],\"error\":").append(ex.status() >= 400 || ex.errorMessage() != null);
         if (ex.errorMessage() != null) {
             b.append(",\"error_message\":");
-            str(b, ex.errorMessage());
+            str(b, secrets.scrub(ex.errorMessage()));
         }
         b.append(",\"metadata\":{\"latency_ms\":");
         millis(b, now - ex.startNanos());
@@ -90,14 +92,14 @@ public final class RequestLog {
             b.append(']');
         }
         b.append(",\"request_id\":");
-        str(b, ex.requestId());
+        str(b, secrets.scrub(ex.requestId()));
         Caller caller = ex.caller();
         if (caller != null) {
             b.append(",\"key_id\":");
             str(b, caller.keyId());
             if (caller.user() != null) {
                 b.append(",\"user\":");
-                str(b, caller.user());
+                str(b, secrets.scrub(caller.user()));
             }
             if (caller.team() != null) {
                 b.append(",\"team\":");
@@ -106,7 +108,7 @@ public final class RequestLog {
         }
         if (ex.traceId() != null) {
             b.append(",\"trace_id\":");
-            str(b, ex.traceId());
+            str(b, secrets.scrub(ex.traceId()));
         }
         b.append("},\"request\":{");
         boolean any = false;
@@ -118,14 +120,15 @@ public final class RequestLog {
                     if (any) b.append(',');
                     any = true;
                     b.append('"').append(field).append("\":");
-                    json(b, v);
+                    if (v.isTextual()) str(b, secrets.scrub(v.textValue()));
+                    else json(b, v);
                 }
             }
             if (ex.settings().get(RequestLoggingPolicy.LOG_REQUEST)) {
                 if (any) b.append(',');
                 any = true;
                 b.append("\"body\":");
-                json(b, ex.body());
+                json(b, secrets.scrub(ex.body()));
             }
         }
         if (!(hasBody && ex.requestField("stream") != null)) {
@@ -136,13 +139,13 @@ public final class RequestLog {
         any = false;
         if (ex.responseId() != null) {
             b.append("\"id\":");
-            str(b, ex.responseId());
+            str(b, secrets.scrub(ex.responseId()));
             any = true;
         }
         if (ex.responseModel() != null) {
             if (any) b.append(',');
             b.append("\"model\":");
-            str(b, ex.responseModel());
+            str(b, secrets.scrub(ex.responseModel()));
             any = true;
         }
         if (ex.usage() != null) {
@@ -165,7 +168,7 @@ public final class RequestLog {
         if (ex.loggedResponse() != null && ex.settings().get(RequestLoggingPolicy.LOG_RESPONSE)) {
             if (any) b.append(',');
             b.append("\"body\":");
-            json(b, ex.loggedResponse());
+            json(b, secrets.scrub(ex.loggedResponse()));
         }
         return b.append("}}").toString();
     }

@@ -21,6 +21,9 @@ final class RouteParser {
     private static final Set<String> DEPLOYMENT_FIELDS = Set.of("provider", "model", "base_url", "api_key_env", "weight",
             "resource", "deployment", "api_version");
 
+    /** A conventional environment variable name: upper-case letters, digits and '_'. */
+    private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[A-Z_][A-Z0-9_]{0,127}");
+
     private RouteParser() {}
 
     static ModelRoute route(JsonNode e, String where, Settings s, Function<String, String> env) {
@@ -84,7 +87,10 @@ final class RouteParser {
         if (keyEnv != null) {
             credential = env.apply(keyEnv);
             if (credential == null || credential.isEmpty()) {
-                throw new IllegalArgumentException(where + ".api_key_env: the environment variable " + keyEnv + " is not set");
+                // The name is echoed only when it looks like one: a key pasted here instead must not be printed back.
+                throw new IllegalArgumentException(where + ".api_key_env: " + (ENV_NAME.matcher(keyEnv).matches()
+                        ? "the environment variable " + keyEnv + " is not set"
+                        : "the environment variable it names is not set (give the variable's name, not the key)"));
             }
         } else if (kind == ProviderKind.OPENAI) {
             credential = s.get(CoreSettings.OPENAI_API_KEY); // null: the caller's own key, in pass-through mode

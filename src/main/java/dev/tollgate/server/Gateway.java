@@ -3,6 +3,9 @@ package dev.tollgate.server;
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.config.ConfigException;
+import dev.tollgate.config.Setting;
+import dev.tollgate.observe.SecretScrubber;
+import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.ModelRoute;
 import dev.tollgate.provider.Router;
 import dev.tollgate.chain.Policy;
@@ -74,7 +77,10 @@ public final class Gateway {
             ModelRoute r = router.route(m);
             return r == null ? m : r.deployments().get(0).pricedModel();
         });
-        GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access, router);
+        List<String> secrets = secrets(settings, catalog, router);
+        SecretScrubber.registerForLogs(secrets);
+        GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access, router,
+                SecretScrubber.of(secrets));
         int loops = settings.get(CoreSettings.EVENT_LOOPS);
         int instances = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
@@ -102,6 +108,19 @@ public final class Gateway {
                     access.close();
                     return Future.failedFuture(err);
                 }));
+    }
+
+    /** Every credential the gateway holds: secret settings (provider key, admin token) and each deployment's key. */
+    static List<String> secrets(Settings settings, SettingCatalog catalog, Router router) {
+        List<String> out = new ArrayList<>();
+        for (Setting<?> s : catalog.all()) {
+            if (s.secret() && settings.get(s) instanceof String v) out.add(v);
+        }
+        for (ModelRoute r : router.listed()) {
+            for (Deployment d : r.deployments()) out.add(d.credential());
+        }
+        if (router.defaultDeployment() != null) out.add(router.defaultDeployment().credential());
+        return out;
     }
 
     /** The routes of TOLLGATE_MODELS; a bad entry stops start-up naming it. */

@@ -7,6 +7,7 @@ import dev.tollgate.provider.Router;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
+import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.upstream.RetryPolicy;
 import dev.tollgate.upstream.UpstreamTarget;
 
@@ -24,11 +25,14 @@ public final class GatewayContext {
     private final AccessControl access;
     private final Router router;
     private final Providers providers;
+    private final SecretScrubber scrubber;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
 
-    public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access, Router router) {
+    public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access, Router router,
+                          SecretScrubber scrubber) {
         this.access = access;
+        this.scrubber = scrubber;
         this.router = router;
         this.providers = new Providers(settings);
         this.settings = settings;
@@ -48,6 +52,8 @@ public final class GatewayContext {
     public AccessControl access() { return access; }
     public Router router() { return router; }
     public Providers providers() { return providers; }
+    /** Masks the gateway's credentials in upstream error bodies and error events. */
+    public SecretScrubber scrubber() { return scrubber; }
 
     /** Ready: started and not shutting down. */
     public boolean ready() { return ready.get() && !draining.get(); }

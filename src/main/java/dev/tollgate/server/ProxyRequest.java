@@ -17,6 +17,7 @@ import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
 import dev.tollgate.observe.RequestLog;
+import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.stream.AnswerStream;
 import dev.tollgate.stream.ChainedStreamWriter;
@@ -545,7 +546,9 @@ final class ProxyRequest {
         ex.upstreamStatus(status);
         resp.setStatusCode(status);
         ForwardedHeaders.toClient(up.headers(), resp.headers());
-        applyRequestId(up.getHeader("x-request-id"));
+        boolean ok = status >= 200 && status < 300;
+        ctx.scrubber().scrubHeaders(resp.headers(), !ok);
+        applyRequestId(resp.headers().get("x-request-id")); // the upstream's, as relayed (scrubbed)
         ctx.cors().decorate(req.headers(), resp.headers());
         // The caller's limits are the gateway's, not those of the provider key behind it.
         if (admission != null && admission.headers() != null) resp.headers().setAll(admission.headers());
@@ -553,16 +556,27 @@ final class ProxyRequest {
         String contentType = up.getHeader(HttpHeaders.CONTENT_TYPE);
         long idleMs = ex.settings().get(CoreSettings.UPSTREAM_STREAM_IDLE_TIMEOUT_MS);
         boolean sse = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
-        if (translator != null && sse && status < 300) {
+        if (translator != null && sse && ok) {
             phase = Phase.DONE;
             resp.headers().set(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-            relay = new StreamRelay(ex, ctx.chain(), up, resp, loop.deadlines(), idleMs, this::finish, translator.stream());
+            relay = new StreamRelay(ex, ctx.chain(), up, resp, loop.deadlines(), idleMs, this::finish, ctx.scrubber(), translator.stream());
             relay.start();
         } else if (translator != null) {
             bufferTranslated(up, idleMs);
+        } else if (!ok) {
+            // Any error answer is read whole, whatever its type, so the gateway's credentials can be scrubbed from it.
+            readWhole(up, idleMs, (held, chunk) -> upstreamBroken("The upstream's error answer is larger than this gateway relays."), body -> {
+                if (encoded(up)) {
+                    // Compressed bytes cannot be searched for a key: the caller gets the status, not the unchecked body.
+                    fail(ApiError.badGateway("upstream_error_unreadable", "The upstream answered HTTP " + status
+                            + " with a compressed body the gateway cannot check for credentials."));
+                    return;
+                }
+                onJsonResponse(status, body);
+            });
         } else if (sse) {
             phase = Phase.DONE;
-            relay = new StreamRelay(ex, ctx.chain(), up, resp, loop.deadlines(), idleMs, this::finish);
+            relay = new StreamRelay(ex, ctx.chain(), up, resp, loop.deadlines(), idleMs, this::finish, ctx.scrubber(), null);
             relay.start();
         } else if ((ex.endpoint().kind() != Endpoint.Kind.OTHER || filtersModelList()) && isJson(contentType)
                 && parseLength(up.getHeader(HttpHeaders.CONTENT_LENGTH)) <= ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES)) {
@@ -643,6 +657,8 @@ final class ProxyRequest {
 
     private void onJsonResponse(int status, Buffer raw) {
         boolean ok = status >= 200 && status < 300;
+        // An error's words are the upstream's and may echo the gateway's key; an answer is relayed byte-exact.
+        if (!ok) raw = ctx.scrubber().scrubBody(raw);
         if (ok && filtersModelList()) raw = ModelList.allowedOnly(raw, key.key());
         if (ok && ex.settings().get(UsageAccountingPolicy.USAGE_ACCOUNTING)) {
             ResponseSummary summary = ResponseSummary.scan(raw);
@@ -651,7 +667,7 @@ final class ProxyRequest {
             else ex.completionText(UsageAccountingPolicy.answerText(raw));
         }
         if (!ok || !ctx.chain().readsResponse(ex)) {
-            if (status >= 400) ex.errorMessage(upstreamErrorMessage(raw));
+            if (status >= 400) ex.errorMessage(upstreamErrorMessage(raw, upstream == null ? null : upstream.getHeader(HttpHeaders.CONTENT_TYPE)));
             resp.end(toCaller(status, raw));
             finish();
             return;
@@ -675,15 +691,19 @@ final class ProxyRequest {
         finish();
     }
 
-    private static String upstreamErrorMessage(Buffer raw) {
-        JsonNode parsed;
-        try {
-            parsed = Json.parse(raw);
-        } catch (Exception e) {
-            parsed = null;
-        }
+    private static boolean encoded(HttpClientResponse up) {
+        String ce = up.getHeader(HttpHeaders.CONTENT_ENCODING);
+        return ce != null && !ce.isBlank() && !ce.trim().equalsIgnoreCase("identity");
+    }
+
+    /** The upstream's own words for the log: its JSON error message, or the text of a text answer. */
+    private static String upstreamErrorMessage(Buffer raw, String contentType) {
+        JsonNode parsed = Json.parseOrNull(raw);
         String msg = parsed == null ? null : Json.text(parsed.path("error"), "message");
-        if (msg == null) return "upstream error";
+        if (msg == null && parsed == null && contentType != null && contentType.regionMatches(true, 0, "text/", 0, 5)) {
+            msg = raw.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        }
+        if (msg == null || msg.isEmpty()) return "upstream error";
         return msg.length() > 500 ? msg.substring(0, 500) + "…" : msg;
     }
 
@@ -709,7 +729,6 @@ final class ProxyRequest {
             if (finished) return;
             timer.disarm();
             ex.upstreamEnded();
-            if (up.statusCode() >= 400) ex.errorMessage("upstream error");
             resp.end();
             finish();
         });
@@ -797,6 +816,11 @@ final class ProxyRequest {
         phase = Phase.DONE;
         timer.disarm();
         ctx.chain().onComplete(ex);
+        if (ex.errorMessage() != null) {
+            // In pass-through mode the caller's own key goes upstream and may come back in its error: not into the log.
+            List<String> presented = SecretScrubber.presented(req.headers());
+            if (!presented.isEmpty()) ex.errorMessage(SecretScrubber.of(presented).scrub(ex.errorMessage()));
+        }
         try {
             ctx.access().complete(ex, admission);
         } catch (RuntimeException e) {

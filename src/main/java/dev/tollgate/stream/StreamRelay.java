@@ -4,6 +4,9 @@ import dev.tollgate.api.ApiError;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.StreamChunk;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.provider.StreamError;
 import dev.tollgate.server.Deadlines;
 import io.vertx.core.buffer.Buffer;
@@ -28,17 +31,17 @@ public final class StreamRelay {
     private final SseParser parser = new SseParser();
     private final ChainedStreamWriter writer;
     private final StreamTranslator translator;
+    private final SecretScrubber scrubber;
     private boolean finished;
 
+    /**
+     * With a translator (may be null), a provider's events become OpenAI chunks before the chain
+     * sees them. Error events are scrubbed of the gateway's credentials; other events are relayed as they are.
+     */
     public StreamRelay(Exchange ex, ChainRunner chain, HttpClientResponse upstream, HttpServerResponse client,
-                       Deadlines deadlines, long idleMs, Runnable onFinished) {
-        this(ex, chain, upstream, client, deadlines, idleMs, onFinished, null);
-    }
-
-    /** With a translator: a provider's events become OpenAI chunks before the chain sees them. */
-    public StreamRelay(Exchange ex, ChainRunner chain, HttpClientResponse upstream, HttpServerResponse client,
-                       Deadlines deadlines, long idleMs, Runnable onFinished, StreamTranslator translator) {
+                       Deadlines deadlines, long idleMs, Runnable onFinished, SecretScrubber scrubber, StreamTranslator translator) {
         this.translator = translator;
+        this.scrubber = scrubber;
         this.ex = ex;
         this.upstream = upstream;
         this.client = client;
@@ -103,6 +106,11 @@ public final class StreamRelay {
     }
 
     private void write(StreamChunk chunk) {
+        if (SecretScrubber.isErrorEvent(chunk)) {
+            // The upstream reported an error mid-stream: its words may echo a credential.
+            chunk = scrubber.scrubEvent(chunk);
+            if (ex.errorMessage() == null) ex.errorMessage(errorMessage(chunk));
+        }
         if (!writer.write(chunk)) {
             // A policy ended the stream: stop the upstream too.
             finished = true;
@@ -139,9 +147,10 @@ public final class StreamRelay {
         finished = true;
         idle.disarm();
         ex.upstreamEnded();
-        ex.errorMessage(e.getMessage());
+        ObjectNode error = scrubber.scrub(e.openAiError());
+        ex.errorMessage(error.path("error").path("message").asText("upstream error"));
         upstream.request().reset();
-        client.write(writer.errorEvent(e.status(), e.openAiError())).onComplete(v -> client.reset());
+        client.write(writer.errorEvent(e.status(), error)).onComplete(v -> client.reset());
         onFinished.run();
     }
 
@@ -150,12 +159,29 @@ public final class StreamRelay {
         finished = true;
         idle.disarm();
         ex.upstreamEnded();
-        ex.errorMessage(message);
+        if (ex.errorMessage() == null) ex.errorMessage(message); // an error the upstream reported first says more
         upstream.request().reset();
         ApiError error = new ApiError(502, "upstream_error", code, message, null);
         // Error event first, then reset rather than end: an SDK reads the error, and a client reading
         // raw HTTP sees a broken transfer, never a complete one.
         client.write(writer.errorEvent(error.status(), error.toJson())).onComplete(v -> client.reset());
         onFinished.run();
+    }
+
+    /** What an upstream error event says, for the log: OpenAI's error.message, a Responses error's message, or the text. */
+    private static String errorMessage(StreamChunk chunk) {
+        JsonNode json = chunk.json();
+        if (json == null) return chunk.data() == null || chunk.data().isBlank() ? "upstream error" : logText(chunk.data());
+        JsonNode error = json.path("error");
+        if (error.isTextual()) return logText(error.textValue());
+        for (JsonNode m : new JsonNode[]{error.path("message"), json.path("message"), json.path("response").path("error").path("message")}) {
+            if (m.isTextual()) return logText(m.textValue());
+        }
+        return "upstream error";
+    }
+
+    private static String logText(String s) {
+        s = s.strip();
+        return s.length() > 500 ? s.substring(0, 500) + "…" : s;
     }
 }

@@ -337,7 +337,7 @@ class ConfigLoaderTest {
         for (String bad : List.of("ftp://example.com/v1", "api.openai.com/v1", "https://api.openai.com/v1?key=1",
                 "https://api.openai.com/v1#frag", "https://user:pw@api.openai.com/v1", "http://", "https://exa mple.com", "")) {
             assertThat(error(null, env("LLM_API_BASE_PATH", bad))).as(bad)
-                    .isEqualTo(PREFIX + expected.formatted(bad) + " (environment variable)");
+                    .isEqualTo(PREFIX + expected.formatted(bad.replace(":pw@", ":***@")) + " (environment variable)");
         }
         assertThat(error("LLM_API_BASE_PATH: 'file:///etc/passwd'\n"))
                 .isEqualTo(PREFIX + expected.formatted("file:///etc/passwd"));
@@ -653,5 +653,52 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(f, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasNoCause();
+    }
+
+    // ---- credentials inside URLs are never echoed ----------------------------------------
+
+    @Test
+    void aUrlWithCredentialsIsRefusedWithoutEchoingThem() throws IOException {
+        assertThat(error(null, env("LLM_API_BASE_PATH", "http://user:s3cretPassw0rd@proxy.example/v1")))
+                .isEqualTo(PREFIX + "LLM_API_BASE_PATH: expected an http:// or https:// URL without query, "
+                        + "got 'http://user:***@proxy.example/v1' (environment variable)");
+        // Only a token as the user part; and a password so long that clipping would have cut before the '@'.
+        assertThat(error("LLM_API_BASE_PATH: https://tokenonly0123456789@h.example/v1\n"))
+                .isEqualTo(PREFIX + "LLM_API_BASE_PATH: expected an http:// or https:// URL without query, got 'https://***@h.example/v1'");
+        // A key in the query: masked before the value is clipped, so no piece of it is left.
+        assertThat(error(null, env("LLM_API_BASE_PATH", "https://api.example.com/v1?key=abcdefghijklmnop")))
+                .isEqualTo(PREFIX + "LLM_API_BASE_PATH: expected an http:// or https:// URL without query, "
+                        + "got 'https://api.example.com/v1?key=[REDACTED]' (environment variable)");
+        String longPassword = "p".repeat(60);
+        String message = error(null, env("LLM_API_BASE_PATH", "https://u:" + longPassword + "@h.example/v1"));
+        assertThat(message).doesNotContain("ppppp").contains("https://u:***@h.example/v1");
+    }
+
+    @Test
+    void aModelsListBaseUrlWithCredentialsIsRefusedWithoutEchoingThem() throws IOException {
+        Settings s = load(null, env("TOLLGATE_MODELS", "[{\"name\":\"m\",\"deployments\":[{\"provider\":\"openai\","
+                + "\"base_url\":\"https://bob:hunter2hunter2@llm.example/v1\"}]}]")).settings();
+        assertThatThrownBy(() -> Gateway.router(s, name -> null, System::currentTimeMillis))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(PREFIX + "TOLLGATE_MODELS[0].deployments[0]: expected an http:// or https:// URL without query, "
+                        + "got 'https://bob:***@llm.example/v1'");
+    }
+
+    @Test
+    void aKeyPutWhereTheNameOfItsVariableBelongsIsNotEchoed() throws IOException {
+        // api_key_env names an environment variable; a user who pastes the key itself must not see it printed back.
+        for (String pasted : new String[]{"sk-proj-AbCdEf0123456789", "0123456789abcdef0123456789abcdef", "abc123secret"}) {
+            Settings s = load(null, env("TOLLGATE_MODELS", "[{\"name\":\"m\",\"deployments\":[{\"provider\":\"azure\","
+                    + "\"resource\":\"r1\",\"deployment\":\"d\",\"api_key_env\":\"" + pasted + "\"}]}]")).settings();
+            assertThatThrownBy(() -> Gateway.router(s, name -> null, System::currentTimeMillis))
+                    .as(pasted)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage(PREFIX + "TOLLGATE_MODELS[0].deployments[0].api_key_env: the environment variable it names is not set "
+                            + "(give the variable's name, not the key)");
+        }
+        Settings named = load(null, env("TOLLGATE_MODELS", "[{\"name\":\"m\",\"deployments\":[{\"provider\":\"azure\","
+                + "\"resource\":\"r1\",\"deployment\":\"d\",\"api_key_env\":\"AZURE_KEY\"}]}]")).settings();
+        assertThatThrownBy(() -> Gateway.router(named, name -> null, System::currentTimeMillis))
+                .hasMessage(PREFIX + "TOLLGATE_MODELS[0].deployments[0].api_key_env: the environment variable AZURE_KEY is not set");
     }
 }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Per-request {@code x-tollgate-*} headers (and Usage Panda's {@code x-usagepanda-*} alias): a
- * restriction may only be tightened, a preference takes any valid value, and an unknown,
+ * setting may only be tightened (unless loosening is allowed), and an unknown,
  * unsupported or malformed header is refused with an exact error.
  */
 class HeaderOverridesTest {
@@ -180,16 +180,43 @@ class HeaderOverridesTest {
                 .isEqualTo(invalid("x-tollgate-log-request", "expected true or false, got 'maybe'"));
     }
 
-    // ---- POLICY_RETRY_COUNT: a preference ------------------------------------------------------
+    // ---- POLICY_RETRY_COUNT: tighten only (each retry is one more upstream call) ------------------
 
     @Test
-    void retryCountTakesAnyValueFromZeroToFive() {
+    void retryCountMayBeLoweredOrKept() {
         Settings base = configured("POLICY_RETRY_COUNT", "3");
-        for (int n = 0; n <= 5; n++) {
+        for (int n = 0; n <= 3; n++) {
             Settings s = accepted(base, "x-tollgate-retry-count", Integer.toString(n));
             assertThat(s.get(CoreSettings.RETRY_COUNT)).as("retry count %d", n).isEqualTo(n);
         }
         assertThat(accepted(base, "x-usagepanda-retry-count", " 1 ").get(CoreSettings.RETRY_COUNT)).isEqualTo(1);
+    }
+
+    @Test
+    void retryCountAboveTheConfiguredOneIsRefused() {
+        Settings base = configured("POLICY_RETRY_COUNT", "3");
+        assertThat(refused(base, "x-tollgate-retry-count", "4")).isEqualTo(forbidden("x-tollgate-retry-count", "POLICY_RETRY_COUNT"));
+        assertThat(refused(base, "x-usagepanda-retry-count", "5")).isEqualTo(forbidden("x-usagepanda-retry-count", "POLICY_RETRY_COUNT"));
+        // Two lines of the header form one value, which is not a number: malformed, never the larger one.
+        assertThat(refused(base, "x-tollgate-retry-count", "1", "x-tollgate-retry-count", "5").code()).isEqualTo("invalid_header_value");
+        // The default is no retry: any retry asked by a header is refused.
+        assertThat(refused(configured(), "x-tollgate-retry-count", "1")).isEqualTo(forbidden("x-tollgate-retry-count", "POLICY_RETRY_COUNT"));
+        assertThat(accepted(configured(), "x-tollgate-retry-count", "0").get(CoreSettings.RETRY_COUNT)).isEqualTo(0);
+    }
+
+    @Test
+    void retryCountMayBeRaisedWhenHeaderLooseningIsAllowed() {
+        Settings base = configured("POLICY_RETRY_COUNT", "1", "TOLLGATE_ALLOW_HEADER_LOOSENING", "true");
+        assertThat(accepted(base, "x-tollgate-retry-count", "5").get(CoreSettings.RETRY_COUNT)).isEqualTo(5);
+    }
+
+    @Test
+    void everySettingAHeaderMaySetIsTightenOnly() {
+        // The class rule: no header can raise upstream load, cost or how long the gateway holds resources.
+        for (Setting<?> s : catalog.all()) {
+            if (s.header() == null) continue;
+            assertThat(s.override()).as(s.key()).isEqualTo(Setting.HeaderRule.TIGHTEN_ONLY);
+        }
     }
 
     @Test

@@ -76,17 +76,45 @@ class RetryIntegrationTest extends GatewayTest {
 
         upstream.received().clear();
         failFirst(1, 400);
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{}", "x-tollgate-retry-count", "3");
+        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{}", "x-tollgate-retry-count", "0");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(upstream.received()).hasSize(1);
     }
 
     @Test
-    void retryCountCanBeSetPerRequestByHeaderOrSeedAlias() throws Exception {
-        failFirst(2, 502);
-        start(Map.of("TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
-        assertThat(gateway.postJson("/v1/chat/completions", "{}", "x-usagepanda-retry-count", "2").statusCode()).isEqualTo(200);
-        assertThat(upstream.received()).hasSize(3);
+    void aHeaderMayLowerTheRetryCount() throws Exception {
+        failFirst(100, 502);
+        start(Map.of("POLICY_RETRY_COUNT", "3", "TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
+        assertThat(gateway.postJson("/v1/chat/completions", "{}", "x-usagepanda-retry-count", "1").statusCode()).isEqualTo(502);
+        assertThat(upstream.received()).hasSize(2);
+        upstream.received().clear();
+        assertThat(gateway.postJson("/v1/chat/completions", "{}", "x-tollgate-retry-count", "0").statusCode()).isEqualTo(502);
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
+    void aHeaderCannotRaiseTheRetryCountSoCallersCannotMultiplyUpstreamLoad() throws Exception {
+        failFirst(100, 500);
+        start(Map.of("POLICY_RETRY_COUNT", "1", "TOLLGATE_RETRY_BASE_DELAY_MS", "1"));
+        for (String header : new String[]{"x-tollgate-retry-count", "x-usagepanda-retry-count", "X-Tollgate-Retry-Count"}) {
+            HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{}", header, "5");
+            assertThat(r.statusCode()).as(header).isEqualTo(403);
+            assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Header " + header.toLowerCase(java.util.Locale.ROOT)
+                    + " would loosen the gateway's POLICY_RETRY_COUNT setting; a request may only tighten it.\","
+                    + "\"type\":\"permission_error\",\"param\":null,\"code\":\"setting_override_forbidden\"}}");
+        }
+        assertThat(upstream.received()).isEmpty(); // refused before any upstream call
+        // Without the header: the configured count, 1 retry = 2 attempts.
+        assertThat(gateway.postJson("/v1/chat/completions", "{}").statusCode()).isEqualTo(500);
+        assertThat(upstream.received()).hasSize(2);
+    }
+
+    @Test
+    void aHeaderMayRaiseTheRetryCountWhenLooseningIsAllowed() throws Exception {
+        failFirst(100, 429);
+        start(Map.of("POLICY_RETRY_COUNT", "1", "TOLLGATE_RETRY_BASE_DELAY_MS", "1", "TOLLGATE_ALLOW_HEADER_LOOSENING", "true"));
+        assertThat(gateway.postJson("/v1/chat/completions", "{}", "x-tollgate-retry-count", "5").statusCode()).isEqualTo(429);
+        assertThat(upstream.received()).hasSize(6);
     }
 
     @Test
