@@ -348,7 +348,7 @@ class StreamChargeTest extends KeyModeTest {
         RawClient left = post("/v1/chat/completions", STREAM);
         HttpServerRequest up = nextUpstream();
         up.response().setStatusCode(400).setChunked(true).putHeader("Content-Type", "text/plain").write("partial error");
-        assertThat(left.readUntil("partial error", 5000)).startsWith("HTTP/1.1 400");
+        // Error answers are read whole before they are relayed (to scrub them): the caller leaves meanwhile.
         left.close();
         assertThat(upstream.awaitConnectionClosed(5000)).isTrue();
         List<String> rows = rows(3);
