@@ -348,7 +348,9 @@ class StreamChargeTest extends KeyModeTest {
         RawClient left = post("/v1/chat/completions", STREAM);
         HttpServerRequest up = nextUpstream();
         up.response().setStatusCode(400).setChunked(true).putHeader("Content-Type", "text/plain").write("partial error");
-        // Error answers are read whole before they are relayed (to scrub them): the caller leaves meanwhile.
+        // Error answers are read whole before they are relayed (to scrub them): the caller leaves
+        // meanwhile, once the error's head has had time to reach the gateway (loopback: well under 300 ms).
+        Thread.sleep(300);
         left.close();
         assertThat(upstream.awaitConnectionClosed(5000)).isTrue();
         List<String> rows = rows(3);
