@@ -784,12 +784,13 @@ final class ProxyRequest {
 
     private void onClientGone() {
         if (finished) return;
+        ex.status(499);
+        ex.errorMessage("The client closed the connection before the response was complete.");
+        // Finished first: the resets below fire the upstream's handlers, which must not answer for it.
+        finish();
         if (relay != null) relay.cancel();
         if (call != null) call.cancel();
         if (upstream != null) upstream.request().reset();
-        ex.status(499);
-        ex.errorMessage("The client closed the connection before the response was complete.");
-        finish();
     }
 
     /** Answers with a gateway error and finishes. */
