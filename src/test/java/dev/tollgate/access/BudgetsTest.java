@@ -71,6 +71,79 @@ class BudgetsTest extends KeyModeTest {
                 + "in total, and this request may cost up to \\$0\\.000601\\.");
     }
 
+    /**
+     * Fires 200 concurrent calls at a total budget while the fake upstream bills each one
+     * {@code prompt} prompt and 1000 completion tokens (after 100 ms, so all are in flight at
+     * once); returns how many were answered 200. Every refusal must be the budget's 429.
+     */
+    private int fireTwoHundred(String path, String body, String secret, long prompt, boolean responses) throws Exception {
+        String usage = responses
+                ? "{\"id\":\"resp_1\",\"object\":\"response\",\"model\":\"gpt-4o-mini\",\"status\":\"completed\",\"output\":[],"
+                + "\"usage\":{\"input_tokens\":" + prompt + ",\"output_tokens\":1000,\"total_tokens\":" + (prompt + 1000) + "}}"
+                : answer((int) prompt, 1000);
+        upstream.handle(req -> upstream.vertx().setTimer(100, t -> FakeUpstream.json(req, 200, usage)));
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            HttpRequest r = gateway.request(path).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + secret).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            all.add(gateway.http().sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+        }
+        int ok = 0;
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+            if (r.statusCode() == 200) ok++;
+            else assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+        }
+        assertThat(upstream.received()).hasSize(ok);
+        return ok;
+    }
+
+    /** gpt-4o-mini prices: prompt tokens at 150 nano-USD per 1,000, output at 600. */
+    private static long miniCost(long prompt, long output) {
+        return prompt * 150 + output * 600;
+    }
+
+    @Test
+    void twoHundredConcurrentCallsWithAHighDetailImageStayWithinTheBudget() throws Exception {
+        startKeyMode(Map.of("TOLLGATE_EVENT_LOOPS", "2"));
+        String secret = createKey("{\"budget\":{\"amount_usd\":0.03006,\"period\":\"total\"}}").get("key").asText();
+        String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"hi\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\","
+                + "\"detail\":\"high\"}}]}]}";
+        // A 768x2048 image at detail high bills gpt-4o-mini's most: 2833 + 8 tiles x 5667 = 48,169 tokens.
+        long prompt = 8 + 48_169;
+        int ok = fireTwoHundred("/v1/chat/completions", body, secret, prompt, false);
+        assertThat(ok).isEqualTo(3); // each may cost $0.0078: three fit in $0.03006
+        assertThat(ledgerSum("")).isEqualTo(3 * miniCost(prompt, 1000)).isLessThanOrEqualTo(30_060_000L);
+    }
+
+    @Test
+    void twoHundredConcurrentStatefulResponsesStayWithinTheBudget() throws Exception {
+        startKeyMode(Map.of("TOLLGATE_EVENT_LOOPS", "2"));
+        String secret = createKey("{\"budget\":{\"amount_usd\":0.1,\"period\":\"total\"}}").get("key").asText();
+        String body = "{\"model\":\"gpt-4o-mini\",\"previous_response_id\":\"resp_abc\",\"input\":\"go on\",\"max_output_tokens\":1000}";
+        // The stored conversation fills most of gpt-4o-mini's 128,000-token context window.
+        long prompt = 127_000;
+        int ok = fireTwoHundred("/v1/responses", body, secret, prompt, true);
+        assertThat(ok).isEqualTo(5); // each reserves 128,000 x 150 + 1000 x 600 = $0.0198
+        assertThat(ledgerSum("")).isEqualTo(5 * miniCost(prompt, 1000)).isLessThanOrEqualTo(100_000_000L);
+    }
+
+    @Test
+    void twoHundredConcurrentCallsWithAudioStayWithinTheBudget() throws Exception {
+        startKeyMode(Map.of("TOLLGATE_EVENT_LOOPS", "2"));
+        String secret = createKey("{\"budget\":{\"amount_usd\":0.03006,\"period\":\"total\"}}").get("key").asText();
+        String audio = java.util.Base64.getEncoder().encodeToString(new byte[30_000]);
+        String body = "{\"model\":\"gpt-4o-mini-audio-preview\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"hi\"},{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"" + audio
+                + "\",\"format\":\"wav\"}}]}]}";
+        // The upstream bills as many tokens as the clip has bytes: the bound the gateway reserves.
+        long prompt = 8 + 30_000;
+        int ok = fireTwoHundred("/v1/chat/completions", body, secret, prompt, false);
+        assertThat(ok).isEqualTo(5);
+        assertThat(ledgerSum("")).isEqualTo(5 * miniCost(prompt, 1000)).isLessThanOrEqualTo(30_060_000L);
+    }
+
     @Test
     void reservationsSettleToTheActualCost() throws Exception {
         startKeyMode(Map.of());

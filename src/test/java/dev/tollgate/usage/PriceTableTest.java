@@ -122,7 +122,7 @@ class PriceTableTest {
                 {"m": {"input": 2.5, "cached_input": 0.0375, "cache_write": 0.000001, "output": 10,
                        "max_output_tokens": 4096, "aliases": ["M-Alias"]}}""").lookup("m-alias");
         assertThat(p).isEqualTo(new ModelPrice("m", List.of("m-alias"), 2_500_000, 37_500, 1, ModelPrice.UNSET,
-                10_000_000, 4096, Map.of()));
+                10_000_000, 4096, Map.of(), ModelPrice.UNSET, null));
         assertThat(ModelPrice.usdPerMillion(p.cachedInputPicoUsd())).isEqualTo("0.0375");
         ModelPrice dalle = PRICES.lookup("dall-e-3");
         assertThat(dalle.imageNanoUsd()).containsEntry("1024x1792", Map.of("standard", 80_000_000L, "hd", 120_000_000L));
