@@ -145,6 +145,66 @@ class BudgetsTest extends KeyModeTest {
     }
 
     @Test
+    void aBudgetedKeyIsRefusedWhatNoBoundIsKnownFor() throws Exception {
+        startKeyMode(Map.of("TOLLGATE_PRICES", "{\"house-model\":{\"input\":0.1,\"output\":0.2}}"));
+        upstream.handle(req -> FakeUpstream.json(req, 200, answer(8, 10)));
+        String budgeted = createKey("{\"budget\":{\"amount_usd\":5,\"period\":\"monthly\"}}").get("key").asText();
+        String free = createKey("{}").get("key").asText();
+
+        String stateful = "{\"model\":\"house-model\",\"previous_response_id\":\"resp_abc\",\"input\":\"go on\"}";
+        HttpResponse<String> r = gateway.postJson("/v1/responses", stateful, "Authorization", "Bearer " + budgeted);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"The cost of previous_response_id cannot be bounded before the call, "
+                + "and this key has a budget: it brings content the request does not show, which is bounded by the model's context window, "
+                + "and model 'house-model' has no context_window in the price table.\",\"type\":\"permission_error\","
+                + "\"param\":\"previous_response_id\",\"code\":\"cost_not_bounded\"}}");
+
+        String image = "{\"model\":\"gpt-3.5-turbo\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\"hi\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}}]}]}";
+        r = chat(budgeted, image);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"The cost of messages[0].content[1].image_url cannot be bounded before "
+                + "the call, and this key has a budget: model 'gpt-3.5-turbo' has no image_tokens formula in the price table.\","
+                + "\"type\":\"permission_error\",\"param\":\"messages[0].content[1].image_url\",\"code\":\"cost_not_bounded\"}}");
+
+        String video = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"video_url\","
+                + "\"video_url\":{\"url\":\"https://example.com/a.mp4\"}}]}]}";
+        r = chat(budgeted, video);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(Json.parse(r.body()).at("/error/param").asText()).isEqualTo("messages[0].content[0]");
+        assertThat(Json.parse(r.body()).at("/error/message").asText()).endsWith("content part type 'video_url' is not one the gateway can bound.");
+
+        String search = "{\"model\":\"gpt-4o-mini\",\"input\":\"news?\",\"max_output_tokens\":10,\"tools\":[{\"type\":\"web_search\"}]}";
+        r = gateway.postJson("/v1/responses", search, "Authorization", "Bearer " + budgeted);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(Json.parse(r.body()).at("/error/param").asText()).isEqualTo("tools[0]");
+        assertThat(upstream.received()).isEmpty();
+
+        // A key without a budget is not held to this: nothing is scanned, everything is forwarded.
+        for (String[] call : new String[][]{{"/v1/responses", stateful}, {"/v1/chat/completions", image},
+                {"/v1/chat/completions", video}, {"/v1/responses", search}}) {
+            assertThat(gateway.postJson(call[0], call[1], "Authorization", "Bearer " + free).statusCode()).as(call[1]).isEqualTo(200);
+        }
+        assertThat(upstream.received()).hasSize(4);
+    }
+
+    @Test
+    void anImageSentInAnthropicFormatIsReservedToo() throws Exception {
+        startKeyMode(Map.of());
+        upstream.handle(req -> FakeUpstream.json(req, 200, answer(8, 10)));
+        // $0.005 holds a text call (8 x 150 + 1000 x 600 nano) but not one high-detail image on gpt-4o-mini (48,169 x 150).
+        String secret = createKey("{\"budget\":{\"amount_usd\":0.005,\"period\":\"daily\"}}").get("key").asText();
+        String text = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String withImage = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"hi\"},{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"https://example.com/a.png\"}}]}]}";
+        assertThat(gateway.postJson("/v1/messages", text, "x-api-key", secret).statusCode()).isEqualTo(200);
+        HttpResponse<String> r = gateway.postJson("/v1/messages", withImage, "x-api-key", secret);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+        assertThat(r.body()).contains("this request may cost up to $0.007");
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
     void reservationsSettleToTheActualCost() throws Exception {
         startKeyMode(Map.of());
         upstream.handle(req -> FakeUpstream.json(req, 200, answer(8, 10))); // costs 1,200 + 6,000 nano
