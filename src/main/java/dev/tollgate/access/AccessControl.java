@@ -271,7 +271,9 @@ public final class AccessControl implements AutoCloseable {
         // What the prompt bills beyond its text (images, audio, unseen context): scanned only when
         // something is reserved, so keys without token limits or budgets never pay for it.
         CostBound media = CostBound.NONE;
-        if ((needTokens || !accounts.isEmpty()) && ex.hasJsonBody()) media = CostBound.of(ex.body(), ex.endpoint().kind(), price);
+        if ((needTokens || !accounts.isEmpty()) && ex.hasJsonBody() && (ex.rawBody() == null || !CostBound.plainText(ex.rawBody()))) {
+            media = CostBound.of(ex.body(), ex.endpoint().kind(), price);
+        }
         if (!accounts.isEmpty() && price != null) {
             ApiError notBounded = media.refusal(model, price);
             if (notBounded != null) return Admission.refused(notBounded);

@@ -48,6 +48,24 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
     /** Responses fields that bring stored context into the prompt. */
     private static final String[] STATEFUL = {"previous_response_id", "conversation", "prompt"};
 
+    /**
+     * Words every field the scan acts on is spelled with ({@code "type"} of a part, a tool or an
+     * item; a chat message's {@code audio}; the stateful Responses fields), and a backslash-u,
+     * since a JSON key may be spelled with escapes.
+     */
+    private static final String[] TRIGGERS = {"type", "audio", "previous_response_id", "conversation", "prompt",
+            "web_search_options", "\\u"};
+
+    /**
+     * True when the raw body holds none of the words the scan looks for, so it cannot find
+     * anything: lets a text-only request skip building the JSON tree. False positives only cost a scan.
+     */
+    public static boolean plainText(io.vertx.core.buffer.Buffer raw) {
+        String bytes = raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1); // one char per byte
+        for (String t : TRIGGERS) if (bytes.contains(t)) return false;
+        return true;
+    }
+
     /** Scans the prompt of a request to this endpoint kind; {@code price} may be null (images then unbounded). */
     public static CostBound of(JsonNode body, Endpoint.Kind kind, ModelPrice price) {
         if (body == null || !body.isObject()) return NONE;

@@ -167,6 +167,11 @@ class BudgetsTest extends KeyModeTest {
                 + "the call, and this key has a budget: model 'gpt-3.5-turbo' has no image_tokens formula in the price table.\","
                 + "\"type\":\"permission_error\",\"param\":\"messages[0].content[1].image_url\",\"code\":\"cost_not_bounded\"}}");
 
+        // The same with a key spelled in escapes: what the upstream decodes is what is judged.
+        r = chat(budgeted, image.replace("\"type\":\"image_url\"", "\"\\u0074ype\":\"image_url\""));
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(Json.parse(r.body()).at("/error/param").asText()).isEqualTo("messages[0].content[1].image_url");
+
         String video = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"video_url\","
                 + "\"video_url\":{\"url\":\"https://example.com/a.mp4\"}}]}]}";
         r = chat(budgeted, video);

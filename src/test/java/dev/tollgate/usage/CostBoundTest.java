@@ -114,6 +114,20 @@ class CostBoundTest {
     }
 
     @Test
+    void onlyABodyWithoutAnyWordTheScanLooksForSkipsIt() {
+        assertThat(CostBound.plainText(io.vertx.core.buffer.Buffer.buffer(
+                "{\"model\":\"m\",\"max_tokens\":9,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))).isTrue();
+        for (String body : new String[]{
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\"}]}]}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"\\u0074ype\":\"image_url\"}]}]}",
+                "{\"messages\":[{\"role\":\"assistant\",\"audio\":{\"id\":\"a\"}}]}",
+                "{\"previous_response_id\":\"r\"}", "{\"conversation\":\"c\"}", "{\"prompt\":{\"id\":\"p\"}}",
+                "{\"web_search_options\":{}}"}) {
+            assertThat(CostBound.plainText(io.vertx.core.buffer.Buffer.buffer(body))).as(body).isFalse();
+        }
+    }
+
+    @Test
     void textOnlyPromptsAndOtherEndpointsAddNothing() throws Exception {
         assertThat(scan("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"}]}]}",
                 CHAT_COMPLETIONS, "gpt-4o")).isEqualTo(CostBound.NONE);
