@@ -61,7 +61,7 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
      * anything: lets a text-only request skip building the JSON tree. False positives only cost a scan.
      */
     public static boolean plainText(io.vertx.core.buffer.Buffer raw) {
-        String bytes = raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1); // one char per byte
+        String bytes = new String(raw.getBytes(), java.nio.charset.StandardCharsets.ISO_8859_1); // one char per byte, a plain copy
         for (String t : TRIGGERS) if (bytes.contains(t)) return false;
         return true;
     }
