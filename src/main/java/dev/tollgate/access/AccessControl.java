@@ -22,6 +22,7 @@ import dev.tollgate.store.Ledger;
 import dev.tollgate.store.LedgerRow;
 import dev.tollgate.store.UsageQueries;
 import dev.tollgate.usage.Cost;
+import dev.tollgate.usage.CostBound;
 import dev.tollgate.usage.ModelPrice;
 import dev.tollgate.usage.PriceTable;
 import dev.tollgate.usage.TokenEstimate;
@@ -267,19 +268,30 @@ public final class AccessControl implements AutoCloseable {
         boolean needTokens = false;
         for (RateLimiter.Subject s : subjects) needTokens |= s.limits().tpm() > 0;
         long outputCap = outputCap(ex, price);
+        // What the prompt bills beyond its text (images, audio, unseen context): scanned only when
+        // something is reserved, so keys without token limits or budgets never pay for it.
+        CostBound media = CostBound.NONE;
+        if ((needTokens || !accounts.isEmpty()) && ex.hasJsonBody() && (ex.rawBody() == null || !CostBound.plainText(ex.rawBody()))) {
+            media = CostBound.of(ex.body(), ex.endpoint().kind(), price);
+        }
+        if (!accounts.isEmpty() && price != null) {
+            ApiError notBounded = media.refusal(model, price);
+            if (notBounded != null) return Admission.refused(notBounded);
+        }
         // Reservations start from a bound that costs nothing to compute: a token is at least one
-        // byte, so a prompt has at most as many tokens as its body has bytes (+3 for the reply).
+        // byte, so a prompt's text has at most as many tokens as its bytes (+3 for the reply).
         // Only when a limit or budget refuses on that bound is the prompt tokenized (exactly), and
         // the request tried again; either way the reservation is settled to the actual count later.
         long promptTokens = -1;
         boolean prompt = ex.hasJsonBody() && ex.endpoint().kind() != Endpoint.Kind.OTHER;
-        long bound = prompt ? bodyBytes + 3 : 0;
-        boolean canCount = prompt && bodyBytes <= TOKENIZE_MAX_BYTES;
+        long bound = prompt ? media.byteBound(bodyBytes) : 0;
+        long textBytes = media.textBytes(bodyBytes);
+        boolean canCount = prompt && textBytes <= TOKENIZE_MAX_BYTES;
 
         RateLimiter.Result r = limiter.acquire(subjects, needTokens ? saturatingAdd(bound, Math.max(0, outputCap)) : 0);
         if (r.denial() != null && r.denial().tokens() && canCount) {
-            promptTokens = promptTokens(ex, bodyBytes);
-            r = limiter.acquire(subjects, saturatingAdd(promptTokens, Math.max(0, outputCap)));
+            promptTokens = promptTokens(ex, textBytes);
+            r = limiter.acquire(subjects, saturatingAdd(media.withMedia(promptTokens), Math.max(0, outputCap)));
         }
         if (r.denial() != null) {
             MultiMap h = headers(subjects);
@@ -291,16 +303,16 @@ public final class AccessControl implements AutoCloseable {
         List<BudgetAccount> reserved = new ArrayList<>(accounts.size());
         if (!accounts.isEmpty()) {
             long now = clock.getAsLong();
-            worst = worstCase(ex, price, promptTokens >= 0 ? promptTokens : bound, outputCap);
+            worst = worstCase(ex, price, media, promptTokens >= 0 ? media.withMedia(promptTokens) : bound, outputCap);
             if (promptTokens < 0 && canCount && nearlySpent(accounts, worst, now)) {
                 // Close to a budget's end the bound's slack could turn calls away early: count exactly.
-                promptTokens = promptTokens(ex, bodyBytes);
-                worst = worstCase(ex, price, promptTokens, outputCap);
+                promptTokens = promptTokens(ex, textBytes);
+                worst = worstCase(ex, price, media, media.withMedia(promptTokens), outputCap);
             }
             BudgetAccount short_ = reserveAll(accounts, reserved, worst, now);
             if (short_ != null && promptTokens < 0 && canCount) {
-                promptTokens = promptTokens(ex, bodyBytes);
-                worst = worstCase(ex, price, promptTokens, outputCap);
+                promptTokens = promptTokens(ex, textBytes);
+                worst = worstCase(ex, price, media, media.withMedia(promptTokens), outputCap);
                 short_ = reserveAll(accounts, reserved, worst, now);
             }
             if (short_ != null) {
@@ -477,8 +489,9 @@ public final class AccessControl implements AutoCloseable {
         return TokenEstimate.promptTokens(ex.model(), ex.body(), ex.endpoint().kind());
     }
 
-    private long worstCase(Exchange ex, ModelPrice price, long promptTokens, long outputCap) {
+    private long worstCase(Exchange ex, ModelPrice price, CostBound media, long prompt, long outputCap) {
         if (price == null) return 0;
+        long promptTokens = media.forBudget(prompt, price);
         if (ex.endpoint().kind() == Endpoint.Kind.IMAGES_GENERATIONS && price.hasImagePrices()) {
             try {
                 return Cost.imageNanoUsd(price, text(ex, "size"), text(ex, "quality"), (int) Math.min(imageCount(ex), 100));

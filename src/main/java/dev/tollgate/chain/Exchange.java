@@ -106,6 +106,9 @@ public final class Exchange {
         this.requestFields = topLevelScalars;
     }
 
+    /** The JSON body as received while it is not parsed yet (null once it is, or without one): for cheap byte checks. */
+    public Buffer rawBody() { return rawBody; }
+
     /** Whether the request has a JSON object body (parsed or not). */
     public boolean hasJsonBody() { return body != null || rawBody != null; }
 

@@ -27,6 +27,9 @@ import java.util.Map;
  * @param outputPicoUsd   output token (reasoning included), or UNSET for image-only models
  * @param maxOutputTokens the model's output cap, or UNSET (then {@link Cost#DEFAULT_MAX_OUTPUT_TOKENS})
  * @param imageNanoUsd    size → quality → nano-USD per image; empty when not priced per image
+ * @param contextWindow   the most tokens a prompt (with its answer) can hold, or UNSET: bounds what a
+ *                        request whose context the body does not show can bill
+ * @param imageTokens     how an image in the prompt is billed, or null when unknown (no vision)
  */
 public record ModelPrice(
         String name,
@@ -37,7 +40,9 @@ public record ModelPrice(
         long imageInputPicoUsd,
         long outputPicoUsd,
         long maxOutputTokens,
-        Map<String, Map<String, Long>> imageNanoUsd) {
+        Map<String, Map<String, Long>> imageNanoUsd,
+        long contextWindow,
+        ImageTokens imageTokens) {
 
     /** An absent optional price or cap. */
     public static final long UNSET = -1;

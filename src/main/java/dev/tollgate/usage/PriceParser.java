@@ -20,10 +20,13 @@ import java.util.Set;
 final class PriceParser {
 
     static final Set<String> FIELDS = Set.of("input", "cached_input", "cache_write", "image_input", "output",
-            "max_output_tokens", "aliases", "images");
+            "max_output_tokens", "aliases", "images", "context_window", "image_tokens");
 
     /** Sanity cap: no token costs more than $1M per 1M tokens, no image more than $1M. */
     private static final BigDecimal MAX_USD = BigDecimal.valueOf(1_000_000);
+
+    /** No model holds more tokens than this; a larger count is a typo. */
+    static final long MAX_TOKENS = 100_000_000;
 
     private PriceParser() {}
 
@@ -37,7 +40,8 @@ final class PriceParser {
             JsonNode value = field.getValue();
             switch (name) {
                 case "input", "cached_input", "cache_write", "image_input", "output" -> tokenPrice(model, name, value);
-                case "max_output_tokens" -> maxOutputTokens(model, value);
+                case "max_output_tokens", "context_window" -> count(model, name, value);
+                case "image_tokens" -> imageTokens(model, value);
                 case "aliases" -> aliases(model, value);
                 case "images" -> images(model, value);
                 default -> throw error(model, "unknown field \"" + name + "\"");
@@ -61,8 +65,10 @@ final class PriceParser {
                 optionalPrice(model, entry, "cache_write"),
                 optionalPrice(model, entry, "image_input"),
                 output,
-                entry.has("max_output_tokens") ? maxOutputTokens(model, entry.get("max_output_tokens")) : ModelPrice.UNSET,
-                images);
+                entry.has("max_output_tokens") ? count(model, "max_output_tokens", entry.get("max_output_tokens")) : ModelPrice.UNSET,
+                images,
+                entry.has("context_window") ? count(model, "context_window", entry.get("context_window")) : ModelPrice.UNSET,
+                entry.has("image_tokens") ? imageTokens(model, entry.get("image_tokens")) : null);
     }
 
     private static long optionalPrice(String model, JsonNode entry, String field) {
@@ -105,11 +111,58 @@ final class PriceParser {
         return scaled.longValueExact();
     }
 
-    private static long maxOutputTokens(String model, JsonNode value) {
+    /** A token count (max_output_tokens, context_window): a non-negative integer of sane size. */
+    private static long count(String model, String field, JsonNode value) {
         if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
-            throw error(model, "\"max_output_tokens\" must be a non-negative integer, got " + show(value));
+            throw error(model, "\"" + field + "\" must be a non-negative integer, got " + show(value));
+        }
+        if (value.longValue() > MAX_TOKENS) {
+            throw error(model, "\"" + field + "\" is too large (at most " + MAX_TOKENS + "), got " + show(value));
         }
         return value.longValue();
+    }
+
+    /**
+     * {@code {formula: tiles, base, tile}}, {@code {formula: patches, multiplier}},
+     * {@code {formula: pixels, max}} or {@code {formula: gemini, tile, max}} (see {@link ImageTokens}).
+     */
+    private static ImageTokens imageTokens(String model, JsonNode value) {
+        JsonNode formula = value == null ? null : value.get("formula");
+        if (value == null || !value.isObject() || formula == null || !formula.isTextual()) {
+            throw error(model, "\"image_tokens\" must be an object with a \"formula\" (tiles, patches, pixels or gemini), got " + show(value));
+        }
+        Set<String> fields = switch (formula.textValue()) {
+            case "tiles" -> Set.of("formula", "base", "tile");
+            case "patches" -> Set.of("formula", "multiplier");
+            case "pixels" -> Set.of("formula", "max");
+            case "gemini" -> Set.of("formula", "tile", "max");
+            default -> throw error(model, "\"image_tokens.formula\" must be tiles, patches, pixels or gemini, got " + show(formula));
+        };
+        for (var f : value.properties()) {
+            if (!fields.contains(f.getKey())) throw error(model, "\"image_tokens\" with formula " + formula.textValue() + " has no field \"" + f.getKey() + "\"");
+        }
+        for (String f : fields) {
+            if (!value.has(f)) throw error(model, "\"image_tokens\" with formula " + formula.textValue() + " needs \"" + f + "\"");
+        }
+        return switch (formula.textValue()) {
+            case "tiles" -> new ImageTokens.Tiles(count(model, "image_tokens.base", value.get("base")),
+                    count(model, "image_tokens.tile", value.get("tile")));
+            case "patches" -> new ImageTokens.Patches(multiplierMilli(model, value.get("multiplier")));
+            case "pixels" -> new ImageTokens.Pixels(count(model, "image_tokens.max", value.get("max")));
+            default -> new ImageTokens.Gemini(count(model, "image_tokens.tile", value.get("tile")),
+                    count(model, "image_tokens.max", value.get("max")));
+        };
+    }
+
+    /** A patch multiplier such as 1.62, in thousandths (exact: at most 3 decimals, at most 100). */
+    private static long multiplierMilli(String model, JsonNode value) {
+        BigDecimal m = value != null && value.isNumber() && (!value.isFloatingPointNumber() || Double.isFinite(value.doubleValue()))
+                ? (value.isFloatingPointNumber() && !value.isBigDecimal() ? BigDecimal.valueOf(value.doubleValue()) : value.decimalValue())
+                : null;
+        if (m == null || m.signum() <= 0 || m.compareTo(BigDecimal.valueOf(100)) > 0 || m.stripTrailingZeros().scale() > 3) {
+            throw error(model, "\"image_tokens.multiplier\" must be a number above 0 and at most 100 with up to 3 decimals, got " + show(value));
+        }
+        return m.movePointRight(3).longValueExact();
     }
 
     private static List<String> aliases(String model, JsonNode value) {

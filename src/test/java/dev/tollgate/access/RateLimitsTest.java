@@ -86,6 +86,24 @@ class RateLimitsTest extends KeyModeTest {
     }
 
     @Test
+    void imageTokensCountTowardTokensPerMinute() throws Exception {
+        startKeyMode(Map.of());
+        upstream.handle(req -> FakeUpstream.json(req, 200, answer(1000, 100)));
+        String secret = createKey("{\"limits\":{\"tpm\":2000}}").get("key").asText();
+        String image = "{\"model\":\"gpt-4o\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\"hi\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\",\"detail\":\"%s\"}}]}]}";
+        // detail low: 85 image tokens + text + 100 fit; detail high reserves 1,445 image tokens: not twice in 2,000.
+        assertThat(chat(secret, image.formatted("low")).statusCode()).isEqualTo(200); // settles to 1,100 used
+        HttpResponse<String> high = chat(secret, image.formatted("high"));
+        assertThat(high.statusCode()).isEqualTo(429);
+        assertThat(high.body()).contains("2000 tokens per minute");
+        HttpResponse<String> many = chat(secret, image.formatted("high").replace("]}]}", "," + "{\"type\":\"image_url\",\"image_url\":"
+                + "{\"url\":\"https://example.com/b.png\"}}]}]}"));
+        assertThat(Json.parse(many.body()).at("/error/code").asText()).isEqualTo("tokens_exceed_limit"); // 2 x 1,445 > 2,000 ever
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
     void concurrentRequestsAreCapped() throws Exception {
         startKeyMode(Map.of());
         List<io.vertx.core.http.HttpServerRequest> held = new java.util.concurrent.CopyOnWriteArrayList<>();

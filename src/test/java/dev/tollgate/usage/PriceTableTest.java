@@ -122,11 +122,28 @@ class PriceTableTest {
                 {"m": {"input": 2.5, "cached_input": 0.0375, "cache_write": 0.000001, "output": 10,
                        "max_output_tokens": 4096, "aliases": ["M-Alias"]}}""").lookup("m-alias");
         assertThat(p).isEqualTo(new ModelPrice("m", List.of("m-alias"), 2_500_000, 37_500, 1, ModelPrice.UNSET,
-                10_000_000, 4096, Map.of()));
+                10_000_000, 4096, Map.of(), ModelPrice.UNSET, null));
         assertThat(ModelPrice.usdPerMillion(p.cachedInputPicoUsd())).isEqualTo("0.0375");
         ModelPrice dalle = PRICES.lookup("dall-e-3");
         assertThat(dalle.imageNanoUsd()).containsEntry("1024x1792", Map.of("standard", 80_000_000L, "hd", 120_000_000L));
         assertThat(dalle.hasTokenPrices()).isFalse();
+    }
+
+    @Test
+    void contextWindowsAndImageFormulasAreParsedAndOverridable() throws Exception {
+        PriceTable t = parse("""
+                {"m": {"input": 1, "output": 1, "context_window": 32000,
+                       "image_tokens": {"formula": "patches", "multiplier": 1.62}},
+                 "g": {"input": 1, "output": 1, "image_tokens": {"formula": "gemini", "tile": 258, "max": 1032}}}""");
+        assertThat(t.model("m").contextWindow()).isEqualTo(32_000);
+        assertThat(t.model("m").imageTokens()).isEqualTo(new ImageTokens.Patches(1620));
+        assertThat(t.model("g").contextWindow()).isEqualTo(ModelPrice.UNSET);
+        assertThat(t.model("g").imageTokens()).isEqualTo(new ImageTokens.Gemini(258, 1032));
+        PriceTable o = PRICES.withOverrides(Json.parse("{\"gpt-4o\": {\"context_window\": 64000, "
+                + "\"image_tokens\": {\"formula\": \"pixels\", \"max\": 2000}}}"));
+        assertThat(o.model("gpt-4o").contextWindow()).isEqualTo(64_000);
+        assertThat(o.model("gpt-4o").imageTokens()).isEqualTo(new ImageTokens.Pixels(2000));
+        assertThat(o.model("gpt-4o").inputPicoUsd()).isEqualTo(2_500_000);
     }
 
     @Test
@@ -244,6 +261,15 @@ class PriceTableTest {
             "{\"d\": {\"images\": {\"1024x1024\": 0.04}}}         | prices: model \"d\": \"images.1024x1024\" must map a quality to USD per image, got 0.04",
             "{\"d\": {\"images\": {}}}                            | prices: model \"d\": \"images\" must map a size to {quality: USD per image}, got {}",
             "{\"d\": {\"images\": {\"1x1\": {\"hd\": 0.0000000001}}}} | prices: model \"d\": \"images.1x1.hd\" has more than 9 decimal places (USD per image), got 0.0000000001",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"context_window\": -1}} | prices: model \"m\": \"context_window\" must be a non-negative integer, got -1",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"context_window\": 1000000000}} | prices: model \"m\": \"context_window\" is too large (at most 100000000), got 1000000000",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"image_tokens\": 85}} | prices: model \"m\": \"image_tokens\" must be an object with a \"formula\" (tiles, patches, pixels or gemini), got 85",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"image_tokens\": {\"formula\": \"squares\"}}} | prices: model \"m\": \"image_tokens.formula\" must be tiles, patches, pixels or gemini, got \"squares\"",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"image_tokens\": {\"formula\": \"tiles\", \"base\": 85}}} | prices: model \"m\": \"image_tokens\" with formula tiles needs \"tile\"",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"image_tokens\": {\"formula\": \"pixels\", \"max\": 1600, \"base\": 1}}} | prices: model \"m\": \"image_tokens\" with formula pixels has no field \"base\"",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"image_tokens\": {\"formula\": \"tiles\", \"base\": 85, \"tile\": -170}}} | prices: model \"m\": \"image_tokens.tile\" must be a non-negative integer, got -170",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"image_tokens\": {\"formula\": \"patches\", \"multiplier\": 1.6225}}} | prices: model \"m\": \"image_tokens.multiplier\" must be a number above 0 and at most 100 with up to 3 decimals, got 1.6225",
+            "{\"m\": {\"input\": 1, \"output\": 1, \"image_tokens\": {\"formula\": \"patches\", \"multiplier\": 0}}} | prices: model \"m\": \"image_tokens.multiplier\" must be a number above 0 and at most 100 with up to 3 decimals, got 0",
             "{\"m\": 3}                                           | prices: model \"m\": must be an object of prices, got 3",
             "{\"\": {\"input\": 1, \"output\": 1}}                | prices: empty model name",
             "[1]                                                  | prices: must be a map of model name to prices",
