@@ -258,6 +258,12 @@ public final class AccessControl implements AutoCloseable {
                 return Admission.refused(new ApiError(403, "permission_error", "model_not_priced",
                         "Model '" + ApiError.clip(model) + "' has no price in this gateway's price table, and unpriced models are refused.", "model"));
             }
+            if (price == null && k != null && budgeted(k)) {
+                // Priced at zero it would spend nothing against the budget, whatever it cost.
+                return Admission.refused(new ApiError(403, "permission_error", "cost_not_bounded", "Model '" + ApiError.clip(model)
+                        + "' has no price in this gateway's price table, and this API key has a budget: an admin can add its price "
+                        + "(TOLLGATE_PRICES).", "model"));
+            }
         }
 
         // Pass-through with no model or IP limits: nothing to count or reserve.

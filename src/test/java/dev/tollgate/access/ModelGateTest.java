@@ -161,6 +161,11 @@ class ModelGateTest extends KeyModeTest {
                         + "\"param\":\"background\",\"code\":\"cost_not_bounded\"}}");
         HttpResponse<String> audio = multipart(key, "/v1/audio/transcriptions", "model", "whisper-1", "file", "RIFF....");
         assertThat(audio.body()).contains("\"code\":\"cost_not_bounded\"");
+        // An unpriced model would spend nothing against the budget.
+        assertThat(post(key, "/v1/chat/completions", "{\"model\":\"my-local-model\",\"messages\":[]}").body())
+                .isEqualTo("{\"error\":{\"message\":\"Model 'my-local-model' has no price in this gateway's price table, and this API key "
+                        + "has a budget: an admin can add its price (TOLLGATE_PRICES).\",\"type\":\"permission_error\",\"param\":\"model\","
+                        + "\"code\":\"cost_not_bounded\"}}");
         // A budget also needs the model named, so the call can be priced.
         assertThat(post(key, "/v1/chat/completions", "{\"messages\":[]}").body()).contains("\"code\":\"model_required\"");
         assertThat(upstream.received()).isEmpty();
