@@ -382,7 +382,12 @@ public final class AccessControl implements AutoCloseable {
 
     /** Whether the key, its user or its team has a budget. */
     public boolean budgeted(ApiKey k) {
-        return !accounts(k).isEmpty();
+        if (k == null) return false;
+        if (k.budget() != null) return true;
+        Principal user = keys.principal(Principal.Kind.USER, k.user());
+        if (user != null && user.budget() != null) return true;
+        Principal team = keys.principal(Principal.Kind.TEAM, k.team());
+        return team != null && team.budget() != null;
     }
 
     /** Whether some model has rate limits of its own (TOLLGATE_MODEL_LIMITS). */

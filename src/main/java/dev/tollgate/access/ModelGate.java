@@ -36,8 +36,7 @@ public final class ModelGate {
     public static ApiError check(Exchange ex, ApiKey key, Rules rules) {
         Route route = ex.endpoint().route();
         boolean keyAllowList = key != null && key.allowedModels() != null;
-        boolean explicit = key != null && key.namesEndpoint(ex.endpoint().logPath());
-        String op = ex.method() + " " + ex.endpoint().logPath();
+        boolean explicit = key != null && key.allowedEndpoints() != null && key.namesEndpoint(ex.endpoint().logPath());
 
         switch (route.model()) {
             case REQUIRED, OPTIONAL -> {
@@ -60,7 +59,7 @@ public final class ModelGate {
             }
             case UNJUDGEABLE -> {
                 if ((keyAllowList || rules.gatewayAllowList) && !explicit) {
-                    return new ApiError(403, "permission_error", "model_not_verifiable", "The gateway cannot tell which model " + op
+                    return new ApiError(403, "permission_error", "model_not_verifiable", "The gateway cannot tell which model " + operation(ex)
                             + " runs, and " + (keyAllowList ? "this API key" : "this gateway") + " may use only certain models. An admin "
                             + "can allow it by naming this endpoint in the key's allowed_endpoints.", null);
                 }
@@ -68,7 +67,7 @@ public final class ModelGate {
             case NONE -> { }
         }
         if (route.billing() == Route.Billing.UNBOUNDED && rules.budgeted && !explicit) {
-            return new ApiError(403, "permission_error", "cost_not_bounded", op + " starts work whose cost the gateway cannot "
+            return new ApiError(403, "permission_error", "cost_not_bounded", operation(ex) + " starts work whose cost the gateway cannot "
                     + "meter or bound, and this API key has a budget. An admin can allow it by naming this endpoint in the key's "
                     + "allowed_endpoints.", null);
         }
@@ -79,5 +78,9 @@ public final class ModelGate {
                     + "ends, out of the gateway's sight, and this API key has a budget: send the request without 'background'.", "background");
         }
         return null;
+    }
+
+    private static String operation(Exchange ex) {
+        return ex.method() + " " + ex.endpoint().logPath();
     }
 }

@@ -29,21 +29,21 @@ public final class NumberBounds {
     /** The error for the first number out of range, or null. {@code price} may be null (model unknown). */
     public static ApiError check(Exchange ex, ModelPrice price) {
         if (!ex.hasJsonBody()) return null;
-        long outputMax = price != null && price.maxOutputTokens() > 0 ? price.maxOutputTokens() : MAX_OUTPUT_TOKENS;
-        String known = price != null && price.maxOutputTokens() > 0 ? " for model '" + ApiError.clip(ex.model()) + "'" : "";
+        boolean known = price != null && price.maxOutputTokens() > 0;
+        long outputMax = known ? price.maxOutputTokens() : MAX_OUTPUT_TOKENS;
         for (String f : OUTPUT_CAPS) {
             ApiError e = integer(ex, f, 0, outputMax, known);
             if (e != null) return e;
         }
-        ApiError e = integer(ex, "max_prompt_tokens", 0, MAX_OUTPUT_TOKENS * 10, "");
+        ApiError e = integer(ex, "max_prompt_tokens", 0, MAX_OUTPUT_TOKENS * 10, false);
         if (e != null) return e;
         boolean images = ex.endpoint().kind() == Endpoint.Kind.IMAGES_GENERATIONS || ex.endpoint().isImages();
-        e = integer(ex, "n", 1, images ? MAX_IMAGES : MAX_CHOICES, "");
+        e = integer(ex, "n", 1, images ? MAX_IMAGES : MAX_CHOICES, false);
         if (e != null) return e;
-        return integer(ex, "best_of", 1, MAX_BEST_OF, "");
+        return integer(ex, "best_of", 1, MAX_BEST_OF, false);
     }
 
-    private static ApiError integer(Exchange ex, String field, long min, long max, String forModel) {
+    private static ApiError integer(Exchange ex, String field, long min, long max, boolean modelMax) {
         JsonNode v = ex.requestField(field);
         if (v == null || v.isNull()) return null;
         if (!v.isNumber() || !v.canConvertToExactIntegral()) {
@@ -52,7 +52,8 @@ public final class NumberBounds {
         }
         if (!v.canConvertToLong() || v.asLong() > max) {
             return new ApiError(400, ApiError.INVALID_REQUEST, "integer_above_max_value", "Invalid '" + field
-                    + "': integer above maximum value. Expected a value <= " + max + forModel + ", but got " + clip(v) + " instead.", field);
+                    + "': integer above maximum value. Expected a value <= " + max
+                    + (modelMax ? " for model '" + ApiError.clip(ex.model()) + "'" : "") + ", but got " + clip(v) + " instead.", field);
         }
         if (v.asLong() < min) {
             return new ApiError(400, ApiError.INVALID_REQUEST, "integer_below_min_value", "Invalid '" + field

@@ -22,6 +22,7 @@ public final class CanonicalPath {
     /** Normalises a raw path (starting with '/', no query). */
     public static Result of(String raw) {
         if (raw.isEmpty() || raw.charAt(0) != '/') return refused("The request target must be a path.");
+        if (alreadyCanonical(raw)) return new Result(raw, null);
         StringBuilder out = new StringBuilder(raw.length());
         StringBuilder segment = new StringBuilder();
         int i = 1;
@@ -61,6 +62,21 @@ public final class CanonicalPath {
             i++;
         }
         return new Result(out.isEmpty() ? "/" : out.toString(), null);
+    }
+
+    /** The common case, checked without building anything: plain characters, no empty or dot segment. */
+    private static boolean alreadyCanonical(String p) {
+        int n = p.length();
+        if (n > 1 && p.charAt(n - 1) == '/') return false;
+        for (int i = 0; i < n; i++) {
+            char c = p.charAt(i);
+            if (c == '/') {
+                if (i + 1 < n && (p.charAt(i + 1) == '/' || p.charAt(i + 1) == '.')) return false;
+            } else if (!(unreserved(c) || "!$&'()*+,=:@".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Result refused(String message) {

@@ -5,7 +5,10 @@ import dev.tollgate.api.Route.Body;
 import dev.tollgate.api.Route.Model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The catalog of OpenAI operations that change something (POST, and PUT / PATCH alike), from the
@@ -21,13 +24,17 @@ public final class Routes {
     private record Entry(String[] segments, Route route) {}
 
     private static final List<Entry> WRITES = new ArrayList<>();
+    /** The entries by lower-case first segment and segment count ("chat/2"): a lookup, not a scan. */
+    private static final Map<String, List<Entry>> INDEX = new HashMap<>();
 
     private static void add(String pattern, Model model, Body body, Billing billing) {
         add(pattern, model, model == Model.REQUIRED || model == Model.OPTIONAL ? "/model" : null, body, billing);
     }
 
     private static void add(String pattern, Model model, String pointer, Body body, Billing billing) {
-        WRITES.add(new Entry(pattern.substring(1).split("/"), new Route(pattern, model, pointer, body, billing)));
+        Entry e = new Entry(pattern.substring(1).split("/"), new Route(pattern, model, pointer, body, billing));
+        WRITES.add(e);
+        INDEX.computeIfAbsent(e.segments[0] + "/" + e.segments.length, k -> new ArrayList<>()).add(e);
     }
 
     static {
@@ -114,8 +121,10 @@ public final class Routes {
     public static Match match(String method, String apiPath) {
         boolean write = !(method.equals("GET") || method.equals("HEAD") || method.equals("DELETE") || method.equals("OPTIONS"));
         String[] parts = apiPath.length() > 1 ? apiPath.substring(1).split("/") : new String[0];
-        for (Entry e : WRITES) {
-            if (e.segments.length != parts.length || !matches(e.segments, parts)) continue;
+        List<Entry> candidates = parts.length == 0 ? null : INDEX.get(parts[0].toLowerCase(Locale.ROOT) + "/" + parts.length);
+        if (candidates == null) return new Match(write ? Route.UNKNOWN : Route.READ, apiPath);
+        for (Entry e : candidates) {
+            if (!matches(e.segments, parts)) continue;
             String path = spelled(e.segments, parts);
             return new Match(write ? e.route : Route.READ, path);
         }

@@ -21,10 +21,18 @@ final class LimitedUpload implements ReadStream<Buffer> {
     private Buffer prefix;            // bytes read before the upload started (a held form head)
     private Handler<Buffer> handler;
     private final Handler<Throwable> onError;
+    private final java.util.function.Predicate<Buffer> inspect;
 
     /** {@code onError}: the request's own error handling, which the upstream pipe must not replace. */
     LimitedUpload(HttpServerRequest req, long max, Runnable onChunk, Runnable onTooLarge, Runnable onEnd, Buffer prefix,
                   Handler<Throwable> onError) {
+        this(req, max, onChunk, onTooLarge, onEnd, prefix, onError, chunk -> true);
+    }
+
+    /** {@code inspect} sees each chunk before it is forwarded; false stops the upload (it reports why itself). */
+    LimitedUpload(HttpServerRequest req, long max, Runnable onChunk, Runnable onTooLarge, Runnable onEnd, Buffer prefix,
+                  Handler<Throwable> onError, java.util.function.Predicate<Buffer> inspect) {
+        this.inspect = inspect;
         this.req = req;
         this.onError = onError;
         this.max = max;
@@ -60,6 +68,10 @@ final class LimitedUpload implements ReadStream<Buffer> {
                 return;
             }
             onChunk.run();
+            if (!inspect.test(chunk)) {
+                stopped = true;
+                return;
+            }
             handler.handle(chunk);
         });
         return this;

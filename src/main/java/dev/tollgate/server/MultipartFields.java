@@ -3,7 +3,9 @@ package dev.tollgate.server;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,6 +26,9 @@ final class MultipartFields {
     private boolean done;             // the closing boundary was seen
     private String partName;          // current part: a text field's name, or null while skipping a file
     private boolean inHeaders;
+    private final Set<String> names = new HashSet<>();
+    private String repeated;          // the first field name given twice (a text field or a file part)
+    private boolean unreadable;       // the body stopped making sense as a form: later fields unseen
 
     private MultipartFields(String boundary) {
         this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
@@ -46,6 +51,19 @@ final class MultipartFields {
     /** Text fields read so far, by name. */
     Map<String, String> fields() {
         return fields;
+    }
+
+    /**
+     * The first part name given twice, or null. A server may take either value of a repeated field
+     * (many take the last), so a form that repeats one is refused rather than judged by one of them.
+     */
+    String repeated() {
+        return repeated;
+    }
+
+    /** Whether the parts could not all be followed (absurd part headers): later fields would go unseen. */
+    boolean unreadable() {
+        return unreadable;
     }
 
     /** Whether the whole body has been read (the closing boundary was seen). */
@@ -83,10 +101,16 @@ final class MultipartFields {
                 }
                 int end = indexOf(pending, new byte[]{'\r', '\n', '\r', '\n'}, 0);
                 if (end < 0) {
-                    if (pending.length() > 16 * 1024) done = true; // absurd headers: stop reading fields
+                    if (pending.length() > 16 * 1024) { // absurd headers: stop reading fields
+                        done = true;
+                        unreadable = true;
+                    }
                     return;
                 }
-                partName = textFieldName(pending.getString(0, end, "ISO-8859-1"));
+                String headers = pending.getString(0, end, "ISO-8859-1");
+                String name = partFieldName(headers);
+                if (name != null && !names.add(name) && repeated == null) repeated = name;
+                partName = isFile(headers) ? null : name;
                 pending = pending.getBuffer(end + 4, pending.length());
                 inHeaders = false;
             }
@@ -105,6 +129,26 @@ final class MultipartFields {
             inHeaders = true;
             partName = null;
         }
+    }
+
+    private static boolean isFile(String headers) {
+        return textFieldName(headers) == null && partFieldName(headers) != null;
+    }
+
+    /** The field name of a part, file or not, or null. */
+    private static String partFieldName(String headers) {
+        for (String line : headers.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0 || !line.substring(0, colon).trim().equalsIgnoreCase("content-disposition")) continue;
+            for (String param : line.substring(colon + 1).split(";")) {
+                String p = param.trim();
+                int eq = p.indexOf('=');
+                if (eq < 0 || !p.substring(0, eq).trim().equalsIgnoreCase("name")) continue;
+                String value = p.substring(eq + 1).trim();
+                return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"") ? value.substring(1, value.length() - 1) : value;
+            }
+        }
+        return null;
     }
 
     /** The field name of a part without a filename (a text field), or null (a file, or no name). */

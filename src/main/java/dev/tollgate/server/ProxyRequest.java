@@ -301,7 +301,13 @@ final class ProxyRequest {
 
     private void judgeForm(MultipartFields form, Buffer held, boolean whole) {
         timer.disarm();
+        ApiError unclear = formRefusal(form);
+        if (unclear != null) {
+            fail(unclear);
+            return;
+        }
         form.fields().forEach((name, value) -> ex.body().put(name, value));
+        judgedForm = form;
         if (whole) {
             ex.markBodyForwardedAsIs();
             runChain(held); // the whole upload is in hand: sent as one replayable body
@@ -310,6 +316,30 @@ final class ProxyRequest {
             phase = Phase.UPLOAD;
             runChain(null);
         }
+    }
+
+    /** The form whose fields were judged; the rest of the upload is still read through it. */
+    private MultipartFields judgedForm;
+
+    /** A form that repeats a field, or cannot be followed to its end, is not judged by one reading of it. */
+    private static ApiError formRefusal(MultipartFields form) {
+        if (form.repeated() != null) {
+            return ApiError.badRequest("invalid_form", "The form gives the field '" + ApiError.clip(form.repeated())
+                    + "' more than once; send each field once.");
+        }
+        if (form.unreadable()) return ApiError.badRequest("invalid_form", "The form's part headers are too large to read.");
+        return null;
+    }
+
+    /** The rest of a judged upload, read as it is forwarded: a field repeated after the judgement stops it. */
+    private boolean uploadStillJudged(Buffer chunk) {
+        if (judgedForm == null) return true;
+        judgedForm.feed(chunk);
+        ApiError unclear = formRefusal(judgedForm);
+        if (unclear == null) return true;
+        if (call != null) call.cancel(); // the upstream never receives a complete request
+        fail(unclear);
+        return false;
     }
 
     // ---- chain and upstream ---------------------------------------------------------------
@@ -441,7 +471,8 @@ final class ProxyRequest {
             if (cl != null) headers.set(HttpHeaders.CONTENT_LENGTH, cl);
             long idleMs = s.get(CoreSettings.CLIENT_BODY_TIMEOUT_MS);
             upload = new LimitedUpload(req, s.get(CoreSettings.MAX_UPLOAD_BYTES), () -> timer.arm(idleMs), this::onUploadTooLarge,
-                    () -> { bodyRead = true; phase = Phase.UPSTREAM; timer.disarm(); }, heldUpload, this::onRequestError);
+                    () -> { bodyRead = true; phase = Phase.UPSTREAM; timer.disarm(); }, heldUpload, this::onRequestError,
+                    this::uploadStillJudged);
             timer.arm(idleMs);
         }
         call = new UpstreamCall(loop.vertx(), loop.client(), d == null ? ctx.upstream() : d.target(), ctx.retryPolicy(), loop.deadlines(), ex,

@@ -61,8 +61,32 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
      * anything: lets a text-only request skip building the JSON tree. False positives only cost a scan.
      */
     public static boolean plainText(io.vertx.core.buffer.Buffer raw) {
-        String bytes = new String(raw.getBytes(), java.nio.charset.StandardCharsets.ISO_8859_1); // one char per byte, a plain copy
-        for (String t : TRIGGERS) if (bytes.contains(t)) return false;
+        io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) raw).getByteBuf();
+        byte[] a;
+        int from;
+        if (buf.hasArray()) {
+            a = buf.array();
+            from = buf.arrayOffset() + buf.readerIndex();
+        } else {
+            a = raw.getBytes();
+            from = 0;
+        }
+        int to = from + buf.readableBytes();
+        // One pass: only a byte that starts some trigger is looked at further.
+        for (int i = from; i < to; i++) {
+            byte b = a[i];
+            if (b != 't' && b != 'a' && b != 'p' && b != 'c' && b != 'w' && b != '\\') continue;
+            for (byte[] t : TRIGGER_BYTES) if (t[0] == b && startsWith(a, i, to, t)) return false;
+        }
+        return true;
+    }
+
+    private static final byte[][] TRIGGER_BYTES = java.util.Arrays.stream(TRIGGERS)
+            .map(t -> t.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+
+    private static boolean startsWith(byte[] a, int at, int end, byte[] t) {
+        if (end - at < t.length) return false;
+        for (int j = 1; j < t.length; j++) if (a[at + j] != t[j]) return false;
         return true;
     }
 

@@ -28,8 +28,9 @@ class ModelGateTest extends KeyModeTest {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < fields.length; i += 2) {
             b.append("--").append(boundary).append("\r\n");
-            if (fields[i].equals("file")) {
-                b.append("Content-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n");
+            if (fields[i].equals("file") || fields[i].startsWith("file:")) {
+                String name = fields[i].equals("file") ? "file" : fields[i].substring(5);
+                b.append("Content-Disposition: form-data; name=\"").append(name).append("\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n");
             } else {
                 b.append("Content-Disposition: form-data; name=\"").append(fields[i]).append("\"\r\n\r\n");
             }
@@ -80,6 +81,30 @@ class ModelGateTest extends KeyModeTest {
         assertThat(gateway.get("/v1/assistants", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
         assertThat(post(key, "/v1/threads/thread_1/messages", "{\"role\":\"user\",\"content\":\"hi\"}").statusCode()).isEqualTo(200);
         assertThat(upstream.received()).hasSize(5);
+    }
+
+    @Test
+    void aFormThatNamesItsModelTwiceIsRefusedWhereverTheSecondOneComes() throws Exception {
+        startKeyMode(Map.of());
+        String key = createKey("{\"allowed_models\":[\"gpt-4o-mini\"]}").get("key").asText();
+        String twice = "{\"error\":{\"message\":\"The form gives the field 'model' more than once; send each field once.\","
+                + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_form\"}}";
+        HttpResponse<String> adjacent = multipart(key, "/v1/audio/transcriptions", "model", "gpt-4o-mini", "model", "gpt-4o", "file", "RIFF");
+        assertThat(adjacent.statusCode()).isEqualTo(400);
+        assertThat(adjacent.body()).isEqualTo(twice);
+        // After a large file: the judged head is already on its way upstream when the second model arrives.
+        String big = "x".repeat(512 * 1024);
+        HttpResponse<String> late = multipart(key, "/v1/audio/transcriptions", "model", "gpt-4o-mini", "file", big, "model", "gpt-4o");
+        assertThat(late.statusCode()).isEqualTo(400);
+        assertThat(late.body()).isEqualTo(twice);
+        // As a file part with the same name, too.
+        HttpResponse<String> asFile = multipart(key, "/v1/audio/transcriptions", "model", "gpt-4o-mini", "file", big, "file:model", "gpt-4o");
+        assertThat(asFile.body()).isEqualTo(twice);
+        assertThat(upstream.received()).isEmpty();
+        // One model and a large file go through whole.
+        HttpResponse<String> once = multipart(key, "/v1/audio/transcriptions", "model", "gpt-4o-mini", "file", big);
+        assertThat(once.statusCode()).isEqualTo(200);
+        assertThat(upstream.lastReceived().bodyText()).contains(big);
     }
 
     @Test

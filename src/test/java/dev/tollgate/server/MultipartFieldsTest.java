@@ -29,6 +29,33 @@ class MultipartFieldsTest {
     }
 
     @Test
+    void aRepeatedFieldIsReportedWhetherTextOrFileAndWhateverItsCase() {
+        assertThat(MultipartFields.forContentType("multipart/form-data; boundary=XyZ")).satisfies(f -> {
+            f.feed(Buffer.buffer(FORM));
+            assertThat(f.repeated()).isNull();
+            assertThat(f.unreadable()).isFalse();
+        });
+        String[] seconds = {"Content-Disposition: form-data; name=\"model\"\r\n\r\ngpt-4o",
+                "Content-Disposition: form-data; name=\"model\"; filename=\"m.txt\"\r\n\r\ngpt-4o",
+                "content-disposition: form-data; NAME=model\r\n\r\ngpt-4o"};
+        for (String second : seconds) {
+            MultipartFields f = MultipartFields.forContentType("multipart/form-data; boundary=XyZ");
+            f.feed(Buffer.buffer(FORM.replace("--XyZ--\r\n", "--XyZ\r\n" + second + "\r\n--XyZ--\r\n")));
+            assertThat(f.repeated()).as(second).isEqualTo("model");
+            assertThat(f.fields().get("model")).isEqualTo("whisper-1");
+        }
+    }
+
+    @Test
+    void absurdPartHeadersMakeTheFormUnreadable() {
+        MultipartFields f = MultipartFields.forContentType("multipart/form-data; boundary=XyZ");
+        f.feed(Buffer.buffer("--XyZ\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ngpt-4o-mini\r\n--XyZ\r\nX-Pad: "
+                + "a".repeat(20_000)));
+        assertThat(f.fields()).isEqualTo(Map.of("model", "gpt-4o-mini"));
+        assertThat(f.unreadable()).isTrue();
+    }
+
+    @Test
     void onlyMultipartFormDataWithABoundaryIsRead() {
         assertThat(MultipartFields.forContentType("application/json")).isNull();
         assertThat(MultipartFields.forContentType("multipart/form-data")).isNull();
