@@ -2,6 +2,7 @@ package dev.tollgate.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.ApiError;
+import dev.tollgate.api.NamedModels;
 import dev.tollgate.api.Route;
 import dev.tollgate.chain.Exchange;
 
@@ -47,14 +48,18 @@ public final class ModelGate {
                         return new ApiError(400, ApiError.INVALID_REQUEST, "model_required", "This request must name its model in '"
                                 + route.modelParam() + "': this gateway judges every request by the model it runs.", route.modelParam());
                     }
-                } else if (!model.isTextual() || model.textValue().isBlank()) {
+                } else if (!model.isTextual() || model.textValue().isBlank() || !plainName(model.textValue())) {
                     if (restricted) {
                         return new ApiError(400, ApiError.INVALID_REQUEST, "invalid_model",
-                                "'" + route.modelParam() + "' must be a non-empty string naming one model.", route.modelParam());
+                                "'" + route.modelParam() + "' must be a non-empty string naming one model, without surrounding spaces.", route.modelParam());
                     }
                 } else if (keyAllowList && !key.allowsModel(model.textValue())) {
-                    return new ApiError(403, "permission_error", "model_not_allowed",
-                            "This API key may not use model '" + ApiError.clip(model.textValue()) + "'.", route.modelParam());
+                    return notAllowed(model.textValue(), route.modelParam());
+                }
+                if (keyAllowList && ex.hasJsonBody() && route.body() != Route.Body.FORM) {
+                    // A second model named inside the request (a tool's, a transcription's) is held to the same list.
+                    ApiError nested = NamedModels.first(ex.body(), (m, param) -> key.allowsModel(m) ? null : notAllowed(m, param));
+                    if (nested != null) return nested;
                 }
             }
             case UNJUDGEABLE -> {
@@ -78,6 +83,17 @@ public final class ModelGate {
                     + "ends, out of the gateway's sight, and this API key has a budget: send the request without 'background'.", "background");
         }
         return null;
+    }
+
+    /** No surrounding whitespace or control characters: a server that trims would run another name than the one judged. */
+    private static boolean plainName(String m) {
+        if (Character.isWhitespace(m.charAt(0)) || Character.isWhitespace(m.charAt(m.length() - 1))) return false;
+        for (int i = 0; i < m.length(); i++) if (Character.isISOControl(m.charAt(i))) return false;
+        return true;
+    }
+
+    private static ApiError notAllowed(String model, String param) {
+        return new ApiError(403, "permission_error", "model_not_allowed", "This API key may not use model '" + ApiError.clip(model) + "'.", param);
     }
 
     private static String operation(Exchange ex) {

@@ -113,7 +113,7 @@ class ModelGateTest extends KeyModeTest {
         String key = createKey("{\"allowed_models\":[\"gpt-4o-mini\"]}").get("key").asText();
         String required = "{\"error\":{\"message\":\"This request must name its model in 'model': this gateway judges every request by the "
                 + "model it runs.\",\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":\"model_required\"}}";
-        String invalid = "{\"error\":{\"message\":\"'model' must be a non-empty string naming one model.\",\"type\":\"invalid_request_error\","
+        String invalid = "{\"error\":{\"message\":\"'model' must be a non-empty string naming one model, without surrounding spaces.\",\"type\":\"invalid_request_error\","
                 + "\"param\":\"model\",\"code\":\"invalid_model\"}}";
         assertThat(post(key, "/v1/chat/completions", "{\"messages\":[]}").body()).isEqualTo(required);
         assertThat(post(key, "/v1/chat/completions", "{\"model\":[\"gpt-4o\"],\"messages\":[]}").body()).isEqualTo(invalid);
@@ -122,6 +122,9 @@ class ModelGateTest extends KeyModeTest {
         assertThat(post(key, "/v1/realtime/client_secrets", "{\"session\":{\"type\":\"realtime\"}}").body())
                 .isEqualTo(required.replace("in 'model'", "in 'session.model'").replace("\"param\":\"model\"", "\"param\":\"session.model\""));
         assertThat(multipart(key, "/v1/audio/transcriptions", "file", "RIFF....").body()).isEqualTo(required);
+        for (String spaced : new String[] {"\" gpt-4o-mini\"", "\"gpt-4o-mini \"", "\"gpt-4o-mini\\n\"", "\"gpt-4o\\u0000\""}) {
+            assertThat(post(key, "/v1/chat/completions", "{\"model\":" + spaced + ",\"messages\":[]}").body()).as(spaced).isEqualTo(invalid);
+        }
         HttpResponse<String> status = post(key, "/v1/chat/completions", "{\"model\":4}");
         assertThat(status.statusCode()).isEqualTo(400);
         assertThat(upstream.received()).isEmpty();
@@ -129,6 +132,27 @@ class ModelGateTest extends KeyModeTest {
         // A key without rules is not asked for a model: the upstream decides.
         String free = createKey("{}").get("key").asText();
         assertThat(post(free, "/v1/chat/completions", "{\"messages\":[]}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aSecondModelNamedInsideTheRequestIsHeldToTheSameList() throws Exception {
+        startKeyMode(Map.of());
+        String key = createKey("{\"allowed_models\":[\"gpt-4o-mini\"]}").get("key").asText();
+        HttpResponse<String> tool = post(key, "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"draw\","
+                + "\"tools\":[{\"type\":\"image_generation\",\"model\":\"gpt-image-1\"}]}");
+        assertThat(tool.statusCode()).isEqualTo(403);
+        assertThat(tool.body()).isEqualTo("{\"error\":{\"message\":\"This API key may not use model 'gpt-image-1'.\",\"type\":"
+                + "\"permission_error\",\"param\":\"tools[0].model\",\"code\":\"model_not_allowed\"}}");
+        HttpResponse<String> transcription = post(key, "/v1/realtime/client_secrets", "{\"session\":{\"type\":\"realtime\","
+                + "\"model\":\"gpt-4o-mini\",\"audio\":{\"input\":{\"transcription\":{\"model\":\"gpt-4o-transcribe\"}}}}}");
+        assertThat(transcription.body()).contains("'gpt-4o-transcribe'").contains("\"param\":\"session.audio.input.transcription.model\"");
+        assertThat(upstream.received()).isEmpty();
+        // The caller's own words are not models: metadata, a tool's JSON schema.
+        String own = "{\"model\":\"gpt-4o-mini\",\"messages\":[],\"metadata\":{\"model\":\"anything\"},\"tools\":[{\"type\":"
+                + "\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"properties\":{\"model\":"
+                + "{\"type\":\"string\",\"default\":\"x\"}},\"model\":\"y\"}}}]}";
+        assertThat(post(key, "/v1/chat/completions", own).statusCode()).isEqualTo(200);
+        assertThat(upstream.lastReceived().bodyText()).isEqualTo(own);
     }
 
     @Test

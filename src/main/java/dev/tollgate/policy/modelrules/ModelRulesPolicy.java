@@ -61,6 +61,17 @@ public final class ModelRulesPolicy implements Policy {
         if (!allowed.isEmpty() && model != null && !contains(allowed, model)) {
             return Future.succeededFuture(block(param, "model_not_allowed", "model '" + model + "' is not among the models this gateway allows."));
         }
+        if (ex.endpoint().route().body() != dev.tollgate.api.Route.Body.FORM) {
+            // A second model named inside the request (a tool's, a transcription's) meets the same rules.
+            Verdict nested = dev.tollgate.api.NamedModels.first(body, (m, at) -> {
+                if (contains(disabled, m)) return block(at, "model_disabled", "model '" + m + "' is disabled on this gateway.");
+                if (!allowed.isEmpty() && !contains(allowed, m)) {
+                    return block(at, "model_not_allowed", "model '" + m + "' is not among the models this gateway allows.");
+                }
+                return null;
+            });
+            if (nested != null) return Future.succeededFuture(nested);
+        }
         if (ex.endpoint().isImages()) {
             String size = Json.text(body, "size");
             if (size != null && contains(disabled, size)) {

@@ -68,7 +68,7 @@ class ModelRulesAllowListTest extends GatewayTest {
 
     static final String MODEL_REQUIRED = "{\"error\":{\"message\":\"This request must name its model in 'model': this gateway judges "
             + "every request by the model it runs.\",\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":\"model_required\"}}";
-    static final String INVALID_MODEL = "{\"error\":{\"message\":\"'model' must be a non-empty string naming one model.\","
+    static final String INVALID_MODEL = "{\"error\":{\"message\":\"'model' must be a non-empty string naming one model, without surrounding spaces.\","
             + "\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":\"invalid_model\"}}";
 
     @Test
@@ -83,6 +83,20 @@ class ModelRulesAllowListTest extends GatewayTest {
             assertThat(bad.statusCode()).as(model).isEqualTo(400);
             assertThat(bad.body()).as(model).isEqualTo(INVALID_MODEL);
         }
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void aModelNamedInsideTheRequestMeetsTheSameRules() throws Exception {
+        start(Map.of("POLICY_ALLOWED_MODELS", "gpt-4o-mini,gpt-4o", "POLICY_DISABLED_MODELS", "dall-e-2"));
+        HttpResponse<String> r = gateway.postJson("/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"draw\","
+                + "\"tools\":[{\"type\":\"web_search\"},{\"type\":\"image_generation\",\"model\":\"gpt-image-1\"}]}");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Blocked by policy model-rules: model 'gpt-image-1' is not among the "
+                + "models this gateway allows.\",\"type\":\"policy_violation\",\"param\":\"tools[1].model\",\"code\":\"model_not_allowed\"}}");
+        HttpResponse<String> disabled = gateway.postJson("/v1/realtime/sessions", "{\"model\":\"gpt-4o\","
+                + "\"input_audio_transcription\":{\"model\":\"dall-e-2\"}}");
+        assertThat(disabled.body()).contains("\"code\":\"model_disabled\"").contains("\"param\":\"input_audio_transcription.model\"");
         assertThat(upstream.received()).isEmpty();
     }
 
