@@ -68,6 +68,9 @@ class ModelGateTest extends KeyModeTest {
         HttpResponse<String> transcription = multipart(key, "/v1/audio/transcriptions", "model", "gpt-4o", "file", "RIFF....");
         assertThat(transcription.statusCode()).isEqualTo(403);
         assertThat(transcription.body()).isEqualTo(NOT_ALLOWED);
+        for (String spelled : new String[] {"/v1/audio/transcript%69ons", "/v1/Audio/Transcriptions/", "/v1//audio/transcriptions"}) {
+            assertThat(multipart(key, spelled, "model", "gpt-4o", "file", "RIFF....").body()).as(spelled).isEqualTo(NOT_ALLOWED);
+        }
         assertThat(upstream.received()).isEmpty();
 
         // The allowed model passes on the same endpoints, body byte-exact.

@@ -35,6 +35,10 @@ class CanonicalRequestTest extends GatewayTest {
         ENDPOINTS.put("/v1/threads/runs", "{\"assistant_id\":\"asst_1\",\"model\":\"gpt-4\"}");
         ENDPOINTS.put("/v1/fine_tuning/jobs", "{\"model\":\"gpt-4\",\"training_file\":\"file-1\"}");
         ENDPOINTS.put("/v1/realtime/sessions", "{\"model\":\"gpt-4\"}");
+        ENDPOINTS.put("/v1/images/edits", "{\"model\":\"gpt-4\",\"prompt\":\"cat\",\"images\":[{\"file_id\":\"file-1\"}]}");
+        ENDPOINTS.put("/v1/videos", "{\"model\":\"gpt-4\",\"prompt\":\"cat\"}");
+        ENDPOINTS.put("/v1/responses/input_tokens", "{\"model\":\"gpt-4\",\"input\":\"hi\"}");
+        ENDPOINTS.put("/v1/assistants/asst_AbC", "{\"model\":\"gpt-4\"}");
         ENDPOINTS.put("/v1/realtime/client_secrets", "{\"session\":{\"type\":\"realtime\",\"model\":\"gpt-4\"}}");
     }
 
