@@ -42,6 +42,17 @@ class ModelGateTest extends KeyModeTest {
                 .POST(HttpRequest.BodyPublishers.ofString(b.toString())).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Each {path, body} is refused with 403, this code and the message for its path; param null. */
+    private void assertEachRefused(String key, String[][] cases, String code, java.util.function.Function<String, String> message)
+            throws Exception {
+        for (String[] c : cases) {
+            HttpResponse<String> r = post(key, c[0], c[1]);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(403);
+            assertThat(r.body()).as(c[0]).isEqualTo("{\"error\":{\"message\":\"" + message.apply(c[0])
+                    + "\",\"type\":\"permission_error\",\"param\":null,\"code\":\"" + code + "\"}}");
+        }
+    }
+
     @Test
     void aModelAllowListHoldsOnEveryEndpointThatNamesAModel() throws Exception {
         startKeyMode(Map.of());
@@ -170,13 +181,9 @@ class ModelGateTest extends KeyModeTest {
                 {"/v1/engines/gpt-4o/completions", "{\"prompt\":\"hi\"}"},
                 {"/v1/some/future/endpoint", "{\"model\":\"gpt-4o\"}"},
         };
-        for (String[] c : unjudgeable) {
-            HttpResponse<String> r = post(key, c[0], c[1]);
-            assertThat(r.statusCode()).as(c[0]).isEqualTo(403);
-            assertThat(r.body()).as(c[0]).isEqualTo("{\"error\":{\"message\":\"The gateway cannot tell which model POST " + c[0]
-                    + " runs, and this API key may use only certain models. An admin can allow it by naming this endpoint in the "
-                    + "key's allowed_endpoints.\",\"type\":\"permission_error\",\"param\":null,\"code\":\"model_not_verifiable\"}}");
-        }
+        assertEachRefused(key, unjudgeable, "model_not_verifiable", path -> "The gateway cannot tell which model POST " + path
+                + " runs, and this API key may use only certain models. An admin can allow it by naming this endpoint in the key's "
+                + "allowed_endpoints.");
         assertThat(upstream.received()).isEmpty();
 
         // A catch-all entry is not a decision about this endpoint; a named one is.
@@ -200,13 +207,9 @@ class ModelGateTest extends KeyModeTest {
                 {"/v1/realtime/sessions", "{\"model\":\"gpt-4o-realtime-preview\"}"},
                 {"/v1/some/future/endpoint", "{}"},
         };
-        for (String[] c : unbounded) {
-            HttpResponse<String> r = post(key, c[0], c[1]);
-            assertThat(r.statusCode()).as(c[0]).isEqualTo(403);
-            assertThat(r.body()).as(c[0]).isEqualTo("{\"error\":{\"message\":\"POST " + c[0] + " starts work whose cost the gateway "
-                    + "cannot meter or bound, and this API key has a budget. An admin can allow it by naming this endpoint in the key's "
-                    + "allowed_endpoints.\",\"type\":\"permission_error\",\"param\":null,\"code\":\"cost_not_bounded\"}}");
-        }
+        assertEachRefused(key, unbounded, "cost_not_bounded", path -> "POST " + path + " starts work whose cost the gateway "
+                + "cannot meter or bound, and this API key has a budget. An admin can allow it by naming this endpoint in the key's "
+                + "allowed_endpoints.");
         assertThat(post(key, "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"background\":true}").body())
                 .isEqualTo("{\"error\":{\"message\":\"A background response is billed after the request ends, out of the gateway's sight, "
                         + "and this API key has a budget: send the request without 'background'.\",\"type\":\"permission_error\","
