@@ -112,4 +112,23 @@ class RequestFramingTest extends GatewayTest {
         assertThat(ok).startsWith("HTTP/1.1 200 OK\r\n");
         assertThat(upstream.lastReceived().bodyText()).isEqualTo(JSON);
     }
+
+    @Test
+    void contentLengthSpellingsAParserCouldReadDifferentlyAreRefused() throws Exception {
+        start(Map.of());
+        String json = "{\"model\":\"gpt-4o-mini\",\"messages\":[]}";
+        int n = json.length();
+        for (String cl : new String[]{"+" + n, n + ", " + n, n + "\r\nContent-Length: " + n, n + "\r\nContent-Length: 3", "0x25",
+                n + " 5", "-1", "99999999999999999999", n + ".0"}) {
+            try (RawClient raw = new RawClient(gateway.port())) {
+                raw.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + cl + "\r\n\r\n" + json);
+                String all = raw.readToClose(5000);
+                assertThat(all).as(cl).startsWith("HTTP/1.1 400 Bad Request\r\n").containsOnlyOnce("HTTP/1.1")
+                        .endsWith("{\"error\":{\"message\":\"The request is not valid HTTP.\",\"type\":\"invalid_request_error\","
+                                + "\"param\":null,\"code\":\"malformed_request\"}}");
+            }
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
 }
