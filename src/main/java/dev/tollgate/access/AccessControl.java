@@ -25,6 +25,7 @@ import dev.tollgate.usage.Cost;
 import dev.tollgate.usage.CostBound;
 import dev.tollgate.usage.ModelPrice;
 import dev.tollgate.usage.PriceTable;
+import dev.tollgate.usage.Saturating;
 import dev.tollgate.usage.TokenEstimate;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.upstream.ForwardedHeaders;
@@ -249,11 +250,7 @@ public final class AccessControl implements AutoCloseable {
         }
         ModelPrice price = null;
         if (model != null && priced(ex.endpoint().kind())) {
-            price = prices.lookup(model);
-            if (price == null) {
-                String upstreamModel = pricingModel.apply(model);
-                if (upstreamModel != null && !upstreamModel.equals(model)) price = prices.lookup(upstreamModel);
-            }
+            price = priceOf(model);
             if (price == null && blockUnpriced) {
                 return Admission.refused(new ApiError(403, "permission_error", "model_not_priced",
                         "Model '" + ApiError.clip(model) + "' has no price in this gateway's price table, and unpriced models are refused.", "model"));
@@ -294,10 +291,10 @@ public final class AccessControl implements AutoCloseable {
         long textBytes = media.textBytes(bodyBytes);
         boolean canCount = prompt && textBytes <= TOKENIZE_MAX_BYTES;
 
-        RateLimiter.Result r = limiter.acquire(subjects, needTokens ? saturatingAdd(bound, Math.max(0, outputCap)) : 0);
+        RateLimiter.Result r = limiter.acquire(subjects, needTokens ? Saturating.add(bound, Math.max(0, outputCap)) : 0);
         if (r.denial() != null && r.denial().tokens() && canCount) {
             promptTokens = promptTokens(ex, textBytes);
-            r = limiter.acquire(subjects, saturatingAdd(media.withMedia(promptTokens), Math.max(0, outputCap)));
+            r = limiter.acquire(subjects, Saturating.add(media.withMedia(promptTokens), Math.max(0, outputCap)));
         }
         if (r.denial() != null) {
             MultiMap h = headers(subjects);
@@ -460,22 +457,11 @@ public final class AccessControl implements AutoCloseable {
         long choices = Math.max(1, Math.max(NumberBounds.value(ex, "n"), NumberBounds.value(ex, "best_of")));
         for (String f : new String[]{"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
             long v = NumberBounds.value(ex, f);
-            if (v > 0) return saturatingMultiply(v, choices);
+            if (v > 0) return Saturating.multiply(v, choices);
         }
         if (choices == 1) return -1;
         long perChoice = price != null && price.maxOutputTokens() > 0 ? price.maxOutputTokens() : Cost.DEFAULT_MAX_OUTPUT_TOKENS;
-        return saturatingMultiply(perChoice, choices);
-    }
-
-    static long saturatingAdd(long a, long b) {
-        long sum = a + b;
-        return sum < 0 ? Long.MAX_VALUE : sum;
-    }
-
-    static long saturatingMultiply(long a, long b) {
-        long hi = Math.multiplyHigh(a, b);
-        long lo = a * b;
-        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+        return Saturating.multiply(perChoice, choices);
     }
 
     /** The first request number out of range for this model, or null (see {@link NumberBounds}). */
@@ -483,6 +469,7 @@ public final class AccessControl implements AutoCloseable {
         return NumberBounds.check(ex, priceOf(ex.model()));
     }
 
+    /** The price of a request's model: its own, or for a routed alias the price of the model it serves. */
     private ModelPrice priceOf(String model) {
         if (model == null) return null;
         ModelPrice p = prices.lookup(model);

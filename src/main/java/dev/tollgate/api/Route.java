@@ -49,10 +49,6 @@ public record Route(String pattern, Model model, String modelPointer, Body body,
     /** Reads, listings and deletions: no model runs, nothing is billed. */
     public static final Route READ = new Route("", Model.NONE, null, Body.PASS, Billing.FREE);
 
-    public boolean known() {
-        return this != UNKNOWN;
-    }
-
     /** The model's field as named in an error's {@code param}: "model", "session.model". */
     public String modelParam() {
         return modelPointer == null ? "model" : modelPointer.substring(1).replace('/', '.');

@@ -1,5 +1,7 @@
 package dev.tollgate.budget;
 
+import dev.tollgate.usage.Saturating;
+
 /**
  * What one subject (key, user or team) has spent in its current period and has reserved for calls
  * in flight. Before a call the worst-case cost is reserved; the call is refused if that could
@@ -54,7 +56,7 @@ public final class BudgetAccount {
     public synchronized void settle(long reservedAmount, long actual, long now) {
         roll(now);
         reserved = Math.max(0, reserved - reservedAmount);
-        spent = Math.max(0, actual) > Long.MAX_VALUE - spent ? Long.MAX_VALUE : spent + Math.max(0, actual);
+        spent = Saturating.add(spent, Math.max(0, actual));
     }
 
     public synchronized long spent(long now) {

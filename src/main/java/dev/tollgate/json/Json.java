@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 
@@ -38,15 +37,29 @@ public final class Json {
 
     private Json() {}
 
+    /** A buffer's bytes without a copy where it has a backing array: {@code array[offset, offset + length)}. */
+    public record Bytes(byte[] array, int offset, int length) {}
+
+    public static Bytes bytes(Buffer body) {
+        ByteBuf buf = ((BufferInternal) body).getByteBuf();
+        if (buf.hasArray()) return new Bytes(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+        byte[] copy = body.getBytes();
+        return new Bytes(copy, 0, copy.length);
+    }
+
     /** Parses a whole body; throws {@link IOException} on malformed JSON. */
     public static JsonNode parse(Buffer body) throws IOException {
-        ByteBuf buf = ((BufferInternal) body).getByteBuf();
-        if (buf.hasArray()) {
-            return MAPPER.readTree(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
-        }
-        try (ByteBufInputStream in = new ByteBufInputStream(buf.duplicate())) {
-            return MAPPER.readTree(in);
-        }
+        return read(MAPPER, body);
+    }
+
+    /** Parses a whole request body, refusing duplicate keys at any depth; throws {@link IOException} when malformed. */
+    public static JsonNode parseRequest(Buffer body) throws IOException {
+        return read(REQUEST_MAPPER, body);
+    }
+
+    private static JsonNode read(ObjectMapper mapper, Buffer body) throws IOException {
+        Bytes b = bytes(body);
+        return mapper.readTree(b.array(), b.offset(), b.length());
     }
 
     /**
@@ -55,28 +68,10 @@ public final class Json {
      * malformed JSON (also trailing data) and {@link IllegalArgumentException} when the root is not
      * an object.
      */
-    /** Parses a whole request body, refusing duplicate keys at any depth; throws {@link IOException} when malformed. */
-    public static JsonNode parseRequest(Buffer body) throws IOException {
-        ByteBuf buf = ((BufferInternal) body).getByteBuf();
-        if (buf.hasArray()) {
-            return REQUEST_MAPPER.readTree(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
-        }
-        return REQUEST_MAPPER.readTree(body.getBytes());
-    }
-
     public static ObjectNode scanObject(Buffer body) throws IOException {
-        ByteBuf buf = ((BufferInternal) body).getByteBuf();
-        byte[] bytes;
-        int offset;
-        if (buf.hasArray()) {
-            bytes = buf.array();
-            offset = buf.arrayOffset() + buf.readerIndex();
-        } else {
-            bytes = body.getBytes();
-            offset = 0;
-        }
+        Bytes b = bytes(body);
         ObjectNode scalars = object();
-        try (JsonParser p = REQUEST_MAPPER.getFactory().createParser(bytes, offset, buf.readableBytes())) {
+        try (JsonParser p = REQUEST_MAPPER.getFactory().createParser(b.array(), b.offset(), b.length())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("not an object");
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.Admission;
+import dev.tollgate.access.ApiKey;
 import dev.tollgate.access.ModelGate;
 import dev.tollgate.api.Route;
 import dev.tollgate.policy.modelrules.ModelRulesPolicy;
@@ -119,10 +120,7 @@ final class ProxyRequest {
             return;
         }
         ex.settings(resolved.settings());
-        Settings effective = resolved.settings();
-        List<String> allowList = effective.get(ModelRulesPolicy.ALLOWED_MODELS);
-        rules = new ModelGate.Rules(!allowList.isEmpty() || !effective.get(ModelRulesPolicy.DISABLED_MODELS).isEmpty(),
-                !allowList.isEmpty(), key != null && access.budgeted(key.key()), access.hasModelLimits());
+        rules = modelRules(resolved.settings());
         ex.upstreamApi(() -> {
             Settings s = ex.settings();
             return new SideCall(loop.client(), ctx.upstream(), upstreamHeaders(s));
@@ -156,6 +154,18 @@ final class ProxyRequest {
         } else {
             streamUpload(length);
         }
+    }
+
+    /** What the model must be judged against for this caller (ModelGate). */
+    private ModelGate.Rules modelRules(Settings effective) {
+        List<String> allowList = effective.get(ModelRulesPolicy.ALLOWED_MODELS);
+        boolean modelRules = !allowList.isEmpty() || !effective.get(ModelRulesPolicy.DISABLED_MODELS).isEmpty();
+        return new ModelGate.Rules(modelRules, !allowList.isEmpty(), ctx.access().budgeted(apiKey()), ctx.access().hasModelLimits());
+    }
+
+    /** The caller's Tollgate key, or null in pass-through mode. */
+    private ApiKey apiKey() {
+        return key == null ? null : key.key();
     }
 
     // ---- request body ---------------------------------------------------------------------
@@ -251,7 +261,7 @@ final class ProxyRequest {
         if (ex.endpoint().hasModelFormField()) {
             MultipartFields form = MultipartFields.forContentType(req.getHeader(HttpHeaders.CONTENT_TYPE));
             ex.body(Json.object()); // the form's text fields, once read
-            if (form != null && (ctx.chain().readsRequest(ex) || ModelGate.modelNeeded(key == null ? null : key.key(), rules))) {
+            if (form != null && (ctx.chain().readsRequest(ex) || ModelGate.modelNeeded(apiKey(), rules))) {
                 readFormHead(form);
                 return;
             }
@@ -345,7 +355,7 @@ final class ProxyRequest {
     // ---- chain and upstream ---------------------------------------------------------------
 
     private void runChain(Buffer rawBody) {
-        ApiError judged = ModelGate.check(ex, key == null ? null : key.key(), rules);
+        ApiError judged = ModelGate.check(ex, apiKey(), rules);
         if (judged == null) judged = ctx.access().checkNumbers(ex);
         if (judged != null) {
             fail(judged);

@@ -37,11 +37,11 @@ public final class Cost {
     public static long nanoUsd(ModelPrice p, TokenUsage u) {
         long rest = Math.max(0, u.inputTokens() - u.cachedInputTokens() - u.cacheWriteTokens());
         long image = Math.min(u.imageInputTokens(), rest);
-        long pico = mul(rest - image, p.inputRate());
-        pico = add(pico, mul(image, p.imageInputRate()));
-        pico = add(pico, mul(u.cachedInputTokens(), p.cachedInputRate()));
-        pico = add(pico, mul(u.cacheWriteTokens(), p.cacheWriteRate()));
-        pico = add(pico, mul(u.outputTokens(), p.outputRate()));
+        long pico = Saturating.multiply(rest - image, p.inputRate());
+        pico = Saturating.add(pico, Saturating.multiply(image, p.imageInputRate()));
+        pico = Saturating.add(pico, Saturating.multiply(u.cachedInputTokens(), p.cachedInputRate()));
+        pico = Saturating.add(pico, Saturating.multiply(u.cacheWriteTokens(), p.cacheWriteRate()));
+        pico = Saturating.add(pico, Saturating.multiply(u.outputTokens(), p.outputRate()));
         return picoToNano(pico);
     }
 
@@ -67,7 +67,7 @@ public final class Cost {
         String q = quality == null || quality.isBlank() ? DEFAULT_IMAGE_QUALITY : quality.trim().toLowerCase(Locale.ROOT);
         Long each = byQuality.get(q);
         if (each == null) each = byQuality.values().stream().max(Long::compare).orElseThrow();
-        return mul(each, Math.max(n, 1));
+        return Saturating.multiply(each, Math.max(n, 1));
     }
 
     /**
@@ -84,7 +84,8 @@ public final class Cost {
         long output = maxOutputTokens > 0 ? maxOutputTokens
                 : p.maxOutputTokens() >= 0 ? p.maxOutputTokens() : DEFAULT_MAX_OUTPUT_TOKENS;
         long promptRate = Math.max(p.inputRate(), Math.max(p.cacheWriteRate(), p.imageInputRate()));
-        return picoToNano(add(mul(Math.max(promptTokens, 0), promptRate), mul(output, p.outputRate())));
+        long pico = Saturating.add(Saturating.multiply(Math.max(promptTokens, 0), promptRate), Saturating.multiply(output, p.outputRate()));
+        return picoToNano(pico);
     }
 
     /** Nano-USD as dollars with exactly 6 decimals, rounded half-up: 123_456 → "0.000123", 1_500_000_000 → "1.500000". */
@@ -109,16 +110,4 @@ public final class Cost {
         return pico / PICO_PER_NANO + (pico % PICO_PER_NANO >= PICO_PER_NANO / 2 ? 1 : 0);
     }
 
-    /** Product of two non-negative numbers, saturating. */
-    private static long mul(long a, long b) {
-        long hi = Math.multiplyHigh(a, b);
-        long lo = a * b;
-        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
-    }
-
-    /** Sum of two non-negative numbers, saturating. */
-    private static long add(long a, long b) {
-        long s = a + b;
-        return s < 0 ? Long.MAX_VALUE : s;
-    }
 }

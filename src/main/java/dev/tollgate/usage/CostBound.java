@@ -61,17 +61,10 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
      * anything: lets a text-only request skip building the JSON tree. False positives only cost a scan.
      */
     public static boolean plainText(io.vertx.core.buffer.Buffer raw) {
-        io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) raw).getByteBuf();
-        byte[] a;
-        int from;
-        if (buf.hasArray()) {
-            a = buf.array();
-            from = buf.arrayOffset() + buf.readerIndex();
-        } else {
-            a = raw.getBytes();
-            from = 0;
-        }
-        int to = from + buf.readableBytes();
+        dev.tollgate.json.Json.Bytes bytes = dev.tollgate.json.Json.bytes(raw);
+        byte[] a = bytes.array();
+        int from = bytes.offset();
+        int to = from + bytes.length();
         // One pass: only a byte that starts some trigger is looked at further.
         for (int i = from; i < to; i++) {
             byte b = a[i];
@@ -126,7 +119,7 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
 
     /** The byte bound of the prompt: text bytes (a token is at least one byte) + reply priming + media. */
     public long byteBound(long bodyBytes) {
-        return sat(Math.max(0, bodyBytes - mediaChars) + 3, mediaTokens);
+        return Saturating.add(Math.max(0, bodyBytes - mediaChars) + 3, mediaTokens);
     }
 
     /** Bytes of the body that are text (what the tokenizer would see). */
@@ -136,7 +129,7 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
 
     /** A counted (or bounded) text prompt with the media on top. */
     public long withMedia(long textTokens) {
-        return sat(textTokens, mediaTokens);
+        return Saturating.add(textTokens, mediaTokens);
     }
 
     /** The prompt a budget reserves: at least the context window when part of the context is unseen. */
@@ -165,10 +158,6 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
         return new ApiError(403, "permission_error", "cost_not_bounded", message, param);
     }
 
-    private static long sat(long a, long b) {
-        long s = a + b;
-        return s < 0 ? Long.MAX_VALUE : s;
-    }
 
     /** One walk over a prompt; keeps the first unseen and unbounded fields, for the error. */
     private static final class Scan {
@@ -257,8 +246,8 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
                     String at = path + (part.has("input_audio") ? ".input_audio" : "");
                     if (data != null && data.isTextual()) {
                         long chars = data.textValue().length();
-                        tokens = sat(tokens, chars / 4 * 3 + 3); // decoded bytes, rounded up
-                        this.chars = sat(this.chars, chars);
+                        tokens = Saturating.add(tokens, chars / 4 * 3 + 3); // decoded bytes, rounded up
+                        this.chars = Saturating.add(this.chars, chars);
                     } else {
                         unseen(at);
                     }
@@ -276,8 +265,8 @@ public record CostBound(long mediaTokens, long mediaChars, String unseenParam, S
                 unbounded(param, "model '" + (price == null ? "?" : price.name()) + "' has no image_tokens formula in the price table");
                 return;
             }
-            tokens = sat(tokens, price.imageTokens().max(detail));
-            if (url != null && url.startsWith("data:")) chars = sat(chars, url.length());
+            tokens = Saturating.add(tokens, price.imageTokens().max(detail));
+            if (url != null && url.startsWith("data:")) chars = Saturating.add(chars, url.length());
         }
     }
 }

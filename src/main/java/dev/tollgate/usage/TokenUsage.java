@@ -59,13 +59,13 @@ public record TokenUsage(long inputTokens, long cachedInputTokens, long cacheWri
         if (usage.has("cache_read_input_tokens") || usage.has("cache_creation_input_tokens")) {
             long read = count(usage, "cache_read_input_tokens");
             long write = count(usage, "cache_creation_input_tokens");
-            long input = sum(sum(count(usage, "input_tokens"), read), write);
+            long input = Saturating.add(Saturating.add(count(usage, "input_tokens"), read), write);
             return new TokenUsage(input, read, write, count(usage, "output_tokens"), 0, 0, 0);
         }
         if (usage.has("promptTokenCount") || usage.has("candidatesTokenCount")) {
             long input = count(usage, "promptTokenCount");
             long thoughts = count(usage, "thoughtsTokenCount");
-            long output = sum(count(usage, "candidatesTokenCount"), thoughts);
+            long output = Saturating.add(count(usage, "candidatesTokenCount"), thoughts);
             return new TokenUsage(input, Math.min(count(usage, "cachedContentTokenCount"), input), 0, output,
                     thoughts, 0, 0);
         }
@@ -89,8 +89,4 @@ public record TokenUsage(long inputTokens, long cachedInputTokens, long cacheWri
         return Math.max(0, v.longValue());
     }
 
-    private static long sum(long a, long b) {
-        long s = a + b;
-        return s < 0 ? Long.MAX_VALUE : s; // both are non-negative: a negative sum is an overflow
-    }
 }

@@ -83,9 +83,9 @@ class NumberBoundsTest extends KeyModeTest {
 
     @Test
     void saturatingArithmetic() {
-        assertThat(AccessControl.saturatingMultiply(4611686018427387905L, 4)).isEqualTo(Long.MAX_VALUE);
-        assertThat(AccessControl.saturatingMultiply(16_384, 128)).isEqualTo(2_097_152);
-        assertThat(AccessControl.saturatingAdd(Long.MAX_VALUE - 1, 5)).isEqualTo(Long.MAX_VALUE);
+        assertThat(dev.tollgate.usage.Saturating.multiply(4611686018427387905L, 4)).isEqualTo(Long.MAX_VALUE);
+        assertThat(dev.tollgate.usage.Saturating.multiply(16_384, 128)).isEqualTo(2_097_152);
+        assertThat(dev.tollgate.usage.Saturating.add(Long.MAX_VALUE - 1, 5)).isEqualTo(Long.MAX_VALUE);
         dev.tollgate.budget.BudgetAccount a = new dev.tollgate.budget.BudgetAccount("key:k",
                 dev.tollgate.budget.Budget.parse(dev.tollgate.json.Json.object().put("amount_usd", 1).put("period", "total"), "budget"), 0, 0);
         a.settle(0, Long.MAX_VALUE - 10, 0);
