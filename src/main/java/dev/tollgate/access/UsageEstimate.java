@@ -42,7 +42,7 @@ final class UsageEstimate {
         ObjectNode u = Json.object();
         u.put("prompt_tokens", input);
         u.put("completion_tokens", output);
-        u.put("total_tokens", Math.addExact(input, output));
+        u.put("total_tokens", dev.tollgate.usage.Saturating.add(input, output));
         ex.usage(u);
         return new Charge(new TokenUsage(input, 0, 0, output, 0, 0), "estimated");
     }

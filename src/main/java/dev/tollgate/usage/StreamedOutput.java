@@ -48,14 +48,14 @@ public final class StreamedOutput {
         }
         if (text.length() > KEEP_TEXT_CHARS) {
             // Counting in pieces may differ from counting whole by a token at each cut; a bounded error.
-            countedTokens = Math.addExact(countedTokens, TokenEstimate.completionTokens(model, text.toString()));
+            countedTokens = Saturating.add(countedTokens, TokenEstimate.completionTokens(model, text.toString()));
             text.setLength(0);
         }
     }
 
     /** Output tokens of everything added: text, refusals, reasoning text, tool-call names and arguments. */
     public long tokens() {
-        return Math.addExact(countedTokens, TokenEstimate.completionTokens(model, text()));
+        return Saturating.add(countedTokens, TokenEstimate.completionTokens(model, text()));
     }
 
     /** The generated text not yet counted, in order. */
