@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.json.Json;
-import dev.tollgate.usage.TokenEstimate;
 import dev.tollgate.usage.TokenUsage;
 
 import java.util.function.LongSupplier;
@@ -36,8 +35,7 @@ final class UsageEstimate {
         boolean answered = status >= 200 && status < 300;
         if (!countable(ex.endpoint().kind()) || !ex.hasJsonBody() || !(answered || upstreamMayBill(ex))) return Charge.NONE;
         long input = promptTokens.getAsLong();
-        long output = ex.completionText() != null ? TokenEstimate.completionTokens(ex.model(), ex.completionText())
-                : ex.hasStreamedOutput() ? ex.streamedOutput().tokens() : 0;
+        long output = ex.outputEstimate() != null ? ex.outputEstimate().getAsLong() : 0;
         // Logged like an upstream usage object; usage_source says the gateway counted it.
         ObjectNode u = Json.object();
         u.put("prompt_tokens", input);

@@ -1,6 +1,8 @@
 package dev.tollgate.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.wire.AnswerEvent;
+import dev.tollgate.wire.Interest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.ApiError;
 import io.vertx.core.Future;
@@ -20,20 +22,9 @@ public final class ChainRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ChainRunner.class);
 
     private final List<Policy> policies;
-    /** The policies that implement the whole-response phase. */
-    private final List<Policy> responseReaders;
 
     public ChainRunner(List<Policy> policies) {
         this.policies = List.copyOf(policies);
-        this.responseReaders = this.policies.stream().filter(ChainRunner::implementsOnResponse).toList();
-    }
-
-    private static boolean implementsOnResponse(Policy p) {
-        try {
-            return p.getClass().getMethod("onResponse", Exchange.class, ObjectNode.class).getDeclaringClass() != Policy.class;
-        } catch (NoSuchMethodException e) {
-            return true;
-        }
     }
 
     /** Whether any applying policy reads this exchange's request body as a tree. */
@@ -44,12 +35,31 @@ public final class ChainRunner {
         return false;
     }
 
-    /** Whether any policy needs this exchange's whole answer as a tree. */
-    public boolean readsResponse(Exchange ex) {
-        for (Policy p : responseReaders) {
-            if (p.appliesTo(ex) && p.readsResponse(ex)) return true;
+    /** The policies that read one exchange's answer, in chain order, and how much of it they read together. */
+    public record AnswerReaders(List<Policy> policies, Interest interest) {
+        public static final AnswerReaders NONE = new AnswerReaders(List.of(), Interest.NONE);
+    }
+
+    /** Decided once per exchange, when its answer arrives: every event goes through exactly these. */
+    public AnswerReaders answerReaders(Exchange ex) {
+        List<Policy> readers = null;
+        Interest interest = Interest.NONE;
+        for (Policy p : policies) {
+            Interest i;
+            try {
+                if (!p.appliesTo(ex)) continue;
+                i = p.answerInterest(ex);
+            } catch (RuntimeException e) {
+                // Fail closed: a policy that cannot say what it reads sees everything, and fails there too.
+                LOG.error("policy {} failed: {}", p.id(), e.getClass().getName());
+                i = Interest.EVENTS;
+            }
+            if (i == Interest.NONE) continue;
+            if (readers == null) readers = new ArrayList<>(4);
+            readers.add(p);
+            interest = interest.max(i);
         }
-        return false;
+        return readers == null ? AnswerReaders.NONE : new AnswerReaders(List.copyOf(readers), interest);
     }
 
     public List<Policy> policies() {
@@ -94,101 +104,41 @@ public final class ChainRunner {
         return Future.succeededFuture(null);
     }
 
-    /** The result of a whole response through the chain: the body to send (changed or not), or an error. */
-    public record ResponseResult(ObjectNode body, boolean modified, ApiError error) {}
+    /** One frame's events after the chain: what to send (often exactly what came), or the error that ends the answer. */
+    public record EventResult(List<AnswerEvent> events, ApiError abort) {}
 
-    /** Whole-response phase (2xx JSON). */
-    public ResponseResult onResponse(Exchange ex, ObjectNode body) {
-        ObjectNode current = body;
-        boolean modified = false;
-        for (Policy p : responseReaders) {
+    /**
+     * The answer phase, for one frame's events (a stream event's, or a whole answer's): each
+     * reading policy sees every event the previous ones let through, in order; before an
+     * {@link AnswerEvent.End} it releases what it held back.
+     */
+    public EventResult onEvents(Exchange ex, AnswerReaders readers, List<AnswerEvent> in) {
+        List<AnswerEvent> current = in;
+        for (Policy p : readers.policies()) {
+            List<AnswerEvent> next = null; // made only when this policy changes something
             try {
-                if (!p.appliesTo(ex)) continue;
-                Verdict v = p.onResponse(ex, current);
-                if (v == null) throw new NullPointerException("onResponse returned null");
-                ex.addFindings(v.findings());
-                if (v instanceof Verdict.Reject r) return new ResponseResult(null, false, r.error());
-                if (v instanceof Verdict.Rewrite rw && rw.body() instanceof ObjectNode o) {
-                    current = o;
-                    modified = true;
-                }
-            } catch (RuntimeException e) {
-                return new ResponseResult(null, false, failed(p, e));
-            }
-        }
-        return new ResponseResult(current, modified, null);
-    }
-
-    /** The result of one stream event through the chain: the events to send (often exactly one), or an abort. */
-    public record ChunkResult(List<StreamChunk> chunks, ApiError abort) {
-        static final ChunkResult DROPPED = new ChunkResult(List.of(), null);
-
-        /** The single event to send, or null when dropped (or aborted). */
-        public StreamChunk chunk() {
-            return chunks.isEmpty() ? null : chunks.get(0);
-        }
-    }
-
-    /** Stream-event phase: each policy sees every event the previous ones let through, in order. */
-    public ChunkResult onChunk(Exchange ex, StreamChunk chunk) {
-        List<StreamChunk> current = null; // null: just `single` (the common, allocation-free case)
-        StreamChunk single = chunk;
-        for (Policy p : policies) {
-            try {
-                if (!p.appliesTo(ex)) continue;
-                if (current == null) {
-                    ChunkAction a = p.onChunk(ex, single);
-                    if (a == null) throw new NullPointerException("onChunk returned null");
-                    if (a instanceof ChunkAction.Emit) continue;
-                    if (a instanceof ChunkAction.Abort ab) return abort(ex, ab);
-                    if (a instanceof ChunkAction.Replace r) {
-                        single = StreamChunk.of(single.event(), r.data());
-                        continue;
+                for (int i = 0; i < current.size(); i++) {
+                    AnswerEvent e = current.get(i);
+                    List<AnswerEvent> released = e instanceof AnswerEvent.End ? p.onAnswerEnd(ex) : List.of();
+                    EventAction a = p.onEvent(ex, e);
+                    if (a == null) throw new NullPointerException("onEvent returned null");
+                    if (a instanceof EventAction.Abort ab) {
+                        if (ab.finding() != null) ex.addFinding(ab.finding());
+                        return new EventResult(List.of(), ab.error());
                     }
-                    current = new ArrayList<>(2);
-                    if (a instanceof ChunkAction.Expand e) current.addAll(e.chunks());
-                    if (current.isEmpty()) return ChunkResult.DROPPED;
-                } else {
-                    List<StreamChunk> next = new ArrayList<>(current.size());
-                    for (StreamChunk c : current) {
-                        ChunkAction a = p.onChunk(ex, c);
-                        if (a == null) throw new NullPointerException("onChunk returned null");
-                        if (a instanceof ChunkAction.Emit) next.add(c);
-                        else if (a instanceof ChunkAction.Replace r) next.add(StreamChunk.of(c.event(), r.data()));
-                        else if (a instanceof ChunkAction.Expand e) next.addAll(e.chunks());
-                        else if (a instanceof ChunkAction.Abort ab) return abort(ex, ab);
-                    }
-                    if (next.isEmpty()) return ChunkResult.DROPPED;
-                    current = next;
+                    if (next == null && (!(a instanceof EventAction.Emit) || !released.isEmpty())) next = new ArrayList<>(current.subList(0, i));
+                    if (next == null) continue;
+                    next.addAll(released);
+                    if (a instanceof EventAction.Emit) next.add(e);
+                    else if (a instanceof EventAction.Replace r) next.add(r.event());
+                    else if (a instanceof EventAction.Expand x) next.addAll(x.events());
                 }
             } catch (RuntimeException e) {
-                return new ChunkResult(List.of(), failed(p, e));
+                return new EventResult(List.of(), failed(p, e));
             }
+            if (next != null) current = next;
         }
-        return new ChunkResult(current == null ? List.of(single) : current, null);
-    }
-
-    private static ChunkResult abort(Exchange ex, ChunkAction.Abort ab) {
-        if (ab.finding() != null) ex.addFinding(ab.finding());
-        return new ChunkResult(List.of(), ab.error());
-    }
-
-    /** Clean end of the upstream stream: what policies held back, in chain order. */
-    public List<StreamChunk> onStreamEnd(Exchange ex) {
-        List<StreamChunk> out = List.of();
-        for (Policy p : policies) {
-            try {
-                if (!p.appliesTo(ex)) continue;
-                List<StreamChunk> held = p.onStreamEnd(ex);
-                if (!held.isEmpty()) {
-                    if (out.isEmpty()) out = new ArrayList<>();
-                    out.addAll(held);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("policy {} failed at stream end: {}", p.id(), e.getClass().getSimpleName());
-            }
-        }
-        return out;
+        return new EventResult(current, null);
     }
 
     /** Completion phase: always called once per exchange. */

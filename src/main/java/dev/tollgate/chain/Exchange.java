@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
-import dev.tollgate.usage.StreamedOutput;
+import dev.tollgate.caller.CallerCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Future;
 
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -54,13 +55,13 @@ public final class Exchange {
     private Function<Callable<Object>, Future<Object>> offloader = Exchange::inline;
     private Supplier<UpstreamApi> upstreamApi = () -> UpstreamApi.NONE;
     private Caller caller;
-    private String completionText;
-    private StreamedOutput streamedOutput;
+    private LongSupplier outputEstimate;
     private int upstreamStatus;
     private long costNanoUsd = -1;
     private String usageSource;
     private List<String> attempted;
-    private StreamEncoder streamEncoder;
+    private CallerCodec callerCodec = CallerCodec.OPENAI;
+    private JsonNode loggedRequest;
 
     public Exchange(String method, Endpoint endpoint, String requestId, boolean clientSentRequestId, String traceId, Settings settings) {
         this.method = method;
@@ -217,20 +218,11 @@ public final class Exchange {
     public void caller(Caller c) { this.caller = c; }
 
     /**
-     * The answer's text, kept only when the upstream sent no usage, so output tokens can be
-     * counted by the gateway instead.
+     * The gateway's count of the answer's output tokens, for when the upstream sent no usage (set
+     * by usage accounting; asked only then); null when nothing was counted.
      */
-    public String completionText() { return completionText; }
-    public void completionText(String text) { this.completionText = text; }
-
-    /** What the upstream streamed so far, for counting output tokens when its usage never comes; made on first use. */
-    public StreamedOutput streamedOutput() {
-        if (streamedOutput == null) streamedOutput = new StreamedOutput(model());
-        return streamedOutput;
-    }
-
-    /** Whether anything was streamed (see {@link #streamedOutput()}). */
-    public boolean hasStreamedOutput() { return streamedOutput != null; }
+    public LongSupplier outputEstimate() { return outputEstimate; }
+    public void outputEstimate(LongSupplier estimate) { this.outputEstimate = estimate; }
 
     /** The status the upstream answered with (its head arrived), or 0 when it gave none. */
     public int upstreamStatus() { return upstreamStatus; }
@@ -244,9 +236,9 @@ public final class Exchange {
         this.usageSource = usageSource;
     }
 
-    /** How stream chunks reach this caller; null for OpenAI's own format. */
-    public StreamEncoder streamEncoder() { return streamEncoder; }
-    public void streamEncoder(StreamEncoder e) { this.streamEncoder = e; }
+    /** The caller's API: how its request was read and how answers go back to it. */
+    public CallerCodec callerCodec() { return callerCodec; }
+    public void callerCodec(CallerCodec c) { this.callerCodec = c; }
 
     /** Records a deployment tried and how it went ("200", "503", "timeout", "cooling down"); the last one served. */
     public void attempt(String deploymentId, String outcome) {
@@ -259,7 +251,11 @@ public final class Exchange {
         return attempted == null ? List.of() : attempted;
     }
 
-    /** What POLICY_LOG_RESPONSE records: the response body or the streamed text. */
+    /** The request body to write into the log line, when a policy asks for it (POLICY_LOG_REQUEST); else null. */
+    public JsonNode loggedRequest() { return loggedRequest; }
+    public void loggedRequest(JsonNode r) { this.loggedRequest = r; }
+
+    /** The answer to write into the log line (its body or streamed text), when a policy asks for it; else null. */
     public JsonNode loggedResponse() { return loggedResponse; }
     public void loggedResponse(JsonNode r) { this.loggedResponse = r; }
 }

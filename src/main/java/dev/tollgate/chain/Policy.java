@@ -1,15 +1,16 @@
 package dev.tollgate.chain;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.config.Setting;
 import dev.tollgate.config.Settings;
+import dev.tollgate.wire.AnswerEvent;
+import dev.tollgate.wire.Interest;
 import io.vertx.core.Future;
 
 import java.util.List;
 
 /**
  * One capability in the chain. The {@link ChainRunner} calls every phase, for streamed and whole
- * responses alike: {@code onRequest → (upstream) → onResponse | onChunk… onStreamEnd → onComplete}.
+ * responses alike: {@code onRequest → (upstream) → onEvent… onAnswerEnd → onComplete}.
  * A policy reads its configuration from {@link Exchange#settings()}, already resolved for this
  * request (defaults, file, environment, headers). Per-request state lives in {@link Exchange#state}.
  * Every method runs on the event loop: a policy must never block.
@@ -50,25 +51,23 @@ public interface Policy {
     }
 
     /**
-     * Whether this policy needs the whole answer as a tree for this exchange. Only asked of
-     * policies that implement {@link #onResponse}; when none needs it, the answer is relayed
-     * without being parsed whole.
+     * How much of this exchange's answer the policy reads: nothing (the default), only identity and
+     * usage, or every event. The answer is decoded no further than the most any applying policy asks.
      */
-    default boolean readsResponse(Exchange ex) {
-        return true;
+    default Interest answerInterest(Exchange ex) {
+        return Interest.NONE;
     }
 
-    /** A whole JSON response body from the upstream (2xx only). */
-    default Verdict onResponse(Exchange ex, ObjectNode body) {
-        return Verdict.proceed();
+    /**
+     * One event of the answer, whole or streamed alike (a whole answer is one frame's events, then
+     * {@link AnswerEvent.End}). Called only when {@link #answerInterest} is not NONE.
+     */
+    default EventAction onEvent(Exchange ex, AnswerEvent event) {
+        return EventAction.EMIT;
     }
 
-    default ChunkAction onChunk(Exchange ex, StreamChunk chunk) {
-        return ChunkAction.EMIT;
-    }
-
-    /** The upstream stream ended cleanly: chunks the policy held back, to send before the end. */
-    default List<StreamChunk> onStreamEnd(Exchange ex) {
+    /** The answer is complete (its End is next): events the policy held back, to send before it. */
+    default List<AnswerEvent> onAnswerEnd(Exchange ex) {
         return List.of();
     }
 

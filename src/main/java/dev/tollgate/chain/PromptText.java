@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Every piece of text a request sends to the model, wherever the endpoint puts it: chat
- * {@code messages[].content} (a string or content parts), legacy {@code prompt} (string or array),
+ * {@code messages[].content} (a string or content parts) and the names and arguments of earlier tool
+ * calls ({@code tool_calls[].function}, Responses {@code function_call} items), legacy {@code prompt} (string or array),
  * Responses {@code instructions} and {@code input} (string, or items with content), embeddings and
  * moderation {@code input}. Each segment knows its role and can be rewritten in place, so a policy
  * can read, count and redact without knowing each endpoint's shape.
@@ -61,7 +62,10 @@ public final class PromptText {
         switch (kind) {
             case CHAT_COMPLETIONS -> {
                 for (JsonNode m : body.path("messages")) {
-                    if (m instanceof ObjectNode msg) content(roleOf(msg), msg, "content", out);
+                    if (!(m instanceof ObjectNode msg)) continue;
+                    content(roleOf(msg), msg, "content", out);
+                    for (JsonNode call : msg.path("tool_calls")) toolCall(roleOf(msg), call.get("function"), out);
+                    toolCall(roleOf(msg), msg.get("function_call"), out);
                 }
             }
             case COMPLETIONS -> stringOrStrings("user", body, "prompt", out);
@@ -74,6 +78,7 @@ public final class PromptText {
                     for (JsonNode item : items) {
                         if (item instanceof ObjectNode it) {
                             if (it.has("content")) content(roleOf(it), it, "content", out);
+                            else if ("function_call".equals(it.path("type").asText())) toolCall("assistant", it, out);
                             else if (it.path("output").isTextual()) out.add(new Segment("tool", it, "output", -1));
                             else if (it.get("output") instanceof ArrayNode outputParts) parts("tool", outputParts, out);
                         }
@@ -119,6 +124,13 @@ public final class PromptText {
         if (c == null) return;
         if (c.isTextual()) out.add(new Segment(role, holder, field, -1));
         else if (c instanceof ArrayNode parts) parts(role, parts, out);
+    }
+
+    /** A tool call the model made earlier in the conversation: its function's name and JSON arguments. */
+    private static void toolCall(String role, JsonNode function, List<Segment> out) {
+        if (!(function instanceof ObjectNode f)) return;
+        if (f.path("name").isTextual()) out.add(new Segment(role, f, "name", -1));
+        if (f.path("arguments").isTextual()) out.add(new Segment(role, f, "arguments", -1));
     }
 
     private static void parts(String role, ArrayNode parts, List<Segment> out) {

@@ -7,7 +7,6 @@ import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.Finding;
 import dev.tollgate.json.Json;
 import dev.tollgate.usage.Cost;
-import dev.tollgate.policy.logging.RequestLoggingPolicy;
 
 import java.util.List;
 import java.util.Locale;
@@ -124,11 +123,11 @@ public final class RequestLog {
                     else json(b, v);
                 }
             }
-            if (ex.settings().get(RequestLoggingPolicy.LOG_REQUEST)) {
+            if (ex.loggedRequest() != null) {
                 if (any) b.append(',');
                 any = true;
                 b.append("\"body\":");
-                json(b, secrets.scrub(ex.body()));
+                json(b, secrets.scrub(ex.loggedRequest()));
             }
         }
         if (!(hasBody && ex.requestField("stream") != null)) {
@@ -165,7 +164,7 @@ public final class RequestLog {
             str(b, ex.usageSource());
             any = true;
         }
-        if (ex.loggedResponse() != null && ex.settings().get(RequestLoggingPolicy.LOG_RESPONSE)) {
+        if (ex.loggedResponse() != null) {
             if (any) b.append(',');
             b.append("\"body\":");
             json(b, secrets.scrub(ex.loggedResponse()));

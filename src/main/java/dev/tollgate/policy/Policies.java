@@ -29,6 +29,8 @@ public final class Policies {
 
     public static List<Policy> standard() {
         return List.of(
+                // First: it reads the answer as the upstream sent it, before any policy changes or holds it back.
+                new UsageAccountingPolicy(),
                 new ModelRulesPolicy(),
                 new UserIdsPolicy(),
                 new MaxTokensPolicy(),
@@ -36,8 +38,6 @@ public final class Policies {
                 new WordFilterPolicy(),
                 new ModerationPolicy(),
                 new PromptReflectionPolicy(),
-                // Before auto-reply: a locally answered stream must be asked for usage too.
-                new UsageAccountingPolicy(),
                 new AutoReplyPolicy(),
                 new RequestLoggingPolicy());
     }

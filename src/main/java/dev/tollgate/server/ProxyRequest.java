@@ -23,10 +23,12 @@ import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.stream.AnswerStream;
 import dev.tollgate.stream.ChainedStreamWriter;
 import dev.tollgate.stream.StreamRelay;
+import dev.tollgate.stream.WholeAnswer;
+import dev.tollgate.wire.Codecs;
+import dev.tollgate.caller.CallerCodec;
+import dev.tollgate.provider.messages.AnthropicClientFormat;
 import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.upstream.SideCall;
-import dev.tollgate.usage.ResponseSummary;
-import dev.tollgate.policy.usage.UsageAccountingPolicy;
 import dev.tollgate.upstream.UpstreamCall;
 import dev.tollgate.upstream.RetryPolicy;
 import dev.tollgate.provider.AnswerTranslator;
@@ -35,8 +37,6 @@ import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.DeploymentHealth;
 import dev.tollgate.provider.ProviderAdapter;
-import dev.tollgate.provider.messages.AnthropicClientFormat;
-import dev.tollgate.provider.messages.MessagesInbound;
 import dev.tollgate.provider.Router;
 import dev.tollgate.provider.TranslationException;
 import dev.tollgate.provider.UpstreamRequest;
@@ -87,6 +87,7 @@ final class ProxyRequest {
         this.pathKey = pathKey;
         this.timer = loop.deadlines().create(this::onTimeout);
         ex.offloader(work -> loop.vertx().executeBlocking(work, false));
+        ex.callerCodec(ex.endpoint().anthropicFormat() ? AnthropicClientFormat.caller() : CallerCodec.OPENAI);
     }
 
     /** What the single deadline currently guards. */
@@ -212,7 +213,7 @@ final class ProxyRequest {
         // Policies that read the request get a tree; otherwise a scan validates it and keeps the
         // top-level fields (model, stream, ...), and the tree is built only if something asks.
         ex.scannedBody(raw, null);
-        boolean tree = ctx.chain().readsRequest(ex) || ex.endpoint().anthropicFormat();
+        boolean tree = ctx.chain().readsRequest(ex) || !ex.callerCodec().isIdentity();
         try {
             if (tree) {
                 JsonNode parsed = Json.parseRequest(raw);
@@ -232,22 +233,22 @@ final class ProxyRequest {
                     : "The request body is not valid JSON."));
             return;
         }
-        if (ex.endpoint().anthropicFormat()) {
-            // An Anthropic client: from here on the request is a chat completion like any other.
+        CallerCodec caller = ex.callerCodec();
+        if (!caller.isIdentity()) {
+            // Another API's client: from here on the request is an OpenAI request like any other.
             try {
-                ex.body(MessagesInbound.toOpenAi(ex.body()));
+                ex.body(caller.decodeRequest(ex.body()));
             } catch (TranslationException e) {
                 fail(e.toApiError());
                 return;
             }
             ex.markBodyModified();
-            int q = pathAndQuery.indexOf('?');
-            pathAndQuery = "/chat/completions" + (q < 0 ? "" : pathAndQuery.substring(q));
+            String path = caller.upstreamPath(pathAndQuery);
+            if (path != null) pathAndQuery = path;
             raw = Json.toBuffer(ex.body());
         }
         JsonNode stream = ex.requestField("stream");
         ex.stream(stream != null && stream.isBoolean() && stream.booleanValue());
-        if (ex.stream() && ex.endpoint().anthropicFormat()) ex.streamEncoder(AnthropicClientFormat.stream());
         runChain(raw);
     }
 
@@ -560,7 +561,7 @@ final class ProxyRequest {
         if (ex.stream()) {
             resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             resp.setChunked(true);
-            ChainedStreamWriter writer = new ChainedStreamWriter(ex, ctx.chain(), resp);
+            ChainedStreamWriter writer = new ChainedStreamWriter(ex, ctx.chain(), resp, Codecs.of(ex.endpoint().kind()));
             for (StreamChunk chunk : AnswerStream.of(ex.endpoint().kind(), answer, AnswerStream.wantsUsage(ex.body()))) {
                 if (!writer.write(chunk)) {
                     finish();
@@ -569,13 +570,13 @@ final class ProxyRequest {
             }
             resp.end();
         } else {
-            ChainRunner.ResponseResult r = ctx.chain().onResponse(ex, answer);
+            WholeAnswer.Result r = WholeAnswer.run(ex, ctx.chain(), Json.toBuffer(answer));
             if (r.error() != null) {
                 fail(r.error());
                 return;
             }
             resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-            resp.end(toCaller(200, Json.toBuffer(r.body())));
+            resp.end(toCaller(200, r.body()));
         }
         finish();
     }
@@ -701,34 +702,18 @@ final class ProxyRequest {
         // An error's words are the upstream's and may echo the gateway's key; an answer is relayed byte-exact.
         if (!ok) raw = ctx.scrubber().scrubBody(raw);
         if (ok && filtersModelList()) raw = ModelList.allowedOnly(raw, key.key());
-        if (ok && ex.settings().get(UsageAccountingPolicy.USAGE_ACCOUNTING)) {
-            ResponseSummary summary = ResponseSummary.scan(raw);
-            ex.responseIdentity(summary.id(), summary.model());
-            if (summary.usage() != null) ex.usage(summary.usage());
-            else ex.completionText(UsageAccountingPolicy.answerText(raw));
-        }
-        if (!ok || !ctx.chain().readsResponse(ex)) {
+        if (!ok) {
             if (status >= 400) ex.errorMessage(upstreamErrorMessage(raw, upstream == null ? null : upstream.getHeader(HttpHeaders.CONTENT_TYPE)));
             resp.end(toCaller(status, raw));
             finish();
             return;
         }
-        JsonNode parsed = null;
-        try {
-            parsed = Json.parse(raw);
-        } catch (Exception ignored) {
-            // not JSON after all: relayed as it came
+        WholeAnswer.Result r = WholeAnswer.run(ex, ctx.chain(), raw);
+        if (r.error() != null) {
+            fail(r.error());
+            return;
         }
-        if (parsed instanceof ObjectNode body) {
-            ChainRunner.ResponseResult r = ctx.chain().onResponse(ex, body);
-            if (r.error() != null) {
-                fail(r.error());
-                return;
-            }
-            resp.end(toCaller(status, r.modified() ? Json.toBuffer(r.body()) : raw));
-        } else {
-            resp.end(toCaller(status, raw));
-        }
+        resp.end(toCaller(status, r.body()));
         finish();
     }
 
@@ -849,7 +834,7 @@ final class ProxyRequest {
 
     /** A whole body in the caller's API format: OpenAI's as it is, Anthropic's for /v1/messages. */
     private Buffer toCaller(int status, Buffer openAi) {
-        return ex.endpoint().anthropicFormat() ? AnthropicClientFormat.body(status, openAi) : openAi;
+        return ex.callerCodec().whole(status, openAi);
     }
 
     private void finish() {

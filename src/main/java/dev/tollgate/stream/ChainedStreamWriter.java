@@ -1,45 +1,70 @@
 package dev.tollgate.stream;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.ApiError;
+import dev.tollgate.caller.CallerCodec;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.StreamChunk;
-import dev.tollgate.chain.StreamEncoder;
+import dev.tollgate.wire.AnswerCodec;
+import dev.tollgate.wire.AnswerEvent;
+import dev.tollgate.wire.Frame;
+import dev.tollgate.wire.Interest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.List;
+
 /**
- * Writes stream events to the caller through the chain: each event runs the chunk phase; before
- * the terminal event the chain's held-back chunks are flushed; a policy abort ends the stream with
- * an error event. Serves both relayed upstream streams and answers the gateway makes itself.
+ * Writes stream events to the caller through the chain: each event is decoded as far as the
+ * reading policies ask, runs the answer phase, and is encoded back (its own bytes when nothing
+ * changed) into the caller's format; a policy abort ends the stream with an error event. Serves
+ * both relayed upstream streams and answers the gateway makes itself.
  */
 public final class ChainedStreamWriter {
 
     private final Exchange ex;
     private final ChainRunner chain;
     private final HttpServerResponse client;
+    private final AnswerCodec codec;
+    private final ChainRunner.AnswerReaders readers;
+    private final CallerCodec caller;
     private boolean terminal;
     private boolean aborted;
 
-    public ChainedStreamWriter(Exchange ex, ChainRunner chain, HttpServerResponse client) {
+    public ChainedStreamWriter(Exchange ex, ChainRunner chain, HttpServerResponse client, AnswerCodec codec) {
         this.ex = ex;
         this.chain = chain;
         this.client = client;
+        this.codec = codec;
+        this.readers = chain.answerReaders(ex);
+        this.caller = ex.callerCodec();
     }
 
     /** Writes one event; false once a policy has ended the stream. */
     public boolean write(StreamChunk chunk) {
         if (aborted) return false;
-        // Kept before any policy sees it, until the upstream's usage arrives: if it never does,
-        // what the upstream generated is counted (AccessControl.complete).
-        if (ex.usage() == null && ex.endpoint().kind().streams && !chunk.isDone()) ex.streamedOutput().add(chunk.data());
-        if (isTerminal(chunk)) {
-            terminal = true;
-            for (StreamChunk held : chain.onStreamEnd(ex)) {
-                if (!relay(held)) return false;
-            }
+        if (codec.isTerminal(chunk)) terminal = true;
+        if (readers.interest() == Interest.NONE) {
+            client.write(caller.event(chunk));
+            return true;
         }
-        return relay(chunk);
+        Frame f = Frame.of(chunk);
+        List<AnswerEvent> in = codec.decode(f, readers.interest());
+        ChainRunner.EventResult r = chain.onEvents(ex, readers, in);
+        if (r.abort() != null) {
+            abort(r.abort());
+            return false;
+        }
+        List<StreamChunk> out = codec.encode(f, in, r.events());
+        if (out.size() == 1) {
+            client.write(caller.event(out.get(0)));
+        } else if (!out.isEmpty()) {
+            Buffer joined = Buffer.buffer();
+            for (StreamChunk c : out) joined.appendBuffer(caller.event(c));
+            client.write(joined);
+        }
+        return true;
     }
 
     /** Whether the stream's terminal event ([DONE], response.completed, ...) has been written. */
@@ -51,17 +76,6 @@ public final class ChainedStreamWriter {
         return aborted;
     }
 
-    private boolean relay(StreamChunk chunk) {
-        ChainRunner.ChunkResult r = chain.onChunk(ex, chunk);
-        if (r.abort() != null) {
-            abort(r.abort());
-            return false;
-        }
-        StreamEncoder encoder = ex.streamEncoder();
-        for (StreamChunk c : r.chunks()) client.write(encoder == null ? c.toWire() : encoder.chunk(c));
-        return true;
-    }
-
     /** A policy ended the stream: error event, then a clean end (the answer is deliberately cut). */
     private void abort(ApiError error) {
         aborted = true;
@@ -71,15 +85,7 @@ public final class ChainedStreamWriter {
     }
 
     /** An error event in the caller's format. */
-    public Buffer errorEvent(int status, com.fasterxml.jackson.databind.node.ObjectNode openAiError) {
-        StreamEncoder encoder = ex.streamEncoder();
-        return encoder == null ? StreamChunk.encode(null, openAiError.toString()) : encoder.error(status, openAiError);
-    }
-
-    static boolean isTerminal(StreamChunk chunk) {
-        if (chunk.isDone()) return true;
-        String event = chunk.event();
-        return event != null && (event.equals("response.completed") || event.equals("response.failed")
-                || event.equals("response.incomplete") || event.equals("error"));
+    public Buffer errorEvent(int status, ObjectNode openAiError) {
+        return caller.error(status, openAiError);
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.provider.StreamError;
 import dev.tollgate.server.Deadlines;
+import dev.tollgate.wire.Codecs;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -47,7 +48,7 @@ public final class StreamRelay {
         this.client = client;
         this.idleMs = idleMs;
         this.onFinished = onFinished;
-        this.writer = new ChainedStreamWriter(ex, chain, client);
+        this.writer = new ChainedStreamWriter(ex, chain, client, Codecs.of(ex.endpoint().kind()));
         this.idle = deadlines.create(() -> fail("The upstream stream stalled and was ended by the gateway.", "stream_timeout"));
     }
 

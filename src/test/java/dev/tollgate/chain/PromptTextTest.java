@@ -40,9 +40,11 @@ class PromptTextTest {
                 + "{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"t1\"},"
                 + "{\"content\":\"no role\"}]}");
         List<PromptText.Segment> s = of(Endpoint.Kind.CHAT_COMPLETIONS, b);
-        assertThat(texts(s)).containsExactly("sys", "dev", "u1", "a1", "t1", "no role");
-        assertThat(roles(s)).containsExactly("system", "developer", "user", "assistant", "tool", "user");
-        assertThat(s.stream().map(PromptText.Segment::isInstruction).toList()).containsExactly(true, true, false, false, false, false);
+        // An earlier tool call's function name and arguments are text the model reads, too.
+        assertThat(texts(s)).containsExactly("sys", "dev", "u1", "a1", "f", "{}", "t1", "no role");
+        assertThat(roles(s)).containsExactly("system", "developer", "user", "assistant", "assistant", "assistant", "tool", "user");
+        assertThat(s.stream().map(PromptText.Segment::isInstruction).toList())
+                .containsExactly(true, true, false, false, false, false, false, false);
     }
 
     @Test
@@ -105,8 +107,8 @@ class PromptTextTest {
                 + "{\"type\":\"function_call_output\",\"call_id\":\"c\",\"output\":\"result\"},"
                 + "\"bare\"]}");
         List<PromptText.Segment> s = of(Endpoint.Kind.RESPONSES, b);
-        assertThat(texts(s)).containsExactly("sys", "u1", "a1", "result");
-        assertThat(roles(s)).containsExactly("system", "user", "assistant", "tool");
+        assertThat(texts(s)).containsExactly("sys", "u1", "a1", "f", "{}", "result");
+        assertThat(roles(s)).containsExactly("system", "user", "assistant", "assistant", "assistant", "tool");
         assertThat(of(Endpoint.Kind.RESPONSES, body("{\"instructions\":null,\"input\":null}"))).isEmpty();
     }
 

@@ -1,26 +1,28 @@
 package dev.tollgate.policy.logging;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.chain.ChunkAction;
+import dev.tollgate.chain.EventAction;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.Policy;
-import dev.tollgate.chain.StreamChunk;
-import dev.tollgate.chain.Verdict;
 import dev.tollgate.config.Setting;
 import dev.tollgate.config.SettingType;
 import dev.tollgate.config.Strictness;
 import dev.tollgate.json.Json;
-import io.vertx.core.Future;
+import dev.tollgate.wire.AnswerEvent;
+import dev.tollgate.wire.Frame;
+import dev.tollgate.wire.Interest;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Puts the full request and response into the request log line when POLICY_LOG_REQUEST /
  * POLICY_LOG_RESPONSE are on. Last in the chain, so it records what was sent upstream and what
- * the caller received. Streams are logged as their assembled text, one entry per choice.
+ * the caller received. Streams are logged as their assembled text (and tool calls), one entry per choice;
+ * whole answers as their body.
  */
 public final class RequestLoggingPolicy implements Policy {
 
@@ -32,13 +34,46 @@ public final class RequestLoggingPolicy implements Policy {
     public static final Setting<Boolean> LOG_RESPONSE = Setting.restriction("POLICY_LOG_RESPONSE", "log-response",
             SettingType.bool(), false, Strictness.checkOn(), "Write the full response (or streamed text) into the request log line");
 
-    private static final class StreamText {
-        final List<StringBuilder> choices = new ArrayList<>(1);
+    /** Per request: a whole answer's frame, or a stream's text and tool calls per choice. */
+    private static final class AnswerLog {
+        private static final int MAX_CHOICES = 128;
+        Frame whole;
+        final List<StringBuilder> texts = new ArrayList<>(1);
+        final Map<String, ObjectNode> calls = new LinkedHashMap<>(0);
 
-        void append(int index, String text) {
-            if (index < 0 || index > 128) return;
-            while (choices.size() <= index) choices.add(new StringBuilder());
-            choices.get(index).append(text);
+        StringBuilder text(int choice) {
+            int i = Math.max(0, Math.min(choice, MAX_CHOICES));
+            while (texts.size() <= i) texts.add(new StringBuilder());
+            return texts.get(i);
+        }
+
+        void call(AnswerEvent.ToolCall c) {
+            if (c.choice() < 0 || c.choice() > MAX_CHOICES) return;
+            ObjectNode call = calls.computeIfAbsent(c.choice() + ":" + c.index(), k -> {
+                ObjectNode o = Json.object().put("index", c.choice());
+                o.put("call", c.index());
+                text(c.choice());
+                return o;
+            });
+            if (c.id() != null) call.put("id", c.id());
+            if (c.name() != null) call.put("name", call.path("name").asText("") + c.name());
+            if (c.arguments() != null) call.put("arguments", call.path("arguments").asText("") + c.arguments());
+        }
+
+        ObjectNode toJson() {
+            ObjectNode logged = Json.object();
+            ArrayNode out = logged.putArray("choices");
+            for (int i = 0; i < texts.size(); i++) {
+                ObjectNode choice = out.addObject().put("index", i).put("text", texts.get(i).toString());
+                for (ObjectNode call : calls.values()) {
+                    if (call.path("index").asInt() != i) continue;
+                    ObjectNode c = choice.withArray("tool_calls").addObject();
+                    if (call.has("id")) c.set("id", call.get("id"));
+                    if (call.has("name")) c.set("name", call.get("name"));
+                    c.put("arguments", call.path("arguments").asText(""));
+                }
+            }
+            return logged;
         }
     }
 
@@ -58,54 +93,37 @@ public final class RequestLoggingPolicy implements Policy {
     }
 
     @Override
-    public Future<Verdict> onRequest(Exchange ex) {
-        return Verdict.PROCEED_FUTURE; // the log line reads the final request body itself
-    }
-
-    @Override
     public boolean readsRequest(Exchange ex) {
         return ex.settings().get(LOG_REQUEST);
     }
 
     @Override
-    public boolean readsResponse(Exchange ex) {
-        return ex.settings().get(LOG_RESPONSE);
+    public Interest answerInterest(Exchange ex) {
+        return ex.settings().get(LOG_RESPONSE) ? Interest.EVENTS : Interest.NONE;
     }
 
     @Override
-    public Verdict onResponse(Exchange ex, ObjectNode body) {
-        if (ex.settings().get(LOG_RESPONSE)) ex.loggedResponse(body);
-        return Verdict.proceed();
-    }
-
-    @Override
-    public ChunkAction onChunk(Exchange ex, StreamChunk chunk) {
-        if (!ex.settings().get(LOG_RESPONSE) || chunk.data() == null || chunk.isDone()) return ChunkAction.EMIT;
-        JsonNode json = chunk.json();
-        if (json == null) return ChunkAction.EMIT;
-        StreamText text = ex.state(this, StreamText::new);
-        if ("response.output_text.delta".equals(Json.text(json, "type"))) {
-            String delta = Json.text(json, "delta");
-            if (delta != null) text.append(json.path("output_index").asInt(0), delta);
-            return ChunkAction.EMIT;
+    public EventAction onEvent(Exchange ex, AnswerEvent event) {
+        AnswerLog log = ex.state(this, AnswerLog::new);
+        if (event instanceof AnswerEvent.End end && end.frame().isWhole()) {
+            log.whole = end.frame(); // logged as the caller gets it: the frame holds every change by then
+        } else if (event instanceof AnswerEvent.Text t && t.form() == AnswerEvent.Form.DELTA && t.channel() == AnswerEvent.Channel.CONTENT) {
+            log.text(t.choice()).append(t.text());
+        } else if (event instanceof AnswerEvent.ToolCall c && c.form() == AnswerEvent.Form.DELTA) {
+            log.call(c);
         }
-        for (JsonNode choice : json.path("choices")) {
-            int index = choice.path("index").asInt(0);
-            String piece = choice.has("delta") ? Json.text(choice.get("delta"), "content") : Json.text(choice, "text");
-            if (piece != null) text.append(index, piece);
-        }
-        return ChunkAction.EMIT;
+        return EventAction.EMIT;
     }
 
     @Override
     public void onComplete(Exchange ex) {
-        if (!ex.stream() || !ex.settings().get(LOG_RESPONSE)) return;
-        StreamText text = ex.state(this, StreamText::new);
-        ObjectNode logged = Json.object();
-        ArrayNode out = logged.putArray("choices");
-        for (int i = 0; i < text.choices.size(); i++) {
-            out.addObject().put("index", i).put("text", text.choices.get(i).toString());
+        if (ex.settings().get(LOG_REQUEST) && ex.hasJsonBody()) ex.loggedRequest(ex.body());
+        if (!ex.settings().get(LOG_RESPONSE)) return;
+        AnswerLog log = ex.state(this, AnswerLog::new);
+        if (log.whole != null) {
+            ex.loggedResponse(log.whole.json());
+        } else if (ex.stream()) {
+            ex.loggedResponse(log.toJson());
         }
-        ex.loggedResponse(logged);
     }
 }

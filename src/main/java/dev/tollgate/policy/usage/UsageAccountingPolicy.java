@@ -1,28 +1,28 @@
 package dev.tollgate.policy.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
-import dev.tollgate.chain.ChunkAction;
+import dev.tollgate.chain.EventAction;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.Policy;
-import dev.tollgate.chain.ResponseText;
-import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.chain.Verdict;
 import dev.tollgate.config.Setting;
 import dev.tollgate.config.SettingType;
-import dev.tollgate.json.Json;
+import dev.tollgate.wire.AnswerCodec;
+import dev.tollgate.wire.AnswerEvent;
+import dev.tollgate.wire.Codecs;
+import dev.tollgate.wire.Interest;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
 
 /**
- * Records token usage of every model call. On streamed chat and completion requests it asks the
- * upstream for usage ({@code stream_options.include_usage}) and reads it from the final chunk; a
- * caller that did not ask for usage never sees the usage-only chunk. Runs late in the chain so
- * other policies see chunks before one is dropped.
+ * Records the token usage of every model call, whole or streamed alike. On streamed chat and
+ * completion requests it asks the upstream for usage ({@code stream_options.include_usage}); a
+ * caller that did not ask for usage never sees the usage-only chunk. When no usage comes, what
+ * the model generated is counted by the gateway instead. First in the chain's answer phase, so it
+ * sees what the upstream sent before any policy changed or held it back.
  */
 public final class UsageAccountingPolicy implements Policy {
 
@@ -31,10 +31,10 @@ public final class UsageAccountingPolicy implements Policy {
     public static final Setting<Boolean> USAGE_ACCOUNTING = Setting.global("TOLLGATE_USAGE_ACCOUNTING",
             SettingType.bool(), true, "Read token usage of every call, adding stream_options.include_usage to streams");
 
-    /** Per-request: whether the caller asked for usage chunks itself; whether identity was read. */
-    private static final class StreamState {
+    /** Per request: whether the caller asked for usage chunks itself; what was generated until usage came. */
+    private static final class State {
         boolean callerWantsUsage = true;
-        boolean identified;
+        GeneratedOutput generated;
     }
 
     @Override
@@ -69,88 +69,48 @@ public final class UsageAccountingPolicy implements Policy {
         if (include != null && include.isBoolean() && include.booleanValue()) {
             return Verdict.PROCEED_FUTURE;
         }
-        ex.state(this, StreamState::new).callerWantsUsage = false;
+        ex.state(this, State::new).callerWantsUsage = false;
         ObjectNode opts = options instanceof ObjectNode o ? o : body.putObject("stream_options");
         opts.put("include_usage", true);
         return Future.succeededFuture(Verdict.rewrite(body));
     }
 
     @Override
-    public boolean readsResponse(Exchange ex) {
-        return false; // whole answers are summarised without a tree (ResponseSummary)
+    public Interest answerInterest(Exchange ex) {
+        return Interest.USAGE;
     }
 
     @Override
-    public Verdict onResponse(Exchange ex, ObjectNode body) {
-        ex.responseIdentity(Json.text(body, "id"), Json.text(body, "model"));
-        JsonNode usage = body.get("usage");
-        if (usage != null && usage.isObject()) ex.usage(usage);
-        return Verdict.proceed();
+    public EventAction onEvent(Exchange ex, AnswerEvent event) {
+        if (event instanceof AnswerEvent.Start s) {
+            ex.responseIdentity(s.id(), s.model());
+        } else if (event instanceof AnswerEvent.Usage u) {
+            ex.usage(u.usage());
+            State st = ex.state(this, State::new);
+            st.generated = null; // counted by the upstream: nothing left to estimate
+            if (!st.callerWantsUsage && u.slot() != null && !u.slot().frame().isWhole()) return EventAction.DROP;
+        } else if (event instanceof AnswerEvent.Text || event instanceof AnswerEvent.ToolCall || event instanceof AnswerEvent.Opaque) {
+            generated(ex, event);
+        }
+        return EventAction.EMIT;
+    }
+
+    private void generated(Exchange ex, AnswerEvent e) {
+        if (ex.usage() != null) return;
+        State st = ex.state(this, State::new);
+        if (st.generated == null) {
+            // The codec that decodes kept frames later: a fresh one, so the relay's stream state stays its own.
+            AnswerCodec codec = Codecs.of(ex.endpoint().kind());
+            st.generated = new GeneratedOutput(ex.model(), codec);
+        }
+        st.generated.add(e);
     }
 
     @Override
-    public ChunkAction onChunk(Exchange ex, StreamChunk chunk) {
-        String data = chunk.data();
-        if (data == null || chunk.isDone()) return ChunkAction.EMIT;
-        StreamState st = ex.state(this, StreamState::new);
-        if (!st.identified) {
-            JsonNode json = chunk.json();
-            if (json != null) {
-                st.identified = true;
-                JsonNode r = json.has("response") ? json.get("response") : json;
-                ex.responseIdentity(Json.text(r, "id"), Json.text(r, "model"));
-            }
-        }
-        // Without usage the text streamed so far is counted instead (Exchange.streamedOutput).
-        if (!hasUsageObject(data)) return ChunkAction.EMIT;
-        JsonNode json = chunk.json();
-        if (!(json instanceof ObjectNode obj)) return ChunkAction.EMIT;
-        JsonNode usage = obj.get("usage");
-        if (usage == null || !usage.isObject()) {
-            // Responses API: usage sits inside the final response object.
-            JsonNode inner = obj.path("response").get("usage");
-            if (inner != null && inner.isObject()) ex.usage(inner);
-            return ChunkAction.EMIT;
-        }
-        ex.usage(usage);
-        if (st.callerWantsUsage) return ChunkAction.EMIT;
-        JsonNode choices = obj.get("choices");
-        if (choices == null || (choices instanceof ArrayNode a && a.isEmpty())) return ChunkAction.DROP;
-        // The usage arrived on a chunk that still carries content: keep the content, hide the usage.
-        ObjectNode copy = obj.deepCopy();
-        copy.remove("usage");
-        return ChunkAction.replace(copy);
-    }
-
-    /** The text of a whole answer that came without usage, for counting output tokens; null when not JSON. */
-    public static String answerText(Buffer raw) {
-        try {
-            StringBuilder out = new StringBuilder();
-            for (ResponseText.Field f : ResponseText.of(Json.parse(raw))) out.append(f.text());
-            return out.toString();
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    /**
-     * Whether the JSON text has a "usage" key whose value is an object. Inside a JSON string a
-     * quote is always escaped, so this cannot match string content; every chunk of a stream with
-     * include_usage carries {@code "usage":null}, which this skips without parsing.
-     */
-    static boolean hasUsageObject(String data) {
-        int from = 0;
-        while (true) {
-            int i = data.indexOf("\"usage\"", from);
-            if (i < 0) return false;
-            int j = i + 7;
-            while (j < data.length() && Character.isWhitespace(data.charAt(j))) j++;
-            if (j < data.length() && data.charAt(j) == ':') {
-                j++;
-                while (j < data.length() && Character.isWhitespace(data.charAt(j))) j++;
-                if (j < data.length() && data.charAt(j) == '{') return true;
-            }
-            from = i + 7;
-        }
+    public void onComplete(Exchange ex) {
+        if (ex.usage() != null) return;
+        State st = ex.state(this, State::new);
+        GeneratedOutput g = st.generated;
+        if (g != null && !g.isEmpty()) ex.outputEstimate(g::tokens);
     }
 }

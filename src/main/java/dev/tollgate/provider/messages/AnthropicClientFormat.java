@@ -2,14 +2,16 @@ package dev.tollgate.provider.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.caller.CallerCodec;
 import dev.tollgate.chain.StreamChunk;
-import dev.tollgate.chain.StreamEncoder;
 import dev.tollgate.json.Json;
+import dev.tollgate.provider.TranslationException;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * What a caller of {@code POST /v1/messages} gets back: answers, errors and stream events in
- * Anthropic's format, made from the canonical OpenAI ones after the chain has run.
+ * The caller codec of {@code POST /v1/messages}: an Anthropic Messages request becomes a chat
+ * completion; answers, errors and stream events go back in Anthropic's format, made from the
+ * canonical OpenAI ones after the chain has run.
  */
 public final class AnthropicClientFormat {
 
@@ -23,12 +25,28 @@ public final class AnthropicClientFormat {
         return Json.toBuffer(MessagesInbound.errorFromOpenAi(status, parsed).anthropicError());
     }
 
-    /** A stream encoder for one request. */
-    public static StreamEncoder stream() {
+    /** The codec for one request (its stream encoder keeps state). */
+    public static CallerCodec caller() {
         MessagesStream stream = new MessagesStream();
-        return new StreamEncoder() {
+        return new CallerCodec() {
             @Override
-            public Buffer chunk(StreamChunk chunk) {
+            public ObjectNode decodeRequest(ObjectNode body) throws TranslationException {
+                return MessagesInbound.toOpenAi(body);
+            }
+
+            @Override
+            public String upstreamPath(String callerPathAndQuery) {
+                int q = callerPathAndQuery.indexOf('?');
+                return "/chat/completions" + (q < 0 ? "" : callerPathAndQuery.substring(q));
+            }
+
+            @Override
+            public Buffer whole(int status, Buffer openAi) {
+                return body(status, openAi);
+            }
+
+            @Override
+            public Buffer event(StreamChunk chunk) {
                 Buffer out = Buffer.buffer();
                 if (chunk.isDone()) {
                     for (MessagesStream.Event e : stream.onEnd()) out.appendString(e.toSse());

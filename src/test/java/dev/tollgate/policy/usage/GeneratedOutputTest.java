@@ -1,23 +1,43 @@
-package dev.tollgate.usage;
+package dev.tollgate.policy.usage;
 
+import dev.tollgate.api.Endpoint;
+import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.usage.TokenEstimate;
+import dev.tollgate.wire.AnswerCodec;
+import dev.tollgate.wire.AnswerEvent;
+import dev.tollgate.wire.Codecs;
+import dev.tollgate.wire.Frame;
+import dev.tollgate.wire.Interest;
+import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The text of every stream shape is found, and counting stays exact while memory stays bounded. */
-class StreamedOutputTest {
+class GeneratedOutputTest {
 
     private static final String MODEL = "gpt-4o";
 
-    private static StreamedOutput of(String... events) {
-        StreamedOutput out = new StreamedOutput(MODEL);
-        for (String e : events) out.add(e);
+    /** Events of one stream as the usage policy gets them: frames decoded for usage only, kept opaque. */
+    private static GeneratedOutput of(Endpoint.Kind kind, String... events) {
+        AnswerCodec relay = Codecs.of(kind);
+        GeneratedOutput out = new GeneratedOutput(MODEL, Codecs.of(kind));
+        for (String e : events) add(relay, out, e);
         return out;
+    }
+
+    private static void add(AnswerCodec relay, GeneratedOutput out, String data) {
+        StreamChunk chunk = new StreamChunk(null, data, data == null ? Buffer.buffer("\n") : Buffer.buffer("data: " + data + "\n\n"));
+        for (AnswerEvent e : relay.decode(Frame.of(chunk), Interest.USAGE)) out.add(e);
+    }
+
+    private static GeneratedOutput of(String... events) {
+        return of(Endpoint.Kind.CHAT_COMPLETIONS, events);
     }
 
     @Test
     void chatChunksGiveEveryChoicesContentRefusalReasoningAndToolCalls() {
-        StreamedOutput out = of(
+        GeneratedOutput out = of(
                 "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"A\"}},{\"index\":1,\"delta\":{\"content\":\"B\"}}]}",
                 "{\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"C\"}},{\"index\":1,\"delta\":{\"reasoning_content\":\"D\"}}]}",
                 "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\"\"}},"
@@ -29,12 +49,12 @@ class StreamedOutputTest {
 
     @Test
     void legacyCompletionsGiveTheirText() {
-        assertThat(of("{\"choices\":[{\"index\":0,\"text\":\"once\"},{\"index\":1,\"text\":\" twice\"}]}").text()).isEqualTo("once twice");
+        assertThat(of(Endpoint.Kind.COMPLETIONS, "{\"choices\":[{\"index\":0,\"text\":\"once\"},{\"index\":1,\"text\":\" twice\"}]}").text()).isEqualTo("once twice");
     }
 
     @Test
     void responsesEventsGiveTextDeltasAndFunctionNamesButNotAudioOrFinalCopies() {
-        StreamedOutput out = of(
+        GeneratedOutput out = of(Endpoint.Kind.RESPONSES,
                 "{\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"output\":[]}}",
                 "{\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}",
                 "{\"type\":\"response.output_text.done\",\"text\":\"Hi\"}",
@@ -49,7 +69,7 @@ class StreamedOutputTest {
 
     @Test
     void malformedAndForeignEventsCountNothing() {
-        StreamedOutput out = of(null, "", "[DONE]", "not json", "{\"choices\":\"x\"}", "{\"choices\":[{\"delta\":{\"content\":7}}]}",
+        GeneratedOutput out = of(Endpoint.Kind.CHAT_COMPLETIONS, (String) null, "", "[DONE]", "not json", "{\"choices\":\"x\"}", "{\"choices\":[{\"delta\":{\"content\":7}}]}",
                 "{\"type\":\"response.output_text.delta\",\"delta\":{\"text\":\"x\"}}", "{broken");
         assertThat(out.text()).isEmpty();
         assertThat(out.tokens()).isZero();
@@ -59,11 +79,12 @@ class StreamedOutputTest {
     void aStreamLongerThanTheBoundsIsStillCountedExactly() {
         String word = " tide";
         String event = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + word + "\"}}]}";
-        int n = (StreamedOutput.KEEP_EVENT_CHARS + 4 * StreamedOutput.KEEP_TEXT_CHARS) / event.length();
-        StreamedOutput out = new StreamedOutput(MODEL);
-        for (int i = 0; i < n; i++) out.add(event);
+        int n = (GeneratedOutput.KEEP_FRAME_CHARS + 4 * GeneratedOutput.KEEP_TEXT_CHARS) / event.length();
+        AnswerCodec relay = Codecs.of(Endpoint.Kind.CHAT_COMPLETIONS);
+        GeneratedOutput out = new GeneratedOutput(MODEL, Codecs.of(Endpoint.Kind.CHAT_COMPLETIONS));
+        for (int i = 0; i < n; i++) add(relay, out, event);
         // Past the bounds what is held is only the text not yet counted.
-        assertThat(out.text().length()).isLessThanOrEqualTo(StreamedOutput.KEEP_TEXT_CHARS);
+        assertThat(out.text().length()).isLessThanOrEqualTo(GeneratedOutput.KEEP_TEXT_CHARS);
         assertThat(out.tokens()).isEqualTo(TokenEstimate.completionTokens(MODEL, word.repeat(n)));
     }
 }

@@ -1,11 +1,11 @@
-package dev.tollgate.policy.usage;
+package dev.tollgate.wire;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.tollgate.policy.usage.UsageAccountingPolicy.hasUsageObject;
+import static dev.tollgate.wire.AnswerCodec.hasUsageObject;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class UsageAccountingPolicyTest {
+class UsageScanTest {
 
     @Test
     void usageObjectIsFound() {

@@ -1,0 +1,102 @@
+package dev.tollgate.policy.usage;
+
+import dev.tollgate.usage.Saturating;
+import dev.tollgate.usage.TokenEstimate;
+import dev.tollgate.wire.AnswerCodec;
+import dev.tollgate.wire.AnswerEvent;
+import dev.tollgate.wire.Frame;
+import dev.tollgate.wire.Interest;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a model generated in one answer, so its output tokens can be counted when the answer ends
+ * without the upstream's usage (the caller left, the upstream cut or stalled, a policy ended it,
+ * or the upstream never reports usage). Fed every event before any other policy changed or held
+ * it back: the upstream bills what it generated, not what the caller was shown.
+ *
+ * <p>Frames nobody decoded are kept as they came and decoded only if their tokens are asked for,
+ * so an answer whose usage arrives costs no parsing. Memory stays bounded however long the
+ * answer: past {@value #KEEP_FRAME_CHARS} characters of frames they are reduced to their text,
+ * and past {@value #KEEP_TEXT_CHARS} characters of text that text is counted and let go.
+ */
+final class GeneratedOutput {
+
+    static final int KEEP_FRAME_CHARS = 4 << 20;
+    static final int KEEP_TEXT_CHARS = 1 << 20;
+
+    private final String model;
+    private final AnswerCodec codec;
+    private List<Frame> frames = new ArrayList<>();
+    private long frameChars;
+    private final StringBuilder text = new StringBuilder();
+    private long countedTokens;
+
+    /** @param model the model whose tokenizer counts the text; {@code codec} decodes kept frames */
+    GeneratedOutput(String model, AnswerCodec codec) {
+        this.model = model;
+        this.codec = codec;
+    }
+
+    /** One event of the answer; events that carry no generated text are ignored. */
+    void add(AnswerEvent e) {
+        if (e instanceof AnswerEvent.Opaque o) {
+            if (frames != null) {
+                frameChars += size(o.frame());
+                frames.add(o.frame());
+                if (frameChars <= KEEP_FRAME_CHARS) return;
+                for (Frame f : frames) appendDecoded(f);
+                frames = null;
+            } else {
+                appendDecoded(o.frame());
+            }
+        } else {
+            append(e);
+        }
+        if (text.length() > KEEP_TEXT_CHARS) {
+            // Counting in pieces may differ from counting whole by a token at each cut; a bounded error.
+            countedTokens = Saturating.add(countedTokens, TokenEstimate.completionTokens(model, text.toString()));
+            text.setLength(0);
+        }
+    }
+
+    /** Whether anything was generated. */
+    boolean isEmpty() {
+        return countedTokens == 0 && text.length() == 0 && (frames == null || frames.isEmpty());
+    }
+
+    /** Output tokens of everything added: text, refusals, reasoning text, tool-call names and arguments. */
+    long tokens() {
+        return Saturating.add(countedTokens, TokenEstimate.completionTokens(model, text()));
+    }
+
+    /** The generated text not yet counted, in order. */
+    String text() {
+        if (frames != null) {
+            for (Frame f : frames) appendDecoded(f);
+            frames = null;
+        }
+        return text.toString();
+    }
+
+    private void appendDecoded(Frame f) {
+        for (AnswerEvent e : codec.decode(f, Interest.EVENTS)) append(e);
+    }
+
+    /** Text and tool calls as generated; REPEAT forms say again what their deltas said. */
+    private void append(AnswerEvent e) {
+        if (e instanceof AnswerEvent.Text t && t.form() != AnswerEvent.Form.REPEAT) {
+            text.append(t.text());
+        } else if (e instanceof AnswerEvent.ToolCall c && c.form() != AnswerEvent.Form.REPEAT) {
+            if (c.name() != null) text.append(c.name());
+            if (c.arguments() != null) text.append(c.arguments());
+        }
+    }
+
+    private static long size(Frame f) {
+        if (f.isWhole()) return f.body().length();
+        String data = f.event().data();
+        return data == null ? 0 : data.length();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.tollgate.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.json.Json;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Responses API ({@code /v1/responses}): an answer is a list of output items; a message item's
+ * {@code output_text} parts hold its text, a {@code function_call} item a tool call. Its stream
+ * sends typed events: text and argument deltas, then each text and item again whole in
+ * {@code *.done} events and the final {@code response.completed} (decoded as
+ * {@link AnswerEvent.Form#REPEAT}). Choice = output index, part = content index.
+ */
+final class ResponsesCodec extends AnswerCodec {
+
+    /** Output index → the item's id, for delta events the gateway adds. */
+    private final Map<Integer, String> itemIds = new HashMap<>(4);
+
+    @Override
+    protected AnswerEvent.Start start(ObjectNode first) {
+        JsonNode r = first.get("response");
+        if (r == null) return null;
+        return new AnswerEvent.Start(text(r, "id"), text(r, "model"));
+    }
+
+    @Override
+    protected JsonNode usageOf(ObjectNode frame) {
+        JsonNode u = frame.path("response").get("usage");
+        return u != null && u.isObject() ? u : null;
+    }
+
+    @Override
+    protected boolean carriesOnlyUsage(ObjectNode frame) {
+        return false;
+    }
+
+    @Override
+    protected Slot usageSlot(Frame f, ObjectNode frame) {
+        return new Slot(f, (ObjectNode) frame.get("response"), "usage");
+    }
+
+    @Override
+    protected void streamEvents(Frame f, ObjectNode e, List<AnswerEvent> out) {
+        String type = text(e, "type");
+        if (type == null) type = f.event().event() == null ? "" : f.event().event();
+        int item = e.path("output_index").asInt(0);
+        int part = e.path("content_index").asInt(0);
+        String itemId = text(e, "item_id");
+        if (itemId != null) itemIds.putIfAbsent(item, itemId);
+        switch (type) {
+            case "response.output_text.delta" -> out.add(text(f, e, "delta", item, part, AnswerEvent.Channel.CONTENT, AnswerEvent.Form.DELTA));
+            case "response.refusal.delta" -> out.add(text(f, e, "delta", item, part, AnswerEvent.Channel.REFUSAL, AnswerEvent.Form.DELTA));
+            case "response.reasoning_text.delta", "response.reasoning_summary_text.delta" ->
+                    out.add(text(f, e, "delta", item, part, AnswerEvent.Channel.REASONING, AnswerEvent.Form.DELTA));
+            case "response.output_text.done" -> {
+                out.add(new AnswerEvent.Finish(item, part, null));
+                out.add(text(f, e, "text", item, part, AnswerEvent.Channel.CONTENT, AnswerEvent.Form.REPEAT));
+            }
+            case "response.refusal.done" -> {
+                out.add(new AnswerEvent.Finish(item, part, null));
+                out.add(text(f, e, "refusal", item, part, AnswerEvent.Channel.REFUSAL, AnswerEvent.Form.REPEAT));
+            }
+            case "response.function_call_arguments.delta" ->
+                    out.add(new AnswerEvent.ToolCall(item, 0, null, null, text(e, "delta"), AnswerEvent.Form.DELTA, new Slot(f, e, "delta")));
+            case "response.function_call_arguments.done" -> {
+                out.add(new AnswerEvent.Finish(item, 0, null));
+                out.add(new AnswerEvent.ToolCall(item, 0, null, text(e, "name"), text(e, "arguments"), AnswerEvent.Form.REPEAT,
+                        new Slot(f, e, "arguments")));
+            }
+            case "response.output_item.added" -> {
+                if (e.get("item") instanceof ObjectNode it) {
+                    String id = text(it, "id");
+                    if (id != null) itemIds.put(item, id);
+                    boolean fresh = "function_call".equals(text(it, "type"));
+                    outputItem(f, item, it, fresh ? AnswerEvent.Form.DELTA : AnswerEvent.Form.REPEAT, out);
+                }
+            }
+            case "response.output_item.done" -> {
+                if (e.get("item") instanceof ObjectNode it) outputItem(f, item, it, AnswerEvent.Form.REPEAT, out);
+            }
+            case "response.content_part.added", "response.content_part.done" -> {
+                if (e.get("part") instanceof ObjectNode p) contentPart(f, item, part, p, AnswerEvent.Form.REPEAT, out);
+            }
+            default -> {
+                if (e.get("response") instanceof ObjectNode r) {
+                    output(f, r, AnswerEvent.Form.REPEAT, out);
+                    JsonNode usage = usageOf(e);
+                    if (usage != null) out.add(new AnswerEvent.Usage(usage, usageSlot(f, e)));
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void wholeEvents(Frame f, List<AnswerEvent> out) {
+        if (!(f.json() instanceof ObjectNode body)) return;
+        out.add(new AnswerEvent.Start(text(body, "id"), text(body, "model")));
+        output(f, body, AnswerEvent.Form.WHOLE, out);
+        JsonNode usage = body.get("usage");
+        if (usage != null && usage.isObject()) out.add(new AnswerEvent.Usage(usage, new Slot(f, body, "usage")));
+    }
+
+    /** Every output item of a response object. */
+    private static void output(Frame f, ObjectNode response, AnswerEvent.Form form, List<AnswerEvent> out) {
+        int index = 0;
+        for (JsonNode item : response.path("output")) {
+            if (item instanceof ObjectNode it) outputItem(f, index, it, form, out);
+            if (form == AnswerEvent.Form.WHOLE && it(item)) out.add(new AnswerEvent.Finish(index, 0, null));
+            index++;
+        }
+    }
+
+    private static boolean it(JsonNode item) {
+        String type = item.path("type").asText();
+        return type.equals("message") || type.equals("function_call");
+    }
+
+    private static void outputItem(Frame f, int index, ObjectNode item, AnswerEvent.Form form, List<AnswerEvent> out) {
+        String type = text(item, "type");
+        if ("function_call".equals(type)) {
+            out.add(new AnswerEvent.ToolCall(index, 0, text(item, "call_id"), text(item, "name"), text(item, "arguments"), form,
+                    new Slot(f, item, "arguments")));
+            return;
+        }
+        int part = 0;
+        for (JsonNode p : item.path("content")) {
+            if (p instanceof ObjectNode po) contentPart(f, index, part, po, form, out);
+            part++;
+        }
+    }
+
+    private static void contentPart(Frame f, int item, int part, ObjectNode p, AnswerEvent.Form form, List<AnswerEvent> out) {
+        String type = text(p, "type");
+        if ("output_text".equals(type) && p.path("text").isTextual()) {
+            out.add(new AnswerEvent.Text(item, part, AnswerEvent.Channel.CONTENT, p.get("text").textValue(), form, new Slot(f, p, "text")));
+        } else if ("refusal".equals(type) && p.path("refusal").isTextual()) {
+            out.add(new AnswerEvent.Text(item, part, AnswerEvent.Channel.REFUSAL, p.get("refusal").textValue(), form, new Slot(f, p, "refusal")));
+        }
+    }
+
+    private static AnswerEvent.Text text(Frame f, ObjectNode e, String field, int item, int part, AnswerEvent.Channel channel,
+                                         AnswerEvent.Form form) {
+        String v = text(e, field);
+        return new AnswerEvent.Text(item, part, channel, v == null ? "" : v, form, new Slot(f, e, field));
+    }
+
+    @Override
+    protected StreamChunk render(AnswerEvent added, Frame near) {
+        ObjectNode e = Json.object();
+        String type;
+        int item;
+        if (added instanceof AnswerEvent.Text t && t.channel() == AnswerEvent.Channel.CONTENT) {
+            type = "response.output_text.delta";
+            item = t.choice();
+            e.put("type", type);
+            e.put("item_id", itemIds.get(item));
+            e.put("output_index", item);
+            e.put("content_index", t.part());
+            e.put("delta", t.text());
+        } else if (added instanceof AnswerEvent.ToolCall c && c.arguments() != null) {
+            type = "response.function_call_arguments.delta";
+            item = c.choice();
+            e.put("type", type);
+            e.put("item_id", itemIds.get(item));
+            e.put("output_index", item);
+            e.put("delta", c.arguments());
+        } else {
+            return null;
+        }
+        return StreamChunk.of(type, e);
+    }
+}
