@@ -1,0 +1,81 @@
+package dev.tollgate.arch;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The allowed dependencies between packages, checked on the compiled classes: the layers below
+ * the server never reach up into it, a policy is one package that knows only the chain and the
+ * shared helpers below it, and no two policies know each other.
+ */
+class LayeringTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.tollgate");
+    }
+
+    /** Packages that know nothing of requests in flight: plain data, parsing, arithmetic. */
+    @Test
+    void foundationsDependOnNothingAbove() {
+        noClasses().that().resideInAnyPackage("dev.tollgate.api..", "dev.tollgate.json..", "dev.tollgate.usage..",
+                        "dev.tollgate.budget..", "dev.tollgate.limits..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.stream..",
+                        "dev.tollgate.provider..", "dev.tollgate.policy..", "dev.tollgate.chain..", "dev.tollgate.access..",
+                        "dev.tollgate.store..", "dev.tollgate.admin..", "dev.tollgate.observe..", "dev.tollgate.upstream..",
+                        "dev.tollgate.caller..", "dev.tollgate.cli..", "dev.tollgate.wire..")
+                .check(classes);
+    }
+
+    @Test
+    void theChainKnowsNoServerProviderOrPolicy() {
+        noClasses().that().resideInAPackage("dev.tollgate.chain..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.stream..",
+                        "dev.tollgate.provider..", "dev.tollgate.policy..", "dev.tollgate.access..", "dev.tollgate.store..",
+                        "dev.tollgate.admin..", "dev.tollgate.observe..", "dev.tollgate.upstream..")
+                .check(classes);
+    }
+
+    /** Policies see answers as typed events and requests through the exchange: never wire formats or transports. */
+    @Test
+    void policiesKnowOnlyTheChainAndWhatIsBelowIt() {
+        noClasses().that().resideInAPackage("dev.tollgate.policy..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.stream..",
+                        "dev.tollgate.provider..", "dev.tollgate.access..", "dev.tollgate.store..", "dev.tollgate.admin..",
+                        "dev.tollgate.caller..", "dev.tollgate.cli..")
+                .check(classes);
+    }
+
+    /** A policy is one package: the shared screen is the only package two policies may use. */
+    @Test
+    void policiesDoNotKnowEachOther() {
+        slices().matching("dev.tollgate.policy.(*)..").should().notDependOnEachOther()
+                .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.alwaysTrue(),
+                        com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.tollgate.policy.screen.."))
+                .check(classes);
+    }
+
+    @Test
+    void theLogKnowsNoPolicy() {
+        noClasses().that().resideInAPackage("dev.tollgate.observe..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.policy..", "dev.tollgate.server..",
+                        "dev.tollgate.provider..", "dev.tollgate.stream..")
+                .check(classes);
+    }
+
+    @Test
+    void providersDoNotKnowTheServer() {
+        noClasses().that().resideInAPackage("dev.tollgate.provider..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.policy..",
+                        "dev.tollgate.access..", "dev.tollgate.store..", "dev.tollgate.admin..")
+                .check(classes);
+    }
+}
