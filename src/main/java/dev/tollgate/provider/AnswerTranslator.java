@@ -1,6 +1,6 @@
 package dev.tollgate.provider;
 
-import dev.tollgate.stream.StreamTranslator;
+import dev.tollgate.provider.StreamTranslator;
 import io.vertx.core.buffer.Buffer;
 
 /** Turns a provider's answers into OpenAI's format: whole bodies (answers and errors) and streams. */

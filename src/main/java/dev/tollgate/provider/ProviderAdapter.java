@@ -1,5 +1,7 @@
 package dev.tollgate.provider;
 
+import dev.tollgate.api.TranslationException;
+
 /**
  * One provider's API: how an OpenAI-format request becomes that provider's request, and how its
  * answers come back. One package per provider plus one line in {@link Providers}.

@@ -1,5 +1,6 @@
 package dev.tollgate.provider;
 
+import dev.tollgate.api.TranslationException;
 import dev.tollgate.provider.anthropic.AnthropicAdapter;
 import dev.tollgate.provider.azure.AzureAdapter;
 import dev.tollgate.provider.gemini.GeminiAdapter;

@@ -7,7 +7,7 @@ import dev.tollgate.api.ApiError;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.json.Json;
 import dev.tollgate.caller.CallerCodec;
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;

@@ -13,7 +13,7 @@ import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.DeploymentHealth;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.Router;
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 import dev.tollgate.provider.UpstreamRequest;
 import java.util.List;
 import io.vertx.core.MultiMap;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.provider.StreamError;
+import dev.tollgate.provider.StreamTranslator;
 import dev.tollgate.server.Deadlines;
 import dev.tollgate.wire.Codecs;
 import io.vertx.core.buffer.Buffer;

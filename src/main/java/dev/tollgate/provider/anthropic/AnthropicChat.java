@@ -1,6 +1,6 @@
 package dev.tollgate.provider.anthropic;
 
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,8 +12,8 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.tollgate.provider.TranslationException.invalid;
-import static dev.tollgate.provider.TranslationException.unsupported;
+import static dev.tollgate.api.TranslationException.invalid;
+import static dev.tollgate.api.TranslationException.unsupported;
 
 /**
  * OpenAI chat completions ⇄ Anthropic's Messages API ({@code POST /v1/messages}), as pure

@@ -1,6 +1,6 @@
 package dev.tollgate.provider.anthropic;
 
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import static dev.tollgate.provider.TranslationException.invalid;
-import static dev.tollgate.provider.TranslationException.unsupported;
+import static dev.tollgate.api.TranslationException.invalid;
+import static dev.tollgate.api.TranslationException.unsupported;
 
 /**
  * OpenAI's {@code messages} array → Anthropic's top-level {@code system} and alternating

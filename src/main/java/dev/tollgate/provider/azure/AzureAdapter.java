@@ -4,7 +4,7 @@ import dev.tollgate.provider.AzureResources;
 import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.ProviderAdapter;
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 import dev.tollgate.provider.UpstreamRequest;
 import dev.tollgate.upstream.ForwardedHeaders;
 import io.vertx.core.MultiMap;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.json.Json;
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 
 import java.util.ArrayList;
 import java.util.HashSet;

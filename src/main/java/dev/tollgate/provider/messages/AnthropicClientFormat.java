@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.caller.CallerCodec;
 import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.json.Json;
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 import io.vertx.core.buffer.Buffer;
 
 /**

@@ -1,6 +1,6 @@
 package dev.tollgate.provider.anthropic;
 
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.json.Json;

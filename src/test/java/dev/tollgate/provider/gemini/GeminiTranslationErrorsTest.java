@@ -3,7 +3,7 @@ package dev.tollgate.provider.gemini;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.provider.StreamError;
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

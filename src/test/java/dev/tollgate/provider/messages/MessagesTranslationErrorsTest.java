@@ -2,7 +2,7 @@ package dev.tollgate.provider.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.provider.TranslationException;
+import dev.tollgate.api.TranslationException;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 

@@ -1,4 +1,4 @@
-package dev.tollgate.provider;
+package dev.tollgate.api;
 
 import dev.tollgate.api.ApiError;
 

@@ -1,4 +1,4 @@
-package dev.tollgate.stream;
+package dev.tollgate.provider;
 
 import dev.tollgate.chain.StreamChunk;
 
