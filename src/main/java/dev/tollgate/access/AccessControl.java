@@ -1,5 +1,8 @@
 package dev.tollgate.access;
 
+import dev.tollgate.keys.ApiKey;
+import dev.tollgate.keys.Principal;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.api.Endpoint;

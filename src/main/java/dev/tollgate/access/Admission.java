@@ -1,5 +1,7 @@
 package dev.tollgate.access;
 
+import dev.tollgate.keys.ApiKey;
+
 import dev.tollgate.api.ApiError;
 import dev.tollgate.budget.BudgetAccount;
 import dev.tollgate.limits.RateLimiter;

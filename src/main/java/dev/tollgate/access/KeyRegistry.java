@@ -1,5 +1,8 @@
 package dev.tollgate.access;
 
+import dev.tollgate.keys.ApiKey;
+import dev.tollgate.keys.Principal;
+
 import dev.tollgate.config.SettingCatalog;
 
 import java.util.ArrayList;

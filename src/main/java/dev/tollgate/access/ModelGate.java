@@ -1,5 +1,7 @@
 package dev.tollgate.access;
 
+import dev.tollgate.keys.ApiKey;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.api.NamedModels;

@@ -1,11 +1,11 @@
 package dev.tollgate.admin;
 
 import dev.tollgate.access.AccessControl;
-import dev.tollgate.access.ApiKey;
+import dev.tollgate.keys.ApiKey;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.access.KeySecrets;
-import dev.tollgate.access.Principal;
+import dev.tollgate.keys.Principal;
 import dev.tollgate.budget.Budget;
 import dev.tollgate.limits.Limits;
 import dev.tollgate.store.Database;

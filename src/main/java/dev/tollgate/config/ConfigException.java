@@ -7,6 +7,6 @@ package dev.tollgate.config;
  */
 public final class ConfigException extends RuntimeException {
     public ConfigException(String message) {
-        super(dev.tollgate.observe.Redaction.scrub(message), null, false, false);
+        super(dev.tollgate.secret.Redaction.scrub(message), null, false, false);
     }
 }

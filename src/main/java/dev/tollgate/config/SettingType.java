@@ -265,7 +265,7 @@ public interface SettingType<T> {
      * piece of it behind.
      */
     static String clip(String raw) {
-        raw = dev.tollgate.observe.Redaction.scrub(raw);
+        raw = dev.tollgate.secret.Redaction.scrub(raw);
         String v = raw.length() > 40 ? raw.substring(0, 40) + "…" : raw;
         return v.replaceAll("[\\p{Cntrl}]", "?");
     }

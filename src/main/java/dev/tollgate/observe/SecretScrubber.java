@@ -1,5 +1,7 @@
 package dev.tollgate.observe;
 
+import dev.tollgate.secret.Redaction;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

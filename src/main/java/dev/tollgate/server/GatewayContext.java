@@ -1,5 +1,7 @@
 package dev.tollgate.server;
 
+import dev.tollgate.http.Cors;
+
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.provider.Providers;

@@ -1,5 +1,7 @@
 package dev.tollgate.server;
 
+import dev.tollgate.http.Replies;
+
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.access.KeySecrets;
@@ -13,7 +15,7 @@ import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
-import dev.tollgate.observe.Redaction;
+import dev.tollgate.secret.Redaction;
 import dev.tollgate.observe.RequestLog;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;

@@ -3,7 +3,7 @@ package dev.tollgate.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.access.ApiKey;
+import dev.tollgate.keys.ApiKey;
 import dev.tollgate.json.Json;
 import dev.tollgate.provider.ModelRoute;
 import dev.tollgate.provider.Router;

@@ -1,8 +1,10 @@
 package dev.tollgate.server;
 
+import dev.tollgate.http.Replies;
+
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.Admission;
-import dev.tollgate.access.ApiKey;
+import dev.tollgate.keys.ApiKey;
 import dev.tollgate.access.ModelGate;
 import dev.tollgate.api.Route;
 import dev.tollgate.policy.modelrules.ModelRulesPolicy;

@@ -1,5 +1,7 @@
 package dev.tollgate.server;
 
+import dev.tollgate.http.Replies;
+
 import dev.tollgate.support.KeyModeTest;
 import dev.tollgate.support.LogCapture;
 import io.vertx.core.Future;

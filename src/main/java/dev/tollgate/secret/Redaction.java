@@ -1,4 +1,4 @@
-package dev.tollgate.observe;
+package dev.tollgate.secret;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.tollgate.access;
+package dev.tollgate.keys;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

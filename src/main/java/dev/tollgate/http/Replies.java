@@ -1,4 +1,4 @@
-package dev.tollgate.server;
+package dev.tollgate.http;
 
 import dev.tollgate.api.ApiError;
 import io.vertx.core.Context;

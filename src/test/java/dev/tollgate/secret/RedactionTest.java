@@ -1,4 +1,4 @@
-package dev.tollgate.observe;
+package dev.tollgate.secret;
 
 import org.junit.jupiter.api.Test;
 
