@@ -1,6 +1,8 @@
 package dev.tollgate.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.wire.PromptText;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.tollgate.api.Endpoint;
@@ -31,7 +33,8 @@ import java.util.Map;
  *   <li>completions {@code prompt} and embeddings / moderations {@code input}: strings encoded,
  *       token ids one each, no overhead; the completions {@code suffix} is counted too.</li>
  * </ul>
- * Text is encoded as ordinary text: {@code <|endoftext|>} in a prompt is its characters, not the
+ * The prompt is read by the same walk every policy uses ({@link PromptText}); only tool
+ * definitions are counted here alone. Text is encoded as ordinary text: {@code <|endoftext|>} in a prompt is its characters, not the
  * special token. Wrong types are skipped, never thrown on: only what is countable is counted.
  * Reasoning tokens and hidden system prompts are invisible here, so counts are lower bounds for
  * reasoning models. Fixtures from the real tiktoken: {@code tools/token-fixtures}.
@@ -47,15 +50,54 @@ public final class TokenEstimate {
 
     /** Prompt tokens of a request body for the endpoint kind; 0 for kinds without a prompt. */
     public static long promptTokens(String model, JsonNode requestBody, Endpoint.Kind kind) {
-        if (requestBody == null || !requestBody.isObject() || kind == null) return 0;
+        if (!(requestBody instanceof ObjectNode body) || kind == null) return 0;
         Encoding enc = TokenCounter.encodingFor(model);
         return switch (kind) {
-            case CHAT_COMPLETIONS -> messages(enc, requestBody.get("messages")) + tools(enc, model, requestBody.get("tools"));
-            case COMPLETIONS -> input(enc, requestBody.get("prompt"), 0) + text(enc, requestBody.get("suffix"));
-            case EMBEDDINGS, MODERATIONS -> input(enc, requestBody.get("input"), 0);
-            case RESPONSES -> responses(enc, requestBody) + tools(enc, model, requestBody.get("tools"));
+            case CHAT_COMPLETIONS -> {
+                JsonNode messages = body.get("messages");
+                long n = messages != null && messages.isArray() ? walk(enc, kind, body) + REPLY_PRIMING : 0;
+                yield n + tools(enc, model, body.get("tools"));
+            }
+            case RESPONSES -> {
+                JsonNode input = body.get("input");
+                boolean any = body.path("instructions").isTextual() || input != null && (input.isTextual() || input.isArray());
+                yield (any ? walk(enc, kind, body) + REPLY_PRIMING : 0) + tools(enc, model, body.get("tools"));
+            }
+            case COMPLETIONS, EMBEDDINGS, MODERATIONS -> walk(enc, kind, body);
             default -> 0;
         };
+    }
+
+    /** The request's prompt as {@link PromptText} walks it, counted: messages, labels, text, images, token ids. */
+    private static long walk(Encoding enc, Endpoint.Kind kind, ObjectNode body) {
+        long[] n = {0};
+        PromptText.read(kind, body, new PromptText.Reader() {
+            @Override
+            public void message() {
+                n[0] += TOKENS_PER_MESSAGE;
+            }
+
+            @Override
+            public void label(String key, String value) {
+                n[0] += count(enc, value) + (key.equals("name") ? TOKENS_PER_NAME : 0);
+            }
+
+            @Override
+            public void text(PromptText.Segment s) {
+                n[0] += count(enc, s.text());
+            }
+
+            @Override
+            public void image() {
+                n[0] += IMAGE_PART;
+            }
+
+            @Override
+            public void tokenIds(long count) {
+                n[0] += count;
+            }
+        });
+        return n[0];
     }
 
     /** Tokens of generated text (the concatenated output of one answer). */
@@ -70,102 +112,6 @@ public final class TokenEstimate {
     /** A string node's tokens; anything else counts nothing. */
     private static long text(Encoding enc, JsonNode n) {
         return n != null && n.isTextual() ? count(enc, n.textValue()) : 0;
-    }
-
-    private static long messages(Encoding enc, JsonNode messages) {
-        if (messages == null || !messages.isArray()) return 0;
-        long n = 0;
-        for (JsonNode m : messages) {
-            if (!m.isObject()) continue;
-            n += TOKENS_PER_MESSAGE;
-            for (Map.Entry<String, JsonNode> e : m.properties()) {
-                String key = e.getKey();
-                JsonNode v = e.getValue();
-                if (v.isTextual()) {
-                    n += count(enc, v.textValue());
-                    if (key.equals("name")) n += TOKENS_PER_NAME;
-                } else if (key.equals("content")) {
-                    n += parts(enc, v);
-                } else if (key.equals("tool_calls") && v.isArray()) {
-                    for (JsonNode call : v) n += functionStrings(enc, call.get("function"));
-                } else if (key.equals("function_call")) {
-                    n += functionStrings(enc, v);
-                }
-            }
-        }
-        return n + REPLY_PRIMING;
-    }
-
-    /** Content given as a string or as an array of parts (chat and Responses shapes). */
-    private static long parts(Encoding enc, JsonNode content) {
-        if (content == null) return 0;
-        if (content.isTextual()) return count(enc, content.textValue());
-        if (!content.isArray()) return 0;
-        long n = 0;
-        for (JsonNode part : content) {
-            if (part.isTextual()) {
-                n += count(enc, part.textValue());
-            } else if (part.isObject()) {
-                JsonNode t = part.get("text");
-                JsonNode r = part.get("refusal");
-                if (t != null && t.isTextual()) n += count(enc, t.textValue());
-                else if (r != null && r.isTextual()) n += count(enc, r.textValue());
-                else if (isImage(part.get("type"))) n += IMAGE_PART;
-            }
-        }
-        return n;
-    }
-
-    private static boolean isImage(JsonNode type) {
-        return type != null && type.isTextual() && (type.textValue().equals("image_url") || type.textValue().equals("input_image"));
-    }
-
-    private static long functionStrings(Encoding enc, JsonNode f) {
-        return f != null && f.isObject() ? text(enc, f.get("name")) + text(enc, f.get("arguments")) : 0;
-    }
-
-    /**
-     * Prompt, input: a string, token ids (one token each), or an array of those one level deep
-     * (array of strings, of token arrays); objects in arrays count their {@code text} (moderation parts).
-     */
-    private static long input(Encoding enc, JsonNode v, int depth) {
-        if (v == null) return 0;
-        if (v.isTextual()) return count(enc, v.textValue());
-        if (v.isNumber()) return depth > 0 ? 1 : 0;
-        if (v.isArray() && depth < 2) {
-            long n = 0;
-            for (JsonNode e : v) n += input(enc, e, depth + 1);
-            return n;
-        }
-        if (v.isObject() && depth > 0) return text(enc, v.get("text"));
-        return 0;
-    }
-
-    private static long responses(Encoding enc, JsonNode body) {
-        long n = 0;
-        boolean any = false;
-        JsonNode instructions = body.get("instructions");
-        if (instructions != null && instructions.isTextual()) {
-            n += TOKENS_PER_MESSAGE + count(enc, "developer") + count(enc, instructions.textValue());
-            any = true;
-        }
-        JsonNode input = body.get("input");
-        if (input != null && input.isTextual()) {
-            n += TOKENS_PER_MESSAGE + count(enc, "user") + count(enc, input.textValue());
-            any = true;
-        } else if (input != null && input.isArray()) {
-            any = true;
-            for (JsonNode item : input) {
-                if (!item.isObject()) continue;
-                n += TOKENS_PER_MESSAGE + text(enc, item.get("role")) + parts(enc, item.get("content"));
-                JsonNode type = item.get("type");
-                if (type != null && type.isTextual()) {
-                    if (type.textValue().equals("function_call")) n += functionStrings(enc, item);
-                    else if (type.textValue().equals("function_call_output")) n += parts(enc, item.get("output"));
-                }
-            }
-        }
-        return any ? n + REPLY_PRIMING : 0;
     }
 
     /**

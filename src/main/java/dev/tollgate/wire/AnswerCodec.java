@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.chain.StreamChunk;
 import dev.tollgate.json.Json;
-import dev.tollgate.usage.ResponseSummary;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package dev.tollgate.wire;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.chain.StreamChunk;
-import dev.tollgate.usage.ResponseSummary;
 
 import java.util.List;
 

@@ -8,7 +8,7 @@ import dev.tollgate.api.Endpoint;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.chain.Finding;
 import dev.tollgate.chain.Policy;
-import dev.tollgate.chain.PromptText;
+import dev.tollgate.wire.PromptText;
 import dev.tollgate.chain.Verdict;
 import dev.tollgate.config.Setting;
 import dev.tollgate.config.SettingType;

@@ -1,4 +1,4 @@
-package dev.tollgate.usage;
+package dev.tollgate.wire;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

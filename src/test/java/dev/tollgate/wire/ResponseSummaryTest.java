@@ -1,4 +1,4 @@
-package dev.tollgate.usage;
+package dev.tollgate.wire;
 
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
