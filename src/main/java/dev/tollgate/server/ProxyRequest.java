@@ -36,6 +36,7 @@ import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.DeploymentHealth;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.messages.AnthropicClientFormat;
+import dev.tollgate.provider.messages.CountTokens;
 import dev.tollgate.provider.messages.MessagesInbound;
 import dev.tollgate.provider.Router;
 import dev.tollgate.provider.TranslationException;
@@ -212,7 +213,7 @@ final class ProxyRequest {
         // Policies that read the request get a tree; otherwise a scan validates it and keeps the
         // top-level fields (model, stream, ...), and the tree is built only if something asks.
         ex.scannedBody(raw, null);
-        boolean tree = ctx.chain().readsRequest(ex) || ex.endpoint().anthropicFormat();
+        boolean tree = ctx.chain().readsRequest(ex) || ex.endpoint().anthropicFormat() || ex.endpoint().countTokens();
         try {
             if (tree) {
                 JsonNode parsed = Json.parseRequest(raw);
@@ -382,7 +383,8 @@ final class ProxyRequest {
                 return;
             }
             Buffer body = rawBody == null ? null : ex.bodyModified() && !ex.bodyForwardedAsIs() ? Json.toBuffer(ex.body()) : rawBody;
-            callUpstream(body);
+            if (ex.endpoint().countTokens()) countTokens(body);
+            else callUpstream(body);
         });
     }
 
@@ -524,6 +526,53 @@ final class ProxyRequest {
                 case UNREACHABLE -> fail(ApiError.badGateway("upstream_unreachable", "The upstream API could not be reached."));
                 case CANCELLED -> { }
             }
+        });
+    }
+
+    // ---- POST /v1/messages/count_tokens ----------------------------------------------------
+
+    /**
+     * Anthropic's token count, once the request has passed the model rules, admission and the
+     * chain: the model's Anthropic or Gemini deployments count it (attempts and fallback as for
+     * any call; their adapters build the count request), else the gateway's tokenizer does.
+     */
+    private void countTokens(Buffer body) {
+        List<Deployment> planned = List.of();
+        if (ctx.router().routed() && HeaderOverrides.control(req.headers(), "azure-resource") == null) {
+            planned = ctx.router().plan(ex.model()).attempts();
+            if (planned.isEmpty()) {
+                callUpstream(body); // the model_not_found refusal, as for /v1/messages
+                return;
+            }
+        }
+        CountTokens.Plan plan;
+        try {
+            plan = CountTokens.plan(planned, ex.body());
+        } catch (TranslationException e) {
+            fail(e.toApiError());
+            return;
+        }
+        if (plan.prompt() != null) ex.body(plan.prompt()); // what Gemini and the tokenizer read; Anthropic gets the body as sent
+        if (!plan.deployments().isEmpty()) {
+            attempts = plan.deployments();
+            upstreamBody = body;
+            nextAttempt();
+            return;
+        }
+        String model = ex.model();
+        ex.offload(() -> CountTokens.estimate(model, plan.prompt())).onComplete(ar -> {
+            if (finished) return;
+            if (ar.failed()) {
+                fail(new ApiError(500, "server_error", "internal_error", "The gateway failed to count the prompt's tokens.", null));
+                return;
+            }
+            ex.status(200);
+            resp.headers().set("x-request-id", ex.requestId());
+            ctx.cors().decorate(req.headers(), resp.headers());
+            if (admission != null && admission.headers() != null) resp.headers().setAll(admission.headers());
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+            resp.setStatusCode(200).end(CountTokens.answer(ar.result()));
+            finish();
         });
     }
 
@@ -847,8 +896,9 @@ final class ProxyRequest {
         finish();
     }
 
-    /** A whole body in the caller's API format: OpenAI's as it is, Anthropic's for /v1/messages. */
+    /** A whole body in the caller's API format: OpenAI's as it is, Anthropic's for /v1/messages (and its count_tokens). */
     private Buffer toCaller(int status, Buffer openAi) {
+        if (ex.endpoint().countTokens()) return AnthropicClientFormat.countTokensBody(status, openAi);
         return ex.endpoint().anthropicFormat() ? AnthropicClientFormat.body(status, openAi) : openAi;
     }
 

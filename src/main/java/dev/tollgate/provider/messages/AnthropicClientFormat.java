@@ -23,6 +23,16 @@ public final class AnthropicClientFormat {
         return Json.toBuffer(MessagesInbound.errorFromOpenAi(status, parsed).anthropicError());
     }
 
+    /**
+     * A {@code /v1/messages/count_tokens} answer: the count ({@code {"input_tokens": N}}, from the
+     * provider or the gateway) passes as it is; an error becomes Anthropic's error shape.
+     */
+    public static Buffer countTokensBody(int status, Buffer body) {
+        if (status >= 200 && status < 300) return body;
+        JsonNode parsed = Json.parseOrNull(body);
+        return parsed == null ? body : Json.toBuffer(MessagesInbound.errorFromOpenAi(status, parsed).anthropicError());
+    }
+
     /** A stream encoder for one request. */
     public static StreamEncoder stream() {
         MessagesStream stream = new MessagesStream();

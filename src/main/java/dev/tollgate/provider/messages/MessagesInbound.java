@@ -78,14 +78,31 @@ public final class MessagesInbound {
      *                              uses a feature that cannot be carried over (see the class doc)
      */
     public static ObjectNode toOpenAi(ObjectNode req) {
+        return translate(req, true);
+    }
+
+    /**
+     * The prompt of a {@code POST /v1/messages/count_tokens} body (a Messages request without
+     * {@code max_tokens}) as an OpenAI chat body: model, messages (system first) and tools, the
+     * parts a prompt's tokens are counted from, translated and validated as {@link #toOpenAi} does.
+     *
+     * @throws TranslationException as {@link #toOpenAi} does
+     */
+    public static ObjectNode promptOf(ObjectNode req) {
+        ObjectNode out = translate(req, false);
+        out.retain("model", "messages", "tools", "tool_choice", "parallel_tool_calls");
+        return out;
+    }
+
+    private static ObjectNode translate(ObjectNode req, boolean answer) {
         // The required fields first, in the reference's order, so a bare request names them.
         JsonNode model = required(req, "model", "model");
         if (!model.isTextual()) throw invalid("model", "Input should be a valid string");
-        JsonNode maxTokens = required(req, "max_tokens", "max_tokens");
-        if (!maxTokens.isIntegralNumber() || !maxTokens.canConvertToLong()) {
+        JsonNode maxTokens = answer ? required(req, "max_tokens", "max_tokens") : present(req, "max_tokens");
+        if (maxTokens != null && (!maxTokens.isIntegralNumber() || !maxTokens.canConvertToLong())) {
             throw invalid("max_tokens", "Input should be a valid integer");
         }
-        if (maxTokens.longValue() < 1) throw invalid("max_tokens", "Input should be greater than or equal to 1");
+        if (maxTokens != null && maxTokens.longValue() < 1) throw invalid("max_tokens", "Input should be greater than or equal to 1");
         JsonNode msgs = required(req, "messages", "messages");
         if (!msgs.isArray()) throw invalid("messages", "Input should be a valid list");
 
@@ -95,7 +112,7 @@ public final class MessagesInbound {
         JsonNode system = present(req, "system");
         if (system != null && !(system.isArray() && system.isEmpty())) messages.add(system(system));
         for (int i = 0; i < msgs.size(); i++) message(msgs.get(i), "messages." + i, messages);
-        out.put("max_tokens", maxTokens.longValue());
+        if (maxTokens != null) out.put("max_tokens", maxTokens.longValue());
 
         JsonNode stops = present(req, "stop_sequences");
         if (stops != null) {
