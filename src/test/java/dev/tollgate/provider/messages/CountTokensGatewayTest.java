@@ -46,7 +46,7 @@ class CountTokensGatewayTest extends GatewayTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("{\"input_tokens\":14}");
             assertThat(logs.awaitRequestLine(1)).contains("\"endpoint\":\"/v1/messages/count_tokens\"").contains("\"status\":200")
-                    .doesNotContain("\"cost_usd\":0.0");
+                    .contains("\"deployments\":[\"counted/anthropic:claude-sonnet-4-5#0 200\"]").doesNotContain("cost_usd");
         }
         FakeUpstream.Received up = upstream.lastReceived();
         assertThat(up.uri()).isEqualTo("/v1/messages/count_tokens");
