@@ -79,6 +79,14 @@ public record Endpoint(Kind kind, String apiPath, boolean routed, Route route) {
         return routed && apiPath.equals("/messages");
     }
 
+    /**
+     * Anthropic's token count ({@code /v1/messages/count_tokens}): counted by the model's
+     * provider or the gateway's tokenizer, never billed; errors in Anthropic's shape.
+     */
+    public boolean countTokens() {
+        return routed && apiPath.equals("/messages/count_tokens");
+    }
+
     /** The path as logged: always with the /v1 prefix. */
     public String logPath() {
         return routed ? "/v1" + apiPath : apiPath;

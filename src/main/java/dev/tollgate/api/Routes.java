@@ -48,6 +48,7 @@ public final class Routes {
         add("/audio/speech", Model.REQUIRED, Body.JSON, Billing.METERED);
         add("/moderations", Model.REQUIRED, Body.JSON, Billing.FREE);
         add("/responses/input_tokens", Model.REQUIRED, Body.JSON, Billing.FREE);
+        add("/messages/count_tokens", Model.REQUIRED, Body.JSON, Billing.FREE); // Anthropic's, answered by the gateway
         add("/responses/compact", Model.REQUIRED, Body.JSON, Billing.UNBOUNDED);
         // Model endpoints the gateway does not price yet (per minute, per image edit, per second).
         add("/images/edits", Model.REQUIRED, Body.JSON_OR_FORM, Billing.UNBOUNDED);

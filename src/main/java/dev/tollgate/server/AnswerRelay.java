@@ -64,6 +64,17 @@ final class AnswerRelay {
         proxy.finish();
     }
 
+    /** A JSON answer the gateway computed itself (a token count): no upstream answer, no answer phase. */
+    void answerDirectly(Buffer json) {
+        proxy.ex.status(200);
+        proxy.resp.headers().set("x-request-id", proxy.ex.requestId());
+        proxy.ctx.cors().decorate(proxy.req.headers(), proxy.resp.headers());
+        if (proxy.admission != null && proxy.admission.headers() != null) proxy.resp.headers().setAll(proxy.admission.headers());
+        proxy.resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        proxy.resp.setStatusCode(200).end(json);
+        proxy.finish();
+    }
+
     void relay(HttpClientResponse up) {
         proxy.upstream = up;
         int status = up.statusCode();

@@ -78,7 +78,8 @@ final class ProxyRequest {
         this.pathKey = pathKey;
         this.timer = loop.deadlines().create(this::onTimeout);
         ex.offloader(work -> loop.vertx().executeBlocking(work, false));
-        ex.callerCodec(ex.endpoint().anthropicFormat() ? AnthropicClientFormat.caller() : CallerCodec.OPENAI);
+        ex.callerCodec(ex.endpoint().countTokens() ? AnthropicClientFormat.countTokens()
+                : ex.endpoint().anthropicFormat() ? AnthropicClientFormat.caller() : CallerCodec.OPENAI);
     }
 
     /** What the single deadline currently guards. */
@@ -190,7 +191,8 @@ final class ProxyRequest {
                 return;
             }
             Buffer body = rawBody == null ? null : ex.bodyModified() && !ex.bodyForwardedAsIs() ? Json.toBuffer(ex.body()) : rawBody;
-            upstreamAttempts.callUpstream(body);
+            if (ex.endpoint().countTokens()) upstreamAttempts.countTokens(body);
+            else upstreamAttempts.callUpstream(body);
         });
     }
 

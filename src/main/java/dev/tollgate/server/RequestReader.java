@@ -93,16 +93,20 @@ final class RequestReader {
         CallerCodec caller = proxy.ex.callerCodec();
         if (!caller.isIdentity()) {
             // Another API's client: from here on the request is an OpenAI request like any other.
+            ObjectNode decoded;
             try {
-                proxy.ex.body(caller.decodeRequest(proxy.ex.body()));
+                decoded = caller.decodeRequest(proxy.ex.body());
             } catch (TranslationException e) {
                 proxy.fail(e.toApiError());
                 return;
             }
-            proxy.ex.markBodyModified();
+            if (decoded != proxy.ex.body()) {
+                proxy.ex.body(decoded);
+                proxy.ex.markBodyModified();
+                raw = Json.toBuffer(decoded);
+            }
             String path = caller.upstreamPath(proxy.pathAndQuery);
             if (path != null) proxy.pathAndQuery = path;
-            raw = Json.toBuffer(proxy.ex.body());
         }
         JsonNode stream = proxy.ex.requestField("stream");
         proxy.ex.stream(stream != null && stream.isBoolean() && stream.booleanValue());

@@ -10,6 +10,7 @@ import dev.tollgate.provider.AnswerTranslator;
 import dev.tollgate.provider.AzureResources;
 import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
+import dev.tollgate.provider.messages.CountTokens;
 import dev.tollgate.provider.DeploymentHealth;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.Router;
@@ -171,6 +172,46 @@ final class UpstreamAttempts {
                 case UNREACHABLE -> proxy.fail(ApiError.badGateway("upstream_unreachable", "The upstream API could not be reached."));
                 case CANCELLED -> { }
             }
+        });
+    }
+
+    /**
+     * Anthropic's token count ({@code POST /v1/messages/count_tokens}), once the request has passed
+     * the model rules, admission and the chain: the model's Anthropic or Gemini deployments count it
+     * (attempts and fallback as for any call; their adapters build the count request), else the
+     * gateway's tokenizer does, on the worker pool.
+     */
+    void countTokens(Buffer body) {
+        List<Deployment> planned = List.of();
+        if (proxy.ctx.router().routed() && HeaderOverrides.control(proxy.req.headers(), "azure-resource") == null) {
+            planned = proxy.ctx.router().plan(proxy.ex.model()).attempts();
+            if (planned.isEmpty()) {
+                callUpstream(body); // the model_not_found refusal, as for /v1/messages
+                return;
+            }
+        }
+        CountTokens.Plan plan;
+        try {
+            plan = CountTokens.plan(planned, proxy.ex.body());
+        } catch (TranslationException e) {
+            proxy.fail(e.toApiError());
+            return;
+        }
+        if (plan.prompt() != null) proxy.ex.body(plan.prompt()); // what Gemini and the tokenizer read; Anthropic gets the body as sent
+        if (!plan.deployments().isEmpty()) {
+            attempts = plan.deployments();
+            upstreamBody = body;
+            nextAttempt();
+            return;
+        }
+        String model = proxy.ex.model();
+        proxy.ex.offload(() -> CountTokens.estimate(model, plan.prompt())).onComplete(ar -> {
+            if (proxy.finished) return;
+            if (ar.failed()) {
+                proxy.fail(new ApiError(500, "server_error", "internal_error", "The gateway failed to count the prompt's tokens.", null));
+                return;
+            }
+            proxy.answers.answerDirectly(CountTokens.answer(ar.result()));
         });
     }
 

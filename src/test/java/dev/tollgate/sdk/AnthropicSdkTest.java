@@ -7,6 +7,7 @@ import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
@@ -130,5 +131,75 @@ class AnthropicSdkTest extends KeyModeTest {
                 "x-api-key", secret);
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).isEqualTo("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"max_tokens: Field required\"}}");
+    }
+
+    private static MessageCreateParams thinkingParams(String text) {
+        return MessageCreateParams.builder().model("gpt-4o-mini").maxTokens(2000).enabledThinking(1024).addUserMessage(text).build();
+    }
+
+    @Test
+    void reasoningFromAnOpenAiCompatibleServerReachesTheSdkAsAThinkingBlock() throws Exception {
+        upstream.handle(req -> FakeUpstream.json(req, 200, "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion\",\"created\":1,"
+                + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"9.11 is smaller.\","
+                + "\"reasoning_content\":\"Compare the decimals.\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1000,"
+                + "\"completion_tokens\":1000,\"total_tokens\":2000,\"completion_tokens_details\":{\"reasoning_tokens\":900}}}"));
+        startKeyMode(Map.of());
+        String secret = createKey("{}").get("key").asText();
+        try (LogCapture logs = new LogCapture()) {
+            Message m = client(secret).messages().create(thinkingParams("Which is smaller, 9.11 or 9.9?"));
+            assertThat(m.content()).hasSize(2);
+            assertThat(m.content().get(0).thinking().orElseThrow().thinking()).isEqualTo("Compare the decimals.");
+            assertThat(m.content().get(0).thinking().orElseThrow().signature()).isEmpty();
+            assertThat(m.content().get(1).text().orElseThrow().text()).isEqualTo("9.11 is smaller.");
+            assertThat(m.usage().outputTokens()).isEqualTo(1000);
+            // Reasoning tokens are output tokens: 1000 × $0.15 + 1000 × $0.60 per million, as for any answer.
+            assertThat(logs.awaitRequestLine(1)).contains("\"cost_usd\":0.00075");
+        }
+        // The caller's thinking request reaches the OpenAI-compatible server as it was sent.
+        assertThat(Json.parse(upstream.lastReceived().bodyText()).get("thinking")).isEqualTo(Json.parse("{\"type\":\"enabled\",\"budget_tokens\":1024}"));
+    }
+
+    @Test
+    void streamedReasoningAccumulatesIntoAThinkingBlockBeforeTheText() throws Exception {
+        upstream.handle(req -> {
+            FakeUpstream.startSse(req);
+            FakeUpstream.event(req, "{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{\"role\":\"assistant\",\"reasoning_content\":\"Compare \"}}]}");
+            FakeUpstream.event(req, "{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{\"reasoning_content\":\"the decimals.\"}}]}");
+            FakeUpstream.event(req, "{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{\"content\":\"9.11 is smaller.\"},\"finish_reason\":\"stop\"}]}");
+            FakeUpstream.event(req, "{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[],"
+                    + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":60,\"total_tokens\":69,\"completion_tokens_details\":{\"reasoning_tokens\":50}}}");
+            FakeUpstream.event(req, "[DONE]");
+            req.response().end();
+        });
+        startKeyMode(Map.of());
+        String secret = createKey("{}").get("key").asText();
+        MessageAccumulator acc = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> stream = client(secret).messages().createStreaming(thinkingParams("Which is smaller?"))) {
+            stream.stream().forEach(acc::accumulate);
+        }
+        Message m = acc.message();
+        assertThat(m.content()).hasSize(2);
+        assertThat(m.content().get(0).thinking().orElseThrow().thinking()).isEqualTo("Compare the decimals.");
+        assertThat(m.content().get(1).text().orElseThrow().text()).isEqualTo("9.11 is smaller.");
+        assertThat(m.usage().outputTokens()).isEqualTo(60);
+    }
+
+    @Test
+    void theSdkCountsTokensThroughTheGatewayUnderTheKeysModelRules() throws Exception {
+        startKeyMode(Map.of());
+        String secret = createKey("{\"allowed_models\":[\"gpt-4o\"]}").get("key").asText();
+        MessageCountTokensParams allowed = MessageCountTokensParams.builder().model("gpt-4o").system("Be brief.").addUserMessage("Hi").build();
+        // The gateway's tokenizer (the default upstream is OpenAI's): o200k_base, 15 tokens.
+        assertThat(client(secret).messages().countTokens(allowed).inputTokens()).isEqualTo(15);
+        MessageCountTokensParams other = MessageCountTokensParams.builder().model("gpt-4o-mini").addUserMessage("Hi").build();
+        assertThatThrownBy(() -> client.messages().countTokens(other))
+                .isInstanceOfSatisfying(AnthropicServiceException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(403);
+                    assertThat(e.getMessage()).contains("This API key may not use model 'gpt-4o-mini'.");
+                });
+        assertThat(upstream.received()).isEmpty();
     }
 }

@@ -35,23 +35,41 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest request(CallContext call, Deployment d) {
+        if (call.ex().endpoint().countTokens()) return countTokens(call, d);
         if (call.ex().endpoint().kind() != Endpoint.Kind.CHAT_COMPLETIONS || call.ex().body() == null) {
             throw new TranslationException(null, "The endpoint " + call.ex().endpoint().logPath() + " is not available for Anthropic models; "
                     + "use /v1/chat/completions or /v1/messages.");
         }
         ObjectNode body = AnthropicChat.request(call.ex().body(), d.upstreamModel(), defaultMaxTokens);
+        MultiMap headers = headers(call, d, call.ex().stream() ? "text/event-stream" : "application/json");
+        return new UpstreamRequest(d.target().uri("/v1/messages"), headers, Json.toBuffer(body));
+    }
+
+    /**
+     * Anthropic's own {@code POST /v1/messages/count_tokens}: the caller's Anthropic body as it
+     * came (all it may hold, beta features included), with the deployment's model name.
+     */
+    private static UpstreamRequest countTokens(CallContext call, Deployment d) {
+        ObjectNode body = (ObjectNode) Json.parseOrNull(call.body());
+        if (body == null) throw new TranslationException(null, "The request body is not a JSON object.");
+        body.put("model", d.upstreamModel());
+        return new UpstreamRequest(d.target().uri("/v1/messages/count_tokens"), headers(call, d, "application/json"), Json.toBuffer(body));
+    }
+
+    private static MultiMap headers(CallContext call, Deployment d, String accept) {
         MultiMap headers = HttpHeaders.headers()
                 .set(HttpHeaders.CONTENT_TYPE, "application/json")
-                .set(HttpHeaders.ACCEPT, call.ex().stream() ? "text/event-stream" : "application/json")
+                .set(HttpHeaders.ACCEPT, accept)
                 .set("anthropic-version", API_VERSION)
                 .set("x-api-key", d.credential());
         String beta = call.callerHeaders().get("anthropic-beta");
         if (beta != null) headers.set("anthropic-beta", beta);
-        return new UpstreamRequest(d.target().uri("/v1/messages"), headers, Json.toBuffer(body));
+        return headers;
     }
 
     @Override
     public AnswerTranslator answers(CallContext call, Deployment d) {
+        if (call.ex().endpoint().countTokens()) return COUNT_ANSWERS;
         long created = System.currentTimeMillis() / 1000;
         return new AnswerTranslator() {
             @Override
@@ -85,4 +103,21 @@ public final class AnthropicAdapter implements ProviderAdapter {
             }
         };
     }
+
+    /** Count answers: the count passes as Anthropic sent it; errors become OpenAI's, as for messages. */
+    private static final AnswerTranslator COUNT_ANSWERS = new AnswerTranslator() {
+        @Override
+        public Whole whole(int status, Buffer body) {
+            JsonNode parsed = Json.parseOrNull(body);
+            if (status >= 200 && status < 300 && parsed != null && parsed.path("input_tokens").isIntegralNumber()) return new Whole(status, body);
+            if (status >= 200 && status < 300) throw new IllegalStateException("not a token count"); // answered as upstream_malformed
+            AnthropicChat.Error e = AnthropicChat.error(status, parsed);
+            return new Whole(e.status(), Json.toBuffer(e.openAiError()));
+        }
+
+        @Override
+        public StreamTranslator stream() {
+            return null; // a count is never streamed; an SSE answer is relayed untranslated
+        }
+    };
 }

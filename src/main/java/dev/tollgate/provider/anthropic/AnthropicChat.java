@@ -32,6 +32,13 @@ import static dev.tollgate.api.TranslationException.unsupported;
  *       {@code tool_choice.disable_parallel_tool_use:true}. {@code n:1}, {@code logprobs:false},
  *       {@code response_format:{"type":"text"}}, {@code modalities:["text"]} and empty
  *       {@code logit_bias} mean the default and are accepted.</li>
+ *   <li>Extended thinking: a {@code thinking} object (Anthropic's own, as LiteLLM accepts it)
+ *       passes as it is; else {@code reasoning_effort} becomes {@code thinking: {type: enabled,
+ *       budget_tokens}} with LiteLLM's budgets ({@link #EFFORT_BUDGETS}: minimal and low 1024,
+ *       medium 2048, high 4096; {@code none} is no thinking). Anthropic counts thinking inside
+ *       {@code max_tokens}: without a cap from the caller the default is added to the budget, and
+ *       a cap not above the budget is refused. An assistant message's {@code thinking_blocks}
+ *       go back as its first blocks (see {@link AnthropicMessages}).</li>
  *   <li>Dropped silently ({@link #DROPPED}): hints and bookkeeping Anthropic has no use for —
  *       {@code stream_options} (usage is always reported at the end of a stream),
  *       {@code seed}, {@code frequency_penalty}, {@code presence_penalty}, {@code store},
@@ -41,14 +48,17 @@ import static dev.tollgate.api.TranslationException.unsupported;
  *   <li>Refused with {@link TranslationException} (400): what would change the answer if
  *       ignored — {@code n > 1}, {@code logprobs}, {@code top_logprobs}, {@code response_format}
  *       other than text, {@code audio} / audio modalities / audio parts, {@code logit_bias},
- *       {@code reasoning_effort}, {@code web_search_options}, the deprecated {@code functions}
+ *       a {@code reasoning_effort} other than the five above, {@code web_search_options}, the deprecated {@code functions}
  *       / {@code function_call}, and any parameter this class does not know.</li>
  * </ul>
  *
  * <h2>Response</h2>
  * The answer keeps Anthropic's id ({@code msg_…}) so a request can be traced in Anthropic's
- * console; OpenAI SDKs do not interpret ids. Thinking blocks are dropped: OpenAI's chat format
- * has no field for them (their tokens are still in {@code completion_tokens}).
+ * console; OpenAI SDKs do not interpret ids. Thinking becomes LiteLLM's fields: the thinking text
+ * joined in {@code message.reasoning_content}, and every thinking and redacted-thinking block with
+ * its signature in {@code message.thinking_blocks}, which a client sends back on its next turn.
+ * Their tokens are in {@code completion_tokens} (Anthropic's {@code output_tokens} include them),
+ * so they are priced as output; Anthropic does not report how many of them were thinking.
  */
 public final class AnthropicChat {
 
@@ -73,7 +83,15 @@ public final class AnthropicChat {
         if (defaultMaxTokens < 1) throw new IllegalArgumentException("defaultMaxTokens must be positive");
         ObjectNode out = Json.object();
         out.put("model", upstreamModel);
-        out.put("max_tokens", maxTokens(openAiChat, defaultMaxTokens));
+        ObjectNode thinking = thinking(openAiChat);
+        long budget = thinking == null ? 0 : thinking.path("budget_tokens").asLong(0);
+        Integer asked = maxTokens(openAiChat);
+        if (asked != null && budget > 0 && asked <= budget) {
+            throw invalid(openAiChat.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", "The thinking budget ("
+                    + budget + " tokens) is part of the answer's tokens for Anthropic models: max tokens must be greater than it.");
+        }
+        // Without a cap from the caller the answer gets the default on top of its thinking budget.
+        out.put("max_tokens", asked != null ? asked : (int) Math.min(Integer.MAX_VALUE, defaultMaxTokens + budget));
         AnthropicMessages.Translated conv = AnthropicMessages.translate(openAiChat.get("messages"));
         if (conv.system() != null) out.set("system", conv.system());
         out.set("messages", conv.messages());
@@ -126,7 +144,10 @@ public final class AnthropicChat {
                 case "logit_bias" -> {
                     if (!v.isObject() || !v.isEmpty()) throw unsupported(name, "'logit_bias' is not supported for Anthropic models.");
                 }
-                case "reasoning_effort" -> throw unsupported(name, "'reasoning_effort' is not supported for Anthropic models.");
+                case "thinking", "reasoning_effort" -> {
+                    // The first of the two the caller gave places the field; 'thinking' wins over the effort.
+                    if (thinking != null && !out.has("thinking")) out.set("thinking", thinking);
+                }
                 case "web_search_options" -> throw unsupported(name, "'web_search_options' is not supported for Anthropic models.");
                 case "functions", "function_call" -> throw unsupported(name,
                         "The deprecated '" + name + "' parameter is not supported for Anthropic models; use 'tools' and 'tool_choice'.");
@@ -144,7 +165,8 @@ public final class AnthropicChat {
         return out;
     }
 
-    private static int maxTokens(JsonNode req, int otherwise) {
+    /** The caller's cap ({@code max_completion_tokens} wins), or null when it set none. */
+    private static Integer maxTokens(JsonNode req) {
         for (String name : new String[] {"max_completion_tokens", "max_tokens"}) {
             JsonNode v = req.get(name);
             if (v == null || v.isNull()) continue;
@@ -153,7 +175,41 @@ public final class AnthropicChat {
             }
             return v.intValue();
         }
-        return otherwise;
+        return null;
+    }
+
+    /**
+     * Thinking budgets for OpenAI's {@code reasoning_effort}, as LiteLLM maps them (its
+     * DEFAULT_REASONING_EFFORT_*_THINKING_BUDGET): Anthropic's smallest budget is 1024, so
+     * {@code minimal} gets it too; {@code none} asks for no thinking.
+     */
+    static final Map<String, Integer> EFFORT_BUDGETS = Map.of("minimal", 1024, "low", 1024, "medium", 2048, "high", 4096);
+
+    /**
+     * Anthropic's {@code thinking} for the request: the caller's own {@code thinking} object
+     * (Anthropic's shape, as LiteLLM accepts it in chat completions) passed as it is, else one
+     * made from {@code reasoning_effort}; null for neither.
+     */
+    private static ObjectNode thinking(JsonNode req) {
+        JsonNode given = req.get("thinking");
+        if (given != null && !given.isNull()) {
+            if (!given.isObject() || !given.path("type").isTextual()) {
+                throw invalid("thinking", "'thinking' must be an object with a string 'type', as Anthropic's API takes it.");
+            }
+            JsonNode budget = given.get("budget_tokens");
+            if (budget != null && !(budget.isIntegralNumber() && budget.canConvertToInt() && budget.intValue() > 0)) {
+                throw invalid("thinking.budget_tokens", "'thinking.budget_tokens' must be a positive integer.");
+            }
+            return given.deepCopy();
+        }
+        JsonNode effort = req.get("reasoning_effort");
+        if (effort == null || effort.isNull()) return null;
+        if (effort.isTextual() && effort.textValue().equals("none")) return null;
+        Integer budget = effort.isTextual() ? EFFORT_BUDGETS.get(effort.textValue()) : null;
+        if (budget == null) {
+            throw invalid("reasoning_effort", "'reasoning_effort' must be one of 'none', 'minimal', 'low', 'medium' or 'high' for Anthropic models.");
+        }
+        return Json.object().put("type", "enabled").put("budget_tokens", budget);
     }
 
     private static JsonNode requireNumber(JsonNode v, String name) {
@@ -254,9 +310,18 @@ public final class AnthropicChat {
         StringBuilder text = new StringBuilder();
         boolean anyText = false;
         ArrayNode toolCalls = Json.MAPPER.createArrayNode();
+        StringBuilder reasoning = null;
+        ArrayNode thinkingBlocks = Json.MAPPER.createArrayNode();
         for (JsonNode block : anthropicMessage.path("content")) {
             String type = Json.text(block, "type");
-            if ("text".equals(type)) {
+            if ("thinking".equals(type)) {
+                if (reasoning == null) reasoning = new StringBuilder();
+                reasoning.append(block.path("thinking").asText(""));
+                thinkingBlocks.addObject().put("type", "thinking").put("thinking", block.path("thinking").asText(""))
+                        .put("signature", block.path("signature").asText(""));
+            } else if ("redacted_thinking".equals(type)) {
+                thinkingBlocks.addObject().put("type", "redacted_thinking").put("data", block.path("data").asText(""));
+            } else if ("text".equals(type)) {
                 anyText = true;
                 text.append(block.path("text").asText(""));
             } else if ("tool_use".equals(type)) {
@@ -266,7 +331,7 @@ public final class AnthropicChat {
                         .put("name", Json.text(block, "name"))
                         .put("arguments", input == null || input.isNull() ? "{}" : Json.toString(input));
             }
-            // thinking / redacted_thinking and anything newer: no place in OpenAI's chat format.
+            // anything newer: no place in OpenAI's chat format.
         }
         ObjectNode out = Json.object();
         out.put("id", Json.text(anthropicMessage, "id"));
@@ -278,6 +343,9 @@ public final class AnthropicChat {
         ObjectNode message = choice.putObject("message").put("role", "assistant");
         if (anyText) message.put("content", text.toString());
         else message.putNull("content");
+        // LiteLLM's fields: the text to show, and the signed blocks a next turn must send back.
+        if (reasoning != null) message.put("reasoning_content", reasoning.toString());
+        if (!thinkingBlocks.isEmpty()) message.set("thinking_blocks", thinkingBlocks);
         if (!toolCalls.isEmpty()) message.set("tool_calls", toolCalls);
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(Json.text(anthropicMessage, "stop_reason")));

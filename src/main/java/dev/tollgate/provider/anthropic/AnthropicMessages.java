@@ -35,7 +35,8 @@ import static dev.tollgate.api.TranslationException.unsupported;
  *       what the model sees.</li>
  *   <li>A final assistant turn is sent as is: Anthropic continues it (prefill).</li>
  *   <li>A message's {@code name} and an image's {@code detail} have no equivalent and are
- *       dropped.</li>
+ *       dropped; so is an assistant's {@code reasoning_content} (text without the signature
+ *       Anthropic needs), while its {@code thinking_blocks} are sent back as they came.</li>
  * </ul>
  */
 final class AnthropicMessages {
@@ -156,6 +157,7 @@ final class AnthropicMessages {
             throw unsupported(at + ".audio", "Audio is not supported for Anthropic models.");
         }
         int before = t.blocks.size();
+        thinkingBlocks(m.get("thinking_blocks"), at + ".thinking_blocks", t);
         JsonNode c = m.get("content");
         JsonNode calls = m.get("tool_calls");
         boolean hasCalls = calls != null && !calls.isNull();
@@ -181,6 +183,28 @@ final class AnthropicMessages {
         }
         if (t.blocks.size() == before) {
             throw invalid(at + ".content", "An assistant message needs content or tool_calls.");
+        }
+    }
+
+    /**
+     * LiteLLM's {@code thinking_blocks} of an earlier answer, first in the turn as Anthropic
+     * requires: thinking with its signature, redacted thinking with its data, both unchanged.
+     */
+    private static void thinkingBlocks(JsonNode blocks, String at, Turn t) {
+        if (blocks == null || blocks.isNull()) return;
+        if (!blocks.isArray()) throw invalid(at, "'thinking_blocks' must be an array.");
+        for (int j = 0; j < blocks.size(); j++) {
+            JsonNode b = blocks.get(j);
+            String p = at + "[" + j + "]";
+            String type = Json.text(b, "type");
+            if ("thinking".equals(type)) {
+                t.blocks.add(Json.object().put("type", "thinking").put("thinking", requireText(b, "thinking", p + ".thinking"))
+                        .put("signature", requireText(b, "signature", p + ".signature")));
+            } else if ("redacted_thinking".equals(type)) {
+                t.blocks.add(Json.object().put("type", "redacted_thinking").put("data", requireText(b, "data", p + ".data")));
+            } else {
+                throw invalid(p + ".type", "A thinking block's type must be 'thinking' or 'redacted_thinking'.");
+            }
         }
     }
 

@@ -23,9 +23,13 @@ import java.util.Map;
  * {@code input_json_delta}s → {@code function.arguments} pieces; {@code message_delta} → a chunk
  * with the {@code finish_reason}; {@code message_stop} → a final usage chunk
  * ({@code choices: []}), sent whether or not the caller asked for
- * {@code stream_options.include_usage}, so usage is always accounted. Thinking, signature,
- * {@code ping}, {@code content_block_stop} and event types Anthropic may add later produce
- * nothing. An {@code error} event throws {@link StreamError}. The gateway writes
+ * {@code stream_options.include_usage}, so usage is always accounted. Thinking as LiteLLM
+ * streams it: {@code thinking_delta} → {@code delta.reasoning_content}; the block's
+ * {@code signature_delta} → {@code delta.thinking_blocks: [{type: thinking, signature}]} (the
+ * thinking text since the last signature plus this signature is the block to send back); a
+ * {@code redacted_thinking} block → {@code delta.thinking_blocks: [{type: redacted_thinking,
+ * data}]}. {@code ping}, {@code content_block_stop} and event types Anthropic may add later
+ * produce nothing. An {@code error} event throws {@link StreamError}. The gateway writes
  * {@code [DONE]} itself.
  */
 public final class AnthropicStream {
@@ -78,6 +82,13 @@ public final class AnthropicStream {
                     String text = Json.text(block, "text");
                     if (text != null && !text.isEmpty()) return List.of(content(text));
                 }
+                if ("thinking".equals(type)) {
+                    String thinking = Json.text(block, "thinking");
+                    if (thinking != null && !thinking.isEmpty()) return List.of(reasoning(thinking));
+                }
+                if ("redacted_thinking".equals(type)) {
+                    return List.of(thinkingBlock(Json.object().put("type", "redacted_thinking").put("data", block.path("data").asText(""))));
+                }
                 return List.of();
             }
             case "content_block_delta" -> {
@@ -94,7 +105,16 @@ public final class AnthropicStream {
                     d.putArray("tool_calls").addObject().put("index", index).putObject("function").put("arguments", partial);
                     return List.of(chunk(d, null));
                 }
-                return List.of(); // thinking_delta, signature_delta, citations_delta, …
+                if ("thinking_delta".equals(type)) {
+                    String thinking = Json.text(delta, "thinking");
+                    return thinking == null || thinking.isEmpty() ? List.of() : List.of(reasoning(thinking));
+                }
+                if ("signature_delta".equals(type)) {
+                    String signature = Json.text(delta, "signature");
+                    if (signature == null) return List.of();
+                    return List.of(thinkingBlock(Json.object().put("type", "thinking").put("signature", signature)));
+                }
+                return List.of(); // citations_delta, …
             }
             case "message_delta" -> {
                 usage = usage.update(data.get("usage"));
@@ -114,6 +134,17 @@ public final class AnthropicStream {
                 return List.of(); // ping, content_block_stop, and event types added later
             }
         }
+    }
+
+    private ObjectNode reasoning(String text) {
+        return chunk(Json.object().put("reasoning_content", text), null);
+    }
+
+    /** One block for {@code delta.thinking_blocks}: a thinking block's signature, or a redacted block. */
+    private ObjectNode thinkingBlock(ObjectNode block) {
+        ObjectNode delta = Json.object();
+        delta.putArray("thinking_blocks").add(block);
+        return chunk(delta, null);
     }
 
     private ObjectNode content(String text) {

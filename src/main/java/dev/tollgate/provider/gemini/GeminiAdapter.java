@@ -36,7 +36,14 @@ public final class GeminiAdapter implements ProviderAdapter {
         String model = URLEncoder.encode(d.upstreamModel(), StandardCharsets.UTF_8);
         String path;
         ObjectNode body;
-        if (kind == Endpoint.Kind.CHAT_COMPLETIONS && openAi != null) {
+        if (call.ex().endpoint().countTokens() && openAi != null) {
+            // The prompt as generateContent would get it, counted whole (system instruction and tools included).
+            ObjectNode request = Json.object().put("model", "models/" + d.upstreamModel());
+            request.setAll(GeminiChat.request(openAi));
+            body = Json.object();
+            body.set("generateContentRequest", request);
+            path = "/v1beta/models/" + model + ":countTokens";
+        } else if (kind == Endpoint.Kind.CHAT_COMPLETIONS && openAi != null) {
             body = GeminiChat.request(openAi);
             path = "/v1beta/models/" + model + (call.ex().stream() ? ":streamGenerateContent?alt=sse" : ":generateContent");
         } else if (kind == Endpoint.Kind.EMBEDDINGS && openAi != null) {
@@ -55,6 +62,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public AnswerTranslator answers(CallContext call, Deployment d) {
+        if (call.ex().endpoint().countTokens()) return COUNT_ANSWERS;
         long created = System.currentTimeMillis() / 1000;
         String id = "chatcmpl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         boolean embeddings = call.ex().endpoint().kind() == Endpoint.Kind.EMBEDDINGS;
@@ -103,4 +111,26 @@ public final class GeminiAdapter implements ProviderAdapter {
             }
         };
     }
+
+    /** {@code countTokens} answers: {@code totalTokens} as Anthropic's {@code input_tokens}; errors as for chat. */
+    private static final AnswerTranslator COUNT_ANSWERS = new AnswerTranslator() {
+        @Override
+        public Whole whole(int status, Buffer body) {
+            JsonNode parsed = Json.parseOrNull(body);
+            if (status >= 200 && status < 300) {
+                JsonNode total = parsed == null ? null : parsed.get("totalTokens");
+                // Gemini leaves a zero count out of its JSON.
+                long tokens = total == null ? 0 : total.isIntegralNumber() ? total.longValue() : -1;
+                if (parsed == null || tokens < 0) throw new IllegalStateException("not a token count"); // answered as upstream_malformed
+                return new Whole(status, Json.toBuffer(Json.object().put("input_tokens", tokens)));
+            }
+            GeminiChat.Error e = GeminiChat.error(status, parsed);
+            return new Whole(e.status(), Json.toBuffer(e.openAiError()));
+        }
+
+        @Override
+        public StreamTranslator stream() {
+            return null; // a count is never streamed
+        }
+    };
 }

@@ -25,6 +25,26 @@ public final class AnthropicClientFormat {
         return Json.toBuffer(MessagesInbound.errorFromOpenAi(status, parsed).anthropicError());
     }
 
+    /**
+     * A {@code /v1/messages/count_tokens} answer: the count ({@code {"input_tokens": N}}, from the
+     * provider or the gateway) passes as it is; an error becomes Anthropic's error shape.
+     */
+    public static Buffer countTokensBody(int status, Buffer body) {
+        if (status >= 200 && status < 300) return body;
+        JsonNode parsed = Json.parseOrNull(body);
+        return parsed == null ? body : Json.toBuffer(MessagesInbound.errorFromOpenAi(status, parsed).anthropicError());
+    }
+
+    /** The codec of {@code /v1/messages/count_tokens}: the request is read as sent; errors in Anthropic's shape. */
+    public static CallerCodec countTokens() {
+        return new CallerCodec() {
+            @Override
+            public Buffer whole(int status, Buffer body) {
+                return countTokensBody(status, body);
+            }
+        };
+    }
+
     /** The codec for one request (its stream encoder keeps state). */
     public static CallerCodec caller() {
         MessagesStream stream = new MessagesStream();

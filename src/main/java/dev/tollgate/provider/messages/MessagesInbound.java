@@ -37,13 +37,18 @@ import java.io.IOException;
  *   <li>{@code max_tokens}, {@code stop_sequences} → {@code stop}, {@code temperature},
  *       {@code top_p}, {@code metadata.user_id} → {@code user}; {@code stream: true} adds
  *       {@code stream_options.include_usage} so the streamed answer can report usage.</li>
+ *   <li>Extended thinking: {@code thinking} (other than {@code disabled}) is kept as the chat
+ *       body's {@code thinking} field (LiteLLM's convention), which the Anthropic translation
+ *       sends back as it came and an OpenAI-compatible server gets as sent; an assistant's
+ *       {@code thinking} and {@code redacted_thinking} blocks become its {@code thinking_blocks}
+ *       (LiteLLM's field), signatures kept, so a multi-turn conversation with tools can send
+ *       them back to Anthropic.</li>
  *   <li>Dropped, because chat completions has no equivalent and they do not change what the caller
  *       asked for: {@code top_k}, {@code cache_control} on any block or tool,
  *       {@code service_tier}, {@code thinking: {"type": "disabled"}}, and any other unknown
  *       top-level field.</li>
  *   <li>Refused with {@link TranslationException} (the gateway answers 400), because silently
- *       dropping them would change the answer: extended {@code thinking}, {@code thinking} /
- *       {@code redacted_thinking} blocks, {@code document} and {@code search_result} blocks,
+ *       dropping them would change the answer: {@code document} and {@code search_result} blocks,
  *       {@code file} image sources, images inside {@code tool_result}, server tools (any tool
  *       with a {@code type} other than {@code custom}), and blocks in the wrong role.</li>
  * </ul>
@@ -73,14 +78,31 @@ public final class MessagesInbound {
      *                              uses a feature that cannot be carried over (see the class doc)
      */
     public static ObjectNode toOpenAi(ObjectNode req) {
+        return translate(req, true);
+    }
+
+    /**
+     * The prompt of a {@code POST /v1/messages/count_tokens} body (a Messages request without
+     * {@code max_tokens}) as an OpenAI chat body: model, messages (system first) and tools, the
+     * parts a prompt's tokens are counted from, translated and validated as {@link #toOpenAi} does.
+     *
+     * @throws TranslationException as {@link #toOpenAi} does
+     */
+    public static ObjectNode promptOf(ObjectNode req) {
+        ObjectNode out = translate(req, false);
+        out.retain("model", "messages", "tools", "tool_choice", "parallel_tool_calls");
+        return out;
+    }
+
+    private static ObjectNode translate(ObjectNode req, boolean answer) {
         // The required fields first, in the reference's order, so a bare request names them.
         JsonNode model = required(req, "model", "model");
         if (!model.isTextual()) throw invalid("model", "Input should be a valid string");
-        JsonNode maxTokens = required(req, "max_tokens", "max_tokens");
-        if (!maxTokens.isIntegralNumber() || !maxTokens.canConvertToLong()) {
+        JsonNode maxTokens = answer ? required(req, "max_tokens", "max_tokens") : present(req, "max_tokens");
+        if (maxTokens != null && (!maxTokens.isIntegralNumber() || !maxTokens.canConvertToLong())) {
             throw invalid("max_tokens", "Input should be a valid integer");
         }
-        if (maxTokens.longValue() < 1) throw invalid("max_tokens", "Input should be greater than or equal to 1");
+        if (maxTokens != null && maxTokens.longValue() < 1) throw invalid("max_tokens", "Input should be greater than or equal to 1");
         JsonNode msgs = required(req, "messages", "messages");
         if (!msgs.isArray()) throw invalid("messages", "Input should be a valid list");
 
@@ -90,7 +112,7 @@ public final class MessagesInbound {
         JsonNode system = present(req, "system");
         if (system != null && !(system.isArray() && system.isEmpty())) messages.add(system(system));
         for (int i = 0; i < msgs.size(); i++) message(msgs.get(i), "messages." + i, messages);
-        out.put("max_tokens", maxTokens.longValue());
+        if (maxTokens != null) out.put("max_tokens", maxTokens.longValue());
 
         JsonNode stops = present(req, "stop_sequences");
         if (stops != null) {
@@ -106,8 +128,10 @@ public final class MessagesInbound {
         number(req, "top_p", out);
 
         JsonNode thinking = present(req, "thinking");
-        if (thinking != null && !"disabled".equals(Json.text(thinking, "type"))) {
-            throw new TranslationException("thinking", "thinking: extended thinking is not supported by Tollgate's Anthropic-to-OpenAI translation");
+        if (thinking != null) {
+            if (!thinking.isObject()) throw invalid("thinking", "Input should be a valid dictionary");
+            // Carried as LiteLLM's chat field: an Anthropic deployment gets it back as it was sent.
+            if (!"disabled".equals(Json.text(thinking, "type"))) out.set("thinking", thinking.deepCopy());
         }
 
         JsonNode stream = present(req, "stream");
@@ -174,7 +198,8 @@ public final class MessagesInbound {
                 case "text" -> parts.add(textPart(block, at));
                 case "image" -> parts.add(imagePart(block, at));
                 case "tool_result" -> out.add(toolResult(block, at));
-                case "tool_use" -> throw invalid(at + ".type", "'tool_use' blocks are only allowed in assistant messages");
+                case "tool_use", "thinking", "redacted_thinking" ->
+                        throw invalid(at + ".type", "'" + type + "' blocks are only allowed in assistant messages");
                 default -> throw unsupported(at, type);
             }
         }
@@ -186,6 +211,7 @@ public final class MessagesInbound {
     private static void assistant(JsonNode blocks, String path, ArrayNode out) {
         ArrayNode parts = NODES.arrayNode();
         ArrayNode calls = NODES.arrayNode();
+        ArrayNode thinking = NODES.arrayNode();
         for (int i = 0; i < blocks.size(); i++) {
             String at = path + "." + i;
             JsonNode block = object(blocks.get(i), at);
@@ -193,6 +219,9 @@ public final class MessagesInbound {
             switch (type) {
                 case "text" -> parts.add(textPart(block, at));
                 case "tool_use" -> calls.add(toolCall(block, at));
+                case "thinking" -> thinking.add(Json.object().put("type", "thinking").put("thinking", string(block, "thinking", at))
+                        .put("signature", string(block, "signature", at)));
+                case "redacted_thinking" -> thinking.add(Json.object().put("type", "redacted_thinking").put("data", string(block, "data", at)));
                 case "tool_result" -> throw invalid(at + ".type", "'tool_result' blocks are only allowed in user messages");
                 case "image" -> throw invalid(at + ".type", "'image' blocks are only allowed in user messages");
                 default -> throw unsupported(at, type);
@@ -202,6 +231,7 @@ public final class MessagesInbound {
         if (parts.isEmpty() && !calls.isEmpty()) msg.putNull("content");
         else msg.set("content", parts);
         if (!calls.isEmpty()) msg.set("tool_calls", calls);
+        if (!thinking.isEmpty()) msg.set("thinking_blocks", thinking);
         out.add(msg);
     }
 
@@ -346,6 +376,7 @@ public final class MessagesInbound {
         String refusal = Json.text(message, "refusal");
         boolean refused = text.isEmpty() && refusal != null && !refusal.isEmpty();
         if (refused) text = refusal;
+        thinkingBlocks(message, content);
         if (!text.isEmpty()) content.addObject().put("type", "text").put("text", text);
         for (JsonNode call : message.path("tool_calls")) {
             JsonNode fn = call.path("function");
@@ -360,6 +391,36 @@ public final class MessagesInbound {
         if (stop[1] == null) out.putNull("stop_sequence"); else out.put("stop_sequence", stop[1]);
         out.set("usage", usage(completion.get("usage")));
         return out;
+    }
+
+    /**
+     * The answer's thinking, first in the content as Anthropic puts it: LiteLLM's
+     * {@code thinking_blocks} (an Anthropic deployment's blocks, signatures kept) when present, else
+     * the reasoning text of an OpenAI-compatible server ({@code reasoning_content}, or
+     * {@code reasoning} as some servers name it) as one thinking block with an empty signature.
+     */
+    private static void thinkingBlocks(JsonNode message, ArrayNode content) {
+        JsonNode blocks = message.get("thinking_blocks");
+        if (blocks != null && blocks.isArray() && !blocks.isEmpty()) {
+            for (JsonNode b : blocks) {
+                String type = Json.text(b, "type");
+                if ("thinking".equals(type)) {
+                    content.addObject().put("type", "thinking").put("thinking", textOr(b, "thinking", ""))
+                            .put("signature", textOr(b, "signature", ""));
+                } else if ("redacted_thinking".equals(type)) {
+                    content.addObject().put("type", "redacted_thinking").put("data", textOr(b, "data", ""));
+                }
+            }
+            return;
+        }
+        String reasoning = reasoningText(message);
+        if (reasoning != null && !reasoning.isEmpty()) content.addObject().put("type", "thinking").put("thinking", reasoning).put("signature", "");
+    }
+
+    /** {@code reasoning_content} (DeepSeek, vLLM, LiteLLM), else {@code reasoning} (OpenRouter, newer vLLM); null for neither. */
+    static String reasoningText(JsonNode messageOrDelta) {
+        String r = Json.text(messageOrDelta, "reasoning_content");
+        return r != null ? r : Json.text(messageOrDelta, "reasoning");
     }
 
     /**
@@ -402,10 +463,12 @@ public final class MessagesInbound {
 
     /**
      * An Anthropic message id from an OpenAI one: {@code chatcmpl-abc} → {@code msg_abc}, so the
-     * id in the gateway's log and the caller's id still match up. No id → {@code msg_unknown}.
+     * id in the gateway's log and the caller's id still match up; an Anthropic deployment's
+     * {@code msg_…} id stays as it is. No id → {@code msg_unknown}.
      */
     static String messageId(String openAiId) {
         if (openAiId == null || openAiId.isEmpty()) return "msg_unknown";
+        if (openAiId.startsWith("msg_")) return openAiId; // an Anthropic deployment's own id
         return "msg_" + (openAiId.startsWith("chatcmpl-") ? openAiId.substring("chatcmpl-".length()) : openAiId);
     }
 

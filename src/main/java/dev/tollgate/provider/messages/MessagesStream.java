@@ -17,6 +17,12 @@ import java.util.Map;
  * reason and usage) and {@code message_stop}. One instance per request: it keeps the open block
  * and the block index of each tool call. Not thread-safe (one stream is read in order).
  *
+ * <p>Thinking: reasoning text ({@code delta.reasoning_content}, or {@code delta.reasoning}) opens
+ * a {@code thinking} block fed by {@code thinking_delta}s; a signature in
+ * {@code delta.thinking_blocks} (what AnthropicStream makes of Anthropic's {@code signature_delta})
+ * becomes a {@code signature_delta} and closes the block; a redacted block in it becomes a
+ * {@code redacted_thinking} block. A server that signs nothing leaves the signature empty.
+ *
  * <p>Blocks: text is block 0 when the answer starts with text; each tool call gets its own block,
  * numbered in the order the calls start. A block is closed before the next one opens, as the
  * Anthropic API does. Argument fragments become {@code input_json_delta}s, relayed as they come.
@@ -49,6 +55,7 @@ public final class MessagesStream {
     /** The index of the open block, or -1. */
     private int open = -1;
     private boolean textOpen;
+    private boolean thinkingOpen;
     /** OpenAI tool-call index → Anthropic block index. */
     private final Map<Integer, Integer> toolBlocks = new HashMap<>();
     private String finish;
@@ -71,6 +78,8 @@ public final class MessagesStream {
         JsonNode choice = first(chunk.get("choices"));
         if (choice != null) {
             JsonNode delta = choice.path("delta");
+            thinking(MessagesInbound.reasoningText(delta), out);
+            for (JsonNode block : delta.path("thinking_blocks")) thinkingBlock(block, out);
             text(Json.text(delta, "content"), out);
             String refusal = Json.text(delta, "refusal");
             if (refusal != null && !refusal.isEmpty()) {
@@ -147,6 +156,49 @@ public final class MessagesStream {
         out.add(new Event("content_block_delta", data));
     }
 
+    /** Reasoning text: a thinking block, opened with an empty signature (OpenAI-compatible servers sign nothing). */
+    private void thinking(String text, List<Event> out) {
+        if (text == null || text.isEmpty()) return;
+        openThinking(out);
+        ObjectNode data = Json.object().put("type", "content_block_delta").put("index", open);
+        data.putObject("delta").put("type", "thinking_delta").put("thinking", text);
+        out.add(new Event("content_block_delta", data));
+    }
+
+    private void openThinking(List<Event> out) {
+        if (thinkingOpen) return;
+        close(out);
+        open = nextIndex++;
+        thinkingOpen = true;
+        ObjectNode data = Json.object().put("type", "content_block_start").put("index", open);
+        data.putObject("content_block").put("type", "thinking").put("thinking", "").put("signature", "");
+        out.add(new Event("content_block_start", data));
+    }
+
+    /**
+     * A block of {@code delta.thinking_blocks} (an Anthropic deployment's, see AnthropicStream): a
+     * signature ends the thinking block it signs; a redacted block is a block of its own.
+     */
+    private void thinkingBlock(JsonNode block, List<Event> out) {
+        String type = Json.text(block, "type");
+        if ("thinking".equals(type)) {
+            String signature = Json.text(block, "signature");
+            if (signature == null || signature.isEmpty()) return;
+            openThinking(out);
+            ObjectNode data = Json.object().put("type", "content_block_delta").put("index", open);
+            data.putObject("delta").put("type", "signature_delta").put("signature", signature);
+            out.add(new Event("content_block_delta", data));
+            close(out);
+        } else if ("redacted_thinking".equals(type)) {
+            close(out);
+            open = nextIndex++;
+            ObjectNode data = Json.object().put("type", "content_block_start").put("index", open);
+            data.putObject("content_block").put("type", "redacted_thinking").put("data", block.path("data").asText(""));
+            out.add(new Event("content_block_start", data));
+            close(out);
+        }
+    }
+
     private void toolCall(JsonNode call, List<Event> out) {
         int key = call.path("index").asInt(0);
         Integer block = toolBlocks.get(key);
@@ -176,6 +228,7 @@ public final class MessagesStream {
         out.add(new Event("content_block_stop", Json.object().put("type", "content_block_stop").put("index", open)));
         open = -1;
         textOpen = false;
+        thinkingOpen = false;
     }
 
     private void finish(List<Event> out) {
