@@ -49,12 +49,12 @@ public record SettingsReference(SettingCatalog catalog, Map<String, List<Setting
     }
 
     private void headerTable(StringBuilder md) {
-        md.append("\n## Per-request headers\n\nEach header below sets the setting it names for one request (tighten only; see above).\n\n")
-                .append("| header | setting |\n|---|---|\n");
+        md.append("\nHeaders that set a setting for one request:\n\n| header | setting |\n|---|---|\n");
         for (Setting<?> s : catalog.all()) {
             if (s.header() == null) continue;
             md.append("| `x-tollgate-").append(s.header()).append("` | ").append(link(s)).append(" |\n");
         }
+        md.append(OTHER_HEADERS);
     }
 
     private static void indexRow(StringBuilder md, Setting<?> s) {
@@ -127,6 +127,8 @@ public record SettingsReference(SettingCatalog catalog, Map<String, List<Setting
                  each setting's help text). Do not edit by hand: change the help text, then run
                  %s -->
 
+            [Tollgate](../README.md) · docs: [configuration](configuration.md) · [policies](policies.md) · [keys and budgets](keys-and-budgets.md) · [providers](providers.md) · [streaming](streaming.md) · [errors](errors.md) · [operations](operations.md) · [security](security.md) · [performance](performance.md)
+
             Every key has one name, used both as a YAML key in the config file and as an environment
             variable. Usage Panda's keys keep their names and meaning; keys Tollgate adds start with
             `TOLLGATE_`. Precedence, lowest first: built-in default < config file < environment variable <
@@ -184,6 +186,9 @@ public record SettingsReference(SettingCatalog catalog, Map<String, List<Setting
             clamped, so the caller learns the header was not honoured). A key's own settings (set by the admin)
             may raise or lower it; headers then tighten that value. What "tighter" means for each setting is
             in its entry below.
+            """.formatted(REGENERATE);
+
+    private static final String OTHER_HEADERS = """
 
             Headers that are not settings:
 
@@ -192,5 +197,5 @@ public record SettingsReference(SettingCatalog catalog, Map<String, List<Setting
             | `x-tollgate-trace-id` | recorded as `metadata.trace_id` in the request log |
             | `x-tollgate-api-key` | the caller's Tollgate key, in key mode (see [Keys](keys-and-budgets.md)) |
             | `x-tollgate-azure-resource`, `x-tollgate-azure-deployment` | send this request to an allow-listed Azure resource (see [Providers](providers.md)) |
-            """.formatted(REGENERATE);
+            """;
 }
