@@ -1,12 +1,15 @@
 package dev.tollgate;
 
 import dev.tollgate.access.AccessControl;
+import dev.tollgate.chain.Policy;
 import dev.tollgate.cli.KeysCommand;
 import dev.tollgate.cli.UsageCommand;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.CoreSettings;
+import dev.tollgate.config.Setting;
 import dev.tollgate.config.Settings;
+import dev.tollgate.config.SettingsReference;
 import dev.tollgate.observe.StdoutLines;
 import dev.tollgate.policy.Policies;
 import dev.tollgate.server.Gateway;
@@ -20,6 +23,7 @@ import picocli.CommandLine.Parameters;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,7 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Command-line entry: {@code tollgate serve}, {@code tollgate config check FILE}, and the admin
+ * Command-line entry: {@code tollgate serve}, {@code tollgate config check FILE}, {@code tollgate config docs}, and the admin
  * commands {@code tollgate keys ...} and {@code tollgate usage} (which call a running gateway).
  */
 @Command(name = "tollgate", mixinStandardHelpOptions = true, version = "tollgate 0.1.0",
@@ -141,7 +145,8 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "config", mixinStandardHelpOptions = true, description = "Configuration tools.", subcommands = ConfigCheck.class)
+    @Command(name = "config", mixinStandardHelpOptions = true, description = "Configuration tools.",
+            subcommands = {ConfigCheck.class, ConfigDocs.class})
     static final class ConfigCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -169,5 +174,23 @@ public final class Main implements Runnable {
                 return 2;
             }
         }
+    }
+
+    @Command(name = "docs", mixinStandardHelpOptions = true,
+            description = "Print the configuration reference (docs/configuration.md) as markdown.")
+    static final class ConfigDocs implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.print(configurationReference());
+            System.out.flush();
+            return 0;
+        }
+    }
+
+    /** The configuration reference of the standard gateway: every setting, policies' under their policy. */
+    public static String configurationReference() {
+        Map<String, List<Setting<?>>> byPolicy = new LinkedHashMap<>();
+        for (Policy p : Policies.standard()) byPolicy.put(p.id(), p.settings());
+        return new SettingsReference(Gateway.catalog(), byPolicy).markdown();
     }
 }

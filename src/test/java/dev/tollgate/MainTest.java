@@ -244,7 +244,18 @@ class MainTest {
 
         assertThat(r.exitCode()).isEqualTo(0);
         assertThat(r.out()).contains(NL + "Commands:" + NL
-                + "  check  Validate a config file (and the environment) without starting." + NL);
+                + "  check  Validate a config file (and the environment) without starting." + NL
+                + "  docs   Print the configuration reference (docs/configuration.md) as markdown." + NL);
+    }
+
+    @Test
+    void configDocsPrintsTheGeneratedReferenceAndExitsZero() {
+        Run r = run("config", "docs");
+
+        assertThat(r.exitCode()).isEqualTo(0);
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo(Main.configurationReference());
+        assertThat(r.out()).startsWith("# Configuration\n").contains("\n#### `POLICY_MAX_TOKENS`\n");
     }
 
     @Test

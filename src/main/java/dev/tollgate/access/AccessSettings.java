@@ -13,40 +13,67 @@ public final class AccessSettings {
     private AccessSettings() {}
 
     public static final Setting<String> ADMIN_TOKEN = Setting.secret("TOLLGATE_ADMIN_TOKEN",
-            "Guards the admin API (/admin/v1/); setting it turns key mode on");
+            "Guards the admin API (`/admin/v1/`), sent as `Authorization: Bearer <token>` and compared in "
+            + "constant time; without it the admin API answers 404. Setting it turns key mode on. The CLI's `keys` "
+            + "and `usage` commands read it from the environment.");
 
     public static final Setting<Boolean> KEY_MODE = Setting.global("TOLLGATE_KEY_MODE",
-            SettingType.bool(), false, "Require a Tollgate key on every API call (also on when TOLLGATE_ADMIN_TOKEN is set)");
+            SettingType.bool(), false,
+            "Require a Tollgate key on every API call (also on when `TOLLGATE_ADMIN_TOKEN` is set). See "
+            + "[Keys](keys-and-budgets.md).");
 
     public static final Setting<Boolean> KEY_IN_PATH = Setting.global("TOLLGATE_KEY_IN_PATH",
-            SettingType.bool(), false, "Also accept the key as the first path segment: /{key}/v1/...");
+            SettingType.bool(), false,
+            "Also accept the key as the first path segment, `/tg-…/v1/...`, for clients that can only change the "
+            + "base URL; the key is cut from the path before logging and never reaches the upstream.");
 
     public static final Setting<String> DATABASE = Setting.global("TOLLGATE_DATABASE",
-            SettingType.nonEmptyString(), "tollgate.db", "SQLite file holding keys and the usage ledger (key mode)");
+            SettingType.nonEmptyString(), "tollgate.db",
+            "SQLite file for keys, users' and teams' limits and budgets, and the usage ledger (key mode); created "
+            + "and migrated at start-up.");
 
     public static final Setting<Integer> LEDGER_FLUSH_MS = Setting.global("TOLLGATE_LEDGER_FLUSH_MS",
-            SettingType.integer(10, 60_000), 200, "The ledger is written in batches this often; a kill -9 loses at most this much");
+            SettingType.integer(10, 60_000), 200,
+            "The ledger is written, in one transaction, this often; a `kill -9` loses at most this much.");
 
     public static final Setting<Integer> LEDGER_QUEUE_SIZE = Setting.global("TOLLGATE_LEDGER_QUEUE_SIZE",
-            SettingType.integer(100, 10_000_000), 100_000, "Ledger rows waiting to be written; beyond this rows are dropped and counted, requests never wait");
+            SettingType.integer(100, 10_000_000), 100_000,
+            "Ledger rows waiting to be written; beyond this, rows are dropped and counted (with a warning at most "
+            + "every 10 s): requests never wait.");
 
     public static final Setting<Boolean> LIMITS_COUNT_FAILED = Setting.global("TOLLGATE_LIMITS_COUNT_FAILED",
-            SettingType.bool(), true, "Whether calls that fail (4xx/5xx, blocked, cut off) count against request limits");
+            SettingType.bool(), true,
+            "Whether calls that end in an error (4xx/5xx, blocked, cut off) still count against request limits "
+            + "(ProxyGPT's behaviour: they do).");
 
     public static final Setting<JsonNode> MODEL_LIMITS = Setting.global("TOLLGATE_MODEL_LIMITS",
-            SettingType.jsonObject(), null, "Rate limits per model, shared by all callers: {model: {rpm, tpm, rph, rpd, concurrent}}");
+            SettingType.jsonObject(), null,
+            "Rate limits per model, shared by all callers: `{gpt-4o: {rpm: 500, tpm: 200000}}`; windows `rpm`, "
+            + "`tpm`, `rph`, `rpd`, `concurrent`. Works without key mode too. See [Rate "
+            + "limits](keys-and-budgets.md).");
 
     public static final Setting<JsonNode> IP_LIMITS = Setting.global("TOLLGATE_IP_LIMITS",
-            SettingType.jsonObject(), null, "Rate limits applied to each client IP address: {rpm, tpm, rph, rpd, concurrent}");
+            SettingType.jsonObject(), null,
+            "Rate limits applied to each client IP address separately: `{rpm: 120}`; same windows as "
+            + "`TOLLGATE_MODEL_LIMITS`. Works without key mode too; behind a load balancer see "
+            + "`TOLLGATE_TRUSTED_PROXIES`.");
 
     public static final Setting<JsonNode> PRICES = Setting.global("TOLLGATE_PRICES",
-            SettingType.jsonObject(), null, "Price overrides and additions, per model (USD per million tokens)");
+            SettingType.jsonObject(), null,
+            "Price overrides and additions to the bundled price table, USD per million tokens: `{my-model: "
+            + "{input: 0.2, output: 0.6}}`; a partial entry changes only the fields it gives. See "
+            + "[Cost](keys-and-budgets.md).");
 
     public static final Setting<String> UNPRICED_MODELS = Setting.global("TOLLGATE_UNPRICED_MODELS",
-            SettingType.oneOf("zero", "block"), "zero", "A model missing from the price table: priced zero and flagged, or refused");
+            SettingType.oneOf("zero", "block"), "zero",
+            "A model missing from the price table costs 0 and is flagged `unpriced_model` (`zero`), or is refused "
+            + "with 403 `model_not_priced` (`block`).");
 
     public static final Setting<List<String>> TRUSTED_PROXIES = Setting.global("TOLLGATE_TRUSTED_PROXIES",
-            SettingType.stringList(), List.of(), "Proxies (IPs or CIDR networks) whose X-Forwarded-For names the client, for per-IP limits");
+            SettingType.stringList(), List.of(),
+            "Load balancers (IPs or CIDR networks) whose `X-Forwarded-For` names the client for per-IP limits: "
+            + "the rightmost address that is not a trusted proxy is used. Anyone else's `X-Forwarded-For` is "
+            + "ignored.");
 
     public static final List<Setting<?>> ALL = List.of(ADMIN_TOKEN, KEY_MODE, KEY_IN_PATH, DATABASE, LEDGER_FLUSH_MS,
             LEDGER_QUEUE_SIZE, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES, PRICES, UNPRICED_MODELS);

@@ -146,7 +146,7 @@ public final class Routes {
         return b.toString();
     }
 
-    /** Every operation in the catalog, for the README table and its test. */
+    /** Every operation in the catalog, for the table in docs/security.md and its test. */
     public static List<Route> all() {
         return WRITES.stream().map(Entry::route).toList();
     }

@@ -12,14 +12,18 @@ public final class SeedSettings {
 
     /** Accepted and ignored: they configure Usage Panda's SaaS, which Tollgate does not have. */
     public static final List<Setting<?>> CLOUD_ONLY = List.of(
-            Setting.secret("USAGE_PANDA_API_KEY", "Usage Panda SaaS key (ignored: Tollgate has no cloud service)"),
-            Setting.global("USAGE_PANDA_API", SettingType.string(), null, "Usage Panda SaaS URL (ignored)"),
-            Setting.global("CONFIG_CACHE_MINUTES", SettingType.integer(0, 1_000_000), 5, "Usage Panda SaaS config cache (ignored)"));
+            Setting.secret("USAGE_PANDA_API_KEY",
+            "Usage Panda's cloud key: accepted with a warning and ignored (Tollgate has no cloud service)."),
+            Setting.global("USAGE_PANDA_API", SettingType.string(), null, "Usage Panda's cloud URL: accepted with a warning and ignored."),
+            Setting.global("CONFIG_CACHE_MINUTES", SettingType.integer(0, 1_000_000), 5, "Usage Panda's cloud config cache: accepted with a warning and ignored."));
 
     public static final Setting<String> REDACTION_STRING = Setting.global("REDACTION_STRING",
-            SettingType.string(), "****", "Replacement text for redacted words and segments");
+            SettingType.string(), "****", "Replacement for redacted text (word lists and prompt reflection with `redact`).");
 
     public static final Setting<String> PROMPT_REFLECTION_DELIMETER = Setting.global("PROMPT_REFLECTION_DELIMETER",
-            SettingType.nonEmptyString(), "||", "Marks protected prompt segments (the seeds' spelling)");
+            SettingType.nonEmptyString(), "||",
+            "Marks protected prompt segments for `POLICY_PROMPT_REFLECTION`: text between pairs of it in system "
+            + "or developer messages, Responses `instructions` or a legacy `prompt` is protected, and the "
+            + "delimiters are removed before the request goes upstream (the seeds' spelling of \"delimiter\").");
 
 }

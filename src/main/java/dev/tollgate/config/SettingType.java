@@ -25,6 +25,22 @@ public interface SettingType<T> {
     /** Words for error messages: "an integer from 0 to 5". */
     String describe();
 
+    /**
+     * A value as a user would write it (the configuration reference shows defaults this way): lists,
+     * mappings and trees as JSON, anything else by its string form.
+     */
+    default String format(T value) {
+        if (value == null) return null;
+        if (value instanceof java.util.Collection<?> || value instanceof Map<?, ?> || value instanceof JsonNode) {
+            try {
+                return Json.MAPPER.writeValueAsString(value instanceof Map<?, ?> m ? new java.util.TreeMap<>(m) : value);
+            } catch (Exception e) {
+                return String.valueOf(value);
+            }
+        }
+        return String.valueOf(value);
+    }
+
     static SettingType<Boolean> bool() {
         return new SettingType<>() {
             @Override public Boolean fromString(String raw) {

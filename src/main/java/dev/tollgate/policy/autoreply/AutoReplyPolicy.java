@@ -32,7 +32,9 @@ public final class AutoReplyPolicy implements Policy {
     record Entry(String type, String request, String response) {}
 
     public static final Setting<List<Entry>> AUTOREPLY = Setting.global("POLICY_AUTOREPLY", entries(), List.of(),
-            "Canned answers: entries {type: chat|completion, request, response}");
+            "Canned answers, in the seeds' format: entries `{type: chat|completion, request, response}`. When the "
+            + "last user message (chat) or the prompt (completions) equals an entry's `request` after trimming, the "
+            + "gateway answers with its `response` without calling the upstream.");
 
     @Override
     public String id() {

@@ -29,10 +29,14 @@ public final class RequestLoggingPolicy implements Policy {
     public static final String ID = "request-logging";
 
     public static final Setting<Boolean> LOG_REQUEST = Setting.restriction("POLICY_LOG_REQUEST", "log-request",
-            SettingType.bool(), false, Strictness.checkOn(), "Write the full request body into the request log line");
+            SettingType.bool(), false, Strictness.checkOn(),
+            "Put the full request body, as sent upstream, in the request log line (`request.body`). Header: may "
+            + "turn logging on, not off.");
 
     public static final Setting<Boolean> LOG_RESPONSE = Setting.restriction("POLICY_LOG_RESPONSE", "log-response",
-            SettingType.bool(), false, Strictness.checkOn(), "Write the full response (or streamed text) into the request log line");
+            SettingType.bool(), false, Strictness.checkOn(),
+            "Put the full response (for streams: the assembled text of each choice) in the request log line "
+            + "(`response.body`). Header: may turn logging on, not off.");
 
     /** Per request: a whole answer's frame, or a stream's text and tool calls per choice. */
     private static final class AnswerLog {

@@ -26,10 +26,16 @@ public final class MaxTokensPolicy implements Policy {
     public static final String ID = "max-tokens";
 
     public static final Setting<Integer> MAX_TOKENS = Setting.restriction("POLICY_MAX_TOKENS", "max-tokens",
-            SettingType.integer(0, Integer.MAX_VALUE), 0, Strictness.capZeroUnlimited(), "Largest output a request may ask for (0 = no cap)");
+            SettingType.integer(0, Integer.MAX_VALUE), 0, Strictness.capZeroUnlimited(),
+            "Largest output a request may ask for (`max_tokens`, `max_completion_tokens`, `max_output_tokens`); "
+            + "`0` = no cap. For requests that name no cap see `TOLLGATE_MAX_TOKENS_WHEN_MISSING`. Header: a lower "
+            + "cap (`0` means none, so it cannot undo a configured cap).");
 
     public static final Setting<String> WHEN_MISSING = Setting.global("TOLLGATE_MAX_TOKENS_WHEN_MISSING",
-            SettingType.oneOf("inject", "block"), "inject", "A request that names no output cap gets the cap injected, or is blocked");
+            SettingType.oneOf("inject", "block"), "inject",
+            "A request naming no output cap gets `POLICY_MAX_TOKENS` injected (`inject`: `max_completion_tokens` "
+            + "on chat, `max_tokens` on completions, `max_output_tokens` on responses), so its cost is bounded, or "
+            + "is refused with 403 `max_tokens_required` (`block`).");
 
     @Override
     public String id() {

@@ -26,11 +26,14 @@ public final class ModelRulesPolicy implements Policy {
 
     public static final Setting<List<String>> DISABLED_MODELS = Setting.restriction("POLICY_DISABLED_MODELS",
             "disabled-models", SettingType.stringList(), List.of(), Strictness.denyListSuperset(),
-            "Models (and image sizes) refused by the gateway");
+            "Models refused before anything is sent upstream (whole names, case-insensitive); on image endpoints "
+            + "the `size` (`256x256`) is matched too. Header: must contain every configured entry (it may add "
+            + "more).");
 
     public static final Setting<List<String>> ALLOWED_MODELS = Setting.restriction("POLICY_ALLOWED_MODELS",
             "allowed-models", SettingType.stringList(), List.of(), Strictness.allowListSubset(),
-            "When not empty, the only models the gateway accepts");
+            "When not empty, the only models accepted; a request naming no model is then refused too. Header: a "
+            + "non-empty subset of the configured list (any list when none is configured).");
 
     @Override
     public String id() {

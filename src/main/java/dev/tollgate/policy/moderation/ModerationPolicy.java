@@ -35,16 +35,22 @@ public final class ModerationPolicy implements Policy {
     private static final Logger LOG = LoggerFactory.getLogger(ModerationPolicy.class);
 
     public static final Setting<Boolean> AUTO_MODERATE = Setting.restriction("POLICY_AUTO_MODERATE", "auto-moderate",
-            SettingType.bool(), false, Strictness.checkOn(), "Send user text to the moderation endpoint first; block flagged input");
+            SettingType.bool(), false, Strictness.checkOn(),
+            "Send the end user's text (user messages, prompts, inputs; not system text) to the upstream's "
+            + "`/v1/moderations` first, and refuse flagged input with 403 `content_flagged`. Header: may turn "
+            + "moderation on, not off.");
 
     public static final Setting<String> ON_ERROR = Setting.global("TOLLGATE_MODERATION_ON_ERROR",
-            SettingType.oneOf("block", "allow"), "block", "When moderation fails: refuse the request (block) or let it through flagged (allow)");
+            SettingType.oneOf("block", "allow"), "block",
+            "When the moderation call fails (unreachable, timeout, error, malformed answer): refuse the request "
+            + "with 503 `moderation_unavailable` (`block`, fail closed), or let it through with a "
+            + "`moderation_failed` flag (`allow`).");
 
     public static final Setting<String> MODEL = Setting.global("TOLLGATE_MODERATION_MODEL",
-            SettingType.nonEmptyString(), "omni-moderation-latest", "Model for the moderation call");
+            SettingType.nonEmptyString(), "omni-moderation-latest", "Model of the moderation call.");
 
     public static final Setting<Integer> TIMEOUT_MS = Setting.global("TOLLGATE_MODERATION_TIMEOUT_MS",
-            SettingType.integer(50, 600_000), 10_000, "How long the moderation call may take");
+            SettingType.integer(50, 600_000), 10_000, "How long the moderation call may take.");
 
     @Override
     public String id() {

@@ -27,10 +27,14 @@ public final class PromptSizePolicy implements Policy {
     public static final String ID = "prompt-size";
 
     public static final Setting<Integer> MAX_PROMPT_CHARS = Setting.restriction("POLICY_MAX_PROMPT_CHARS", "max-prompt-chars",
-            SettingType.integer(0, Integer.MAX_VALUE), 0, Strictness.capZeroUnlimited(), "Largest prompt in characters (0 = no cap)");
+            SettingType.integer(0, Integer.MAX_VALUE), 0, Strictness.capZeroUnlimited(),
+            "Largest prompt, in characters (code points) of all text the request sends: every message and content "
+            + "part, `prompt`, `input`, `instructions`; `0` = no cap. Header: a lower cap.");
 
     public static final Setting<Integer> MAX_PROMPT_TOKENS = Setting.restriction("TOLLGATE_MAX_PROMPT_TOKENS", "max-prompt-tokens",
-            SettingType.integer(0, Integer.MAX_VALUE), 0, Strictness.capZeroUnlimited(), "Largest prompt in tokens of the model's tokenizer (0 = no cap)");
+            SettingType.integer(0, Integer.MAX_VALUE), 0, Strictness.capZeroUnlimited(),
+            "Largest prompt in tokens of the model's tokenizer (o200k_base for GPT-4o and later, cl100k_base for "
+            + "GPT-4/3.5; text tokens, without per-message framing); `0` = no cap. Header: a lower cap.");
 
     @Override
     public String id() {

@@ -33,7 +33,10 @@ public final class PromptReflectionPolicy extends ScreeningPolicy {
     public static final Setting<String> MODE = Setting.restriction("POLICY_PROMPT_REFLECTION", "prompt-reflection",
             SettingType.oneOf("none", "audit", "redact", "block"), "none",
             (candidate, configured) -> LEVELS.indexOf(candidate) >= LEVELS.indexOf(configured),
-            "What to do when an answer repeats a protected prompt segment: none, audit, redact, block");
+            "What to do with an answer that repeats a protected prompt segment (see "
+            + "`PROMPT_REFLECTION_DELIMETER`), streamed or whole: `none`, `audit`, `redact` (with "
+            + "`REDACTION_STRING`) or `block`. Header: at least the configured level, `none` < `audit` < `redact` < "
+            + "`block`.");
 
     @Override
     public String id() {

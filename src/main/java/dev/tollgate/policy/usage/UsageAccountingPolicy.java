@@ -29,7 +29,10 @@ public final class UsageAccountingPolicy implements Policy {
     public static final String ID = "usage-accounting";
 
     public static final Setting<Boolean> USAGE_ACCOUNTING = Setting.global("TOLLGATE_USAGE_ACCOUNTING",
-            SettingType.bool(), true, "Read token usage of every call, adding stream_options.include_usage to streams");
+            SettingType.bool(), true,
+            "Read the token usage of every model call (for cost, limits, budgets and the log); adds "
+            + "`stream_options.include_usage: true` to streamed chat and completion requests (the caller still sees "
+            + "usage only if it asked). See [Streaming](streaming.md).");
 
     /** Per request: whether the caller asked for usage chunks itself; what was generated until usage came. */
     private static final class State {

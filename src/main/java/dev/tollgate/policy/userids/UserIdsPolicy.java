@@ -24,7 +24,9 @@ public final class UserIdsPolicy implements Policy {
     public static final String ID = "user-ids";
 
     public static final Setting<Boolean> ENFORCE_USER_IDS = Setting.restriction("POLICY_ENFORCE_USER_IDS", "enforce-user-ids",
-            SettingType.bool(), false, Strictness.checkOn(), "Refuse requests without a non-empty user field");
+            SettingType.bool(), false, Strictness.checkOn(),
+            "Refuse chat, completions, responses, embeddings and image requests without a non-empty `user` (or "
+            + "the Responses API's `safety_identifier`). Header: may turn the check on, not off.");
 
     @Override
     public String id() {

@@ -39,16 +39,22 @@ public final class WordFilterPolicy extends ScreeningPolicy {
     public static final String ID = "word-filter";
 
     public static final Setting<WordListSpec> REQUEST_LISTS = Setting.restriction("POLICY_REQUEST_WORDLIST", "request-wordlists",
-            WordListSpec.type(), WordListSpec.NONE, WordListSpec.strictness(), "Word lists applied to requests, e.g. profanity:block,dan:redact");
+            WordListSpec.type(), WordListSpec.NONE, WordListSpec.strictness(),
+            "Word lists applied to requests, in the seeds' format `profanity:block,dan:redact,custom:audit` "
+            + "(spaces allowed); lists `profanity`, `adult`, `dan`, `custom` and those of "
+            + "`TOLLGATE_WORDLIST_FILES`. See [Word lists](policies.md#word-lists). Header: every configured list, "
+            + "with an action at least as severe (`audit` < `redact` < `block`); more lists may be added.");
 
     public static final Setting<WordListSpec> RESPONSE_LISTS = Setting.restriction("POLICY_RESPONSE_WORDLIST", "response-wordlists",
-            WordListSpec.type(), WordListSpec.NONE, WordListSpec.strictness(), "Word lists applied to answers, streamed or whole");
+            WordListSpec.type(), WordListSpec.NONE, WordListSpec.strictness(),
+            "Word lists applied to answers, whole or streamed; same format and header rule as "
+            + "`POLICY_REQUEST_WORDLIST`.");
 
     public static final Setting<List<String>> CUSTOM = Setting.global("POLICY_CUSTOM_WORDLIST", SettingType.stringList(), List.of(),
-            "Entries of the 'custom' list");
+            "Entries of the `custom` word list.");
 
     public static final Setting<Map<String, String>> FILES = Setting.global("TOLLGATE_WORDLIST_FILES", SettingType.stringMap(), Map.of(),
-            "More lists: name -> file (one entry per line, # comments)");
+            "More word lists, name → file (one entry per line, `#` comments): `{codenames: /etc/tollgate/codenames.txt}`.");
 
     /** Above this many characters a request is screened on a worker thread. */
     private static final int OFFLOAD_ABOVE_CHARS = 65_536;

@@ -80,6 +80,16 @@ public record WordListSpec(Map<String, Finding.Action> actions) {
             }
 
             @Override
+            public String format(WordListSpec value) {
+                StringBuilder sb = new StringBuilder();
+                for (var e : value.actions().entrySet()) {
+                    if (!sb.isEmpty()) sb.append(',');
+                    sb.append(e.getKey()).append(':').append(e.getValue().name().toLowerCase(Locale.ROOT));
+                }
+                return sb.toString();
+            }
+
+            @Override
             public String describe() {
                 return "list:action pairs such as profanity:block,dan:redact (actions: audit, redact, block)";
             }
