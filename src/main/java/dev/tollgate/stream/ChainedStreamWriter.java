@@ -18,6 +18,7 @@ public final class ChainedStreamWriter {
     private final Exchange ex;
     private final ChainRunner chain;
     private final HttpServerResponse client;
+    private final WriteCoalescer out;
     private boolean terminal;
     private boolean aborted;
 
@@ -25,6 +26,12 @@ public final class ChainedStreamWriter {
         this.ex = ex;
         this.chain = chain;
         this.client = client;
+        this.out = new WriteCoalescer(client);
+    }
+
+    /** Where events go: a relay gathers the events of one upstream read into one write with it. */
+    public WriteCoalescer output() {
+        return out;
     }
 
     /** Writes one event; false once a policy has ended the stream. */
@@ -58,7 +65,7 @@ public final class ChainedStreamWriter {
             return false;
         }
         StreamEncoder encoder = ex.streamEncoder();
-        for (StreamChunk c : r.chunks()) client.write(encoder == null ? c.toWire() : encoder.chunk(c));
+        for (StreamChunk c : r.chunks()) out.write(encoder == null ? c.toWire() : encoder.chunk(c));
         return true;
     }
 
@@ -66,7 +73,8 @@ public final class ChainedStreamWriter {
     private void abort(ApiError error) {
         aborted = true;
         ex.errorMessage(error.message());
-        client.write(errorEvent(error.status(), error.toJson()));
+        out.write(errorEvent(error.status(), error.toJson()));
+        out.flush();
         client.end();
     }
 
