@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  *   - plain request: one canned chat.completion JSON;
  *   - "stream":true: SSE, 20 chat.completion.chunk events 1 ms apart (content "tok-0 ".."tok-19 "
  *     so a client can check order), a usage-only chunk when the body mentions include_usage, then
- *     "data: [DONE]".
+ *     "data: [DONE]". With CHUNK_GAP_MS 0 all events are written back to back at once.
  * Anything else gets a 404. The body is scanned, not parsed, so the upstream costs as little CPU
  * as possible and the proxy dominates what is measured.
  *
@@ -119,6 +119,13 @@ public final class FakeUpstream {
                     .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                     .putHeader("x-request-id", idPrefix + served++);
             Buffer[] events = usage ? CONTENT_EVENTS_WITH_USAGE_NULL : CONTENT_EVENTS;
+            if (chunkGapMs == 0) {
+                // Back to back: one write per event, flushed together (the proxy gets them in one read or a few).
+                for (Buffer e : events) resp.write(e);
+                if (usage) resp.write(USAGE_EVENT);
+                resp.end(DONE_EVENT);
+                return;
+            }
             resp.write(events[0]);
             // A timer per event (not a busy loop, never a sleep): the event loop stays free.
             sendFrom(resp, events, 1, usage);

@@ -29,6 +29,7 @@ public final class ChainedStreamWriter {
     private final AnswerCodec codec;
     private final ChainRunner.AnswerReaders readers;
     private final CallerCodec caller;
+    private final WriteCoalescer out;
     private boolean terminal;
     private boolean aborted;
 
@@ -39,6 +40,12 @@ public final class ChainedStreamWriter {
         this.codec = codec;
         this.readers = chain.answerReaders(ex);
         this.caller = ex.callerCodec();
+        this.out = new WriteCoalescer(client);
+    }
+
+    /** Where events go: a relay gathers the events of one upstream read into one write with it. */
+    public WriteCoalescer output() {
+        return out;
     }
 
     /** Writes one event; false once a policy has ended the stream. */
@@ -46,7 +53,7 @@ public final class ChainedStreamWriter {
         if (aborted) return false;
         if (codec.isTerminal(chunk)) terminal = true;
         if (readers.interest() == Interest.NONE) {
-            client.write(caller.event(chunk));
+            out.write(caller.event(chunk));
             return true;
         }
         Frame f = Frame.of(chunk);
@@ -56,14 +63,7 @@ public final class ChainedStreamWriter {
             abort(r.abort());
             return false;
         }
-        List<StreamChunk> out = codec.encode(f, in, r.events());
-        if (out.size() == 1) {
-            client.write(caller.event(out.get(0)));
-        } else if (!out.isEmpty()) {
-            Buffer joined = Buffer.buffer();
-            for (StreamChunk c : out) joined.appendBuffer(caller.event(c));
-            client.write(joined);
-        }
+        for (StreamChunk c : codec.encode(f, in, r.events())) out.write(caller.event(c));
         return true;
     }
 
@@ -80,7 +80,8 @@ public final class ChainedStreamWriter {
     private void abort(ApiError error) {
         aborted = true;
         ex.errorMessage(error.message());
-        client.write(errorEvent(error.status(), error.toJson()));
+        out.write(errorEvent(error.status(), error.toJson()));
+        out.flush();
         client.end();
     }
 

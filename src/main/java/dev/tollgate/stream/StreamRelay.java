@@ -73,11 +73,14 @@ public final class StreamRelay {
     private void onData(Buffer data) {
         if (finished) return;
         idle.arm(idleMs);
+        writer.output().begin(); // the events of this read leave together, at its end
         try {
             parser.feed(data, this::onEvent);
         } catch (SseParser.EventTooLarge e) {
             fail("The upstream sent a malformed stream.", "stream_malformed");
             return;
+        } finally {
+            writer.output().flush();
         }
         if (!finished && client.writeQueueFull()) {
             upstream.pause();
@@ -146,6 +149,7 @@ public final class StreamRelay {
 
     /** The provider reported an error mid-stream: its (translated) error event, then a reset. */
     private void providerError(StreamError e) {
+        writer.output().flush(); // events gathered before the error go first
         finished = true;
         idle.disarm();
         ex.upstreamEnded();
@@ -158,6 +162,7 @@ public final class StreamRelay {
 
     private void fail(String message, String code) {
         if (finished) return;
+        writer.output().flush(); // events gathered before the failure go first
         finished = true;
         idle.disarm();
         ex.upstreamEnded();

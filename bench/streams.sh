@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# Streaming benchmark: what a relayed stream costs in Tollgate (pass-through) against a bare
+# Vert.x proxy hop (bench/BareHop.java) and nginx, in one run on this machine.
+#
+#   bash bench/streams.sh
+#
+#  1. CPU per stream and per event: wrk sends streamed chat requests at STREAM_CONNECTIONS
+#     connections; the fake upstream answers each with 20 content events, a usage event when asked
+#     (the gateway asks), then data: [DONE], written back to back. CPU = utime+stime of the proxy ÷ streams.
+#  2. Time to first event: StreamProbe, one stream at a time, direct then through the proxy.
+#  3. Memory per open stream: OPEN_STREAMS streams held open at once through a fresh gateway (and a
+#     fresh bare hop) whose upstream sends the first event and then nothing; RSS before (after a
+#     small warm-up) and with all streams open, ÷ OPEN_STREAMS.
+#
+# Environment (all optional):
+#   BENCH_JAR=target/tollgate.jar  the gateway (and the classpath of the bench programs)
+#   STREAM_SECONDS=10              the measured wrk run per target (after 2 warm-up runs as long)
+#   STREAM_CONNECTIONS=8
+#   TTFE_STREAMS=100               timed stream pairs
+#   OPEN_STREAMS=2000              streams held open in the memory scenario (0 = skip it)
+#   BENCH_JAVA_OPTS=               extra JVM options for the gateway
+#   BENCH_JFR=0                    1: record the gateway's measured CPU run with JFR and print its
+#                                  allocation per stream and per event (bench/JfrAlloc.java)
+# Loopback only; everything started here is stopped on exit (also on Ctrl-C). ~2.5 minutes.
+set -euo pipefail
+
+BENCH_JAR=${BENCH_JAR:-target/tollgate.jar}
+STREAM_SECONDS=${STREAM_SECONDS:-10}
+STREAM_CONNECTIONS=${STREAM_CONNECTIONS:-8}
+TTFE_STREAMS=${TTFE_STREAMS:-100}
+OPEN_STREAMS=${OPEN_STREAMS:-2000}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+BENCH_JFR=${BENCH_JFR:-0}
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$bench_dir")
+cd "$root"
+for tool in wrk curl java; do
+    command -v "$tool" >/dev/null || { echo "bench: '$tool' is required" >&2; exit 1; }
+done
+if [[ ! -f $BENCH_JAR ]]; then
+    echo "bench: building $BENCH_JAR ..."
+    mvn -q -B package -DskipTests
+fi
+jar=$(realpath "$BENCH_JAR")
+nginx_bin=$(command -v nginx || true)
+if [[ -z $nginx_bin && -x /usr/sbin/nginx ]]; then nginx_bin=/usr/sbin/nginx; fi
+
+tmp=$(mktemp -d /tmp/tollgate-streams.XXXXXX)
+pids=()
+stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do stop_pid "$pid"; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    local p=$1
+    while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+    echo "$p"
+}
+wait_http() {
+    local i
+    for ((i = 0; i < 600; i++)); do curl -s -o /dev/null --max-time 1 "$1" && return 0; sleep 0.1; done
+    echo "bench: $2 did not come up at $1" >&2
+    exit 1
+}
+cpu_ticks() { # utime+stime of the pids (all threads), in clock ticks
+    local total=0 pid stat f
+    for pid in "$@"; do
+        read -r stat <"/proc/$pid/stat" 2>/dev/null || continue
+        read -r -a f <<<"${stat##*) }"
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+children() { # the pid and its direct children (nginx master + workers)
+    local d stat f
+    echo "$1"
+    for d in /proc/[0-9]*; do
+        read -r stat <"$d/stat" 2>/dev/null || continue
+        read -r -a f <<<"${stat##*) }"
+        if [[ ${f[1]} == "$1" ]]; then echo "${d#/proc/}"; fi
+    done
+}
+val() { sed -n "s/.*[ ]$2=\([^ ]*\).*/\1/p" <<<"$1"; }
+clk_tck=$(getconf CLK_TCK)
+start_bg() { # LOG CMD...: starts a server in the background; sets started_pid
+    local log=$1
+    shift
+    "$@" >"$log" 2>&1 &
+    started_pid=$!
+    pids+=("$started_pid")
+}
+gateway() { # LOG PORT UPSTREAM_PORT [JAVA_OPTS...]
+    local log=$1 port=$2 up=$3
+    shift 3
+    # shellcheck disable=SC2086
+    start_bg "$log" env HOST=127.0.0.1 PORT="$port" LLM_API_BASE_PATH="http://127.0.0.1:$up/v1" OPENAI_API_KEY=sk-bench \
+        TOLLGATE_SHUTDOWN_GRACE_MS=500 TOLLGATE_UPSTREAM_POOL_SIZE=4096 java $BENCH_JAVA_OPTS "$@" -jar "$jar" serve
+}
+
+path=/v1/chat/completions
+up_port=$(free_port 18300)
+start_bg "$tmp/upstream.log" java -cp "$jar" "$bench_dir/FakeUpstream.java" "$up_port" 0
+up_pid=$started_pid
+tg_port=$(free_port $((up_port + 1)))
+jfr_opts=()
+if [[ $BENCH_JFR == 1 ]]; then jfr_opts=(-XX:StartFlightRecording=filename="$tmp/gateway.jfr",settings=profile,dumponexit=true); fi
+gateway "$tmp/tollgate.log" "$tg_port" "$up_port" "${jfr_opts[@]}"
+tg_pid=$started_pid
+hop_port=$(free_port $((tg_port + 1)))
+start_bg "$tmp/hop.log" java -cp "$jar" "$bench_dir/BareHop.java" "$hop_port" "$up_port"
+hop_pid=$started_pid
+declare -A url=([direct]="http://127.0.0.1:$up_port$path" [tollgate]="http://127.0.0.1:$tg_port$path" [hop]="http://127.0.0.1:$hop_port$path")
+declare -A cpu_pids_of=([tollgate]="$tg_pid" [hop]="$hop_pid" [direct]="$up_pid")
+targets=(direct hop tollgate)
+if [[ -n $nginx_bin ]]; then
+    ngx_port=$(free_port $((hop_port + 1)))
+    mkdir -p "$tmp/nginx"
+    ngx_user=""
+    if [[ $EUID == 0 ]]; then ngx_user="user root;"; fi
+    cat >"$tmp/nginx/nginx.conf" <<EOF
+$ngx_user
+daemon off;
+worker_processes auto;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    upstream fake { server 127.0.0.1:$up_port; keepalive 64; }
+    server {
+        listen 127.0.0.1:$ngx_port;
+        location / {
+            proxy_pass http://fake;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;   # a streaming proxy: events leave as they come
+        }
+    }
+}
+EOF
+    start_bg "$tmp/nginx.out" "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log"
+    ngx_pid=$started_pid
+    url[nginx]="http://127.0.0.1:$ngx_port$path"
+    targets=(direct nginx hop tollgate)
+fi
+wait_http "http://127.0.0.1:$up_port/" "fake upstream"
+wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
+wait_http "http://127.0.0.1:$hop_port/" "bare hop"
+if [[ -n $nginx_bin ]]; then
+    wait_http "http://127.0.0.1:$ngx_port/" "nginx"
+    cpu_pids_of[nginx]=$(children "$ngx_pid" | tr '\n' ' ')
+fi
+
+# ---- 1. CPU per stream ------------------------------------------------------------------------
+declare -A sps cpu_stream p50 errs
+tg_streams=0 # every stream the gateway served (JFR covers them all)
+for t in "${targets[@]}"; do
+    echo "bench: $t: warm-up (2 x ${STREAM_SECONDS}s), then ${STREAM_SECONDS}s measured at $STREAM_CONNECTIONS connections"
+    for i in 1 2; do
+        line=$(wrk -t2 -c"$STREAM_CONNECTIONS" -d"${STREAM_SECONDS}s" -s "$bench_dir/stream.lua" "${url[$t]}" 2>&1 | grep '^BENCH' || echo "BENCH requests=0")
+        if [[ $t == tollgate ]]; then tg_streams=$((tg_streams + $(val "$line" requests))); fi
+    done
+    # shellcheck disable=SC2086
+    before=$(cpu_ticks ${cpu_pids_of[$t]})
+    line=$(wrk -t2 -c"$STREAM_CONNECTIONS" -d"${STREAM_SECONDS}s" -s "$bench_dir/stream.lua" "${url[$t]}" 2>&1 | grep '^BENCH' || echo "BENCH requests=0")
+    # shellcheck disable=SC2086
+    after=$(cpu_ticks ${cpu_pids_of[$t]})
+    n=$(val "$line" requests)
+    if [[ $t == tollgate ]]; then tg_streams=$((tg_streams + n)); fi
+    sps[$t]=$(awk -v n="$n" -v d="$(val "$line" duration_us)" 'BEGIN { printf "%.0f", (d > 0 ? n / (d / 1e6) : 0) }')
+    cpu_stream[$t]=$(awk -v t=$((after - before)) -v hz="$clk_tck" -v n="$n" 'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+    p50[$t]=$(val "$line" p50_us)
+    errs[$t]=$(($(val "$line" connect_err) + $(val "$line" read_err) + $(val "$line" write_err) + $(val "$line" timeout_err) + $(val "$line" non2xx)))
+done
+if [[ $BENCH_JFR == 1 ]]; then
+    jcmd "$tg_pid" JFR.dump filename="$tmp/gateway.jfr" >/dev/null
+fi
+
+# ---- 2. time to first event -------------------------------------------------------------------
+declare -A ttfe50 ttfe99 added50 intact
+for t in hop tollgate; do
+    echo "bench: $t: time to first event ($TTFE_STREAMS pairs, direct then $t)"
+    out=$(java -cp "$jar" "$bench_dir/StreamProbe.java" "${url[$t]}" "${url[direct]}" "$TTFE_STREAMS" 1 0 2>&1 || true)
+    seq=$(grep '^STREAM phase=seq' <<<"$out" || true)
+    ttfe50[$t]=$(val "$seq" ttfe_gateway_p50_us)
+    ttfe99[$t]=$(val "$seq" ttfe_gateway_p99_us)
+    ttfe50[direct]=$(val "$seq" ttfe_direct_p50_us)
+    added50[$t]=$(val "$seq" added_p50_us)
+    intact[$t]="$(val "$seq" intact_gateway)/$TTFE_STREAMS"
+done
+
+for p in "$tg_pid" "$hop_pid" "$up_pid"; do stop_pid "$p"; done
+if [[ -n $nginx_bin ]]; then stop_pid "$ngx_pid"; fi
+
+# ---- 3. memory per open stream ----------------------------------------------------------------
+declare -A rss_before rss_after per_stream opened
+if ((OPEN_STREAMS > 0)); then
+    slow_port=$(free_port $((up_port + 10)))
+    start_bg "$tmp/slow.log" java -cp "$jar" "$bench_dir/FakeUpstream.java" "$slow_port" 3600000
+    slow_pid=$started_pid
+    wait_http "http://127.0.0.1:$slow_port/" "slow upstream"
+    for t in hop tollgate; do
+        port=$(free_port $((slow_port + 1)))
+        if [[ $t == tollgate ]]; then
+            gateway "$tmp/mem-tollgate.log" "$port" "$slow_port"
+            wait_http "http://127.0.0.1:$port/healthz" "tollgate"
+        else
+            start_bg "$tmp/mem-hop.log" java -cp "$jar" "$bench_dir/BareHop.java" "$port" "$slow_port"
+            wait_http "http://127.0.0.1:$port/" "bare hop"
+        fi
+        pid=$started_pid
+        echo "bench: $t: memory with $OPEN_STREAMS open streams"
+        # Warm-up: the code path loaded and compiled once, a tenth of the streams opened and closed.
+        java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$port$path" $((OPEN_STREAMS / 10)) 1 >/dev/null 2>&1 || true
+        sleep 3
+        rss_before[$t]=$(rss_kb "$pid")
+        java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$port$path" "$OPEN_STREAMS" 8 >"$tmp/open-$t.txt" 2>&1 &
+        open_pid=$!
+        pids+=("$open_pid")
+        for ((i = 0; i < 1300; i++)); do grep -q '^OPENED' "$tmp/open-$t.txt" && break; sleep 0.1; done
+        sleep 3 # let the last first events settle
+        rss_after[$t]=$(rss_kb "$pid")
+        opened[$t]=$(grep '^OPENED' "$tmp/open-$t.txt" || echo "OPENED failed")
+        stop_pid "$open_pid"
+        stop_pid "$pid"
+        per_stream[$t]=$(awk -v a="${rss_after[$t]}" -v b="${rss_before[$t]}" -v n="$OPEN_STREAMS" 'BEGIN { printf "%.1f", (a - b) / n }')
+    done
+    stop_pid "$slow_pid"
+fi
+
+# ---- report -----------------------------------------------------------------------------------
+{
+    echo "# Tollgate streaming benchmark"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), jar $BENCH_JAR," \
+        "$(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "Streams: 20 content events (~300 bytes each), a usage event when asked (Tollgate asks, and hides it" \
+        "from a caller who did not), data: [DONE]; the upstream writes them back to back. $STREAM_CONNECTIONS connections," \
+        "${STREAM_SECONDS}s measured after 2 warm-up runs; CPU = the proxy's utime+stime ÷ streams."
+    echo
+    echo "| target | streams/s | CPU/stream µs | CPU/event µs | x bare hop | stream p50 µs | errors | TTFE p50 µs | TTFE p99 µs | TTFE added p50 µs |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for t in "${targets[@]}"; do
+        events=21
+        if [[ $t == tollgate ]]; then events=22; fi # + the usage event it asks for
+        per_event=$(awk -v c="${cpu_stream[$t]}" -v e=$events 'BEGIN { printf "%.1f", c / e }')
+        ratio=$(awk -v a="${cpu_stream[$t]}" -v b="${cpu_stream[hop]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+        if [[ $t == direct ]]; then ratio="(upstream)"; fi
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "${sps[$t]}" "${cpu_stream[$t]}" "$per_event" "$ratio" \
+            "${p50[$t]}" "${errs[$t]}" "${ttfe50[$t]:--}" "${ttfe99[$t]:--}" "${added50[$t]:--}"
+    done
+    echo
+    echo "CPU/event: CPU/stream ÷ the events the proxy relays (Tollgate 22 from the upstream, others 21)." \
+        "TTFE: time to first event, one stream at a time (StreamProbe), intact streams: hop ${intact[hop]}, tollgate ${intact[tollgate]}."
+    if ((OPEN_STREAMS > 0)); then
+        echo
+        echo "## Memory per open stream ($OPEN_STREAMS streams held open at once, upstream silent after the first event)"
+        echo
+        echo "| target | RSS before MB | RSS open MB | per open stream KB | client |"
+        echo "|---|---:|---:|---:|---|"
+        for t in hop tollgate; do
+            printf '| %s | %.0f | %.0f | %s | %s |\n' "$t" "$(awk -v k="${rss_before[$t]}" 'BEGIN { print k / 1024 }')" \
+                "$(awk -v k="${rss_after[$t]}" 'BEGIN { print k / 1024 }')" "${per_stream[$t]}" "${opened[$t]}"
+        done
+        echo
+        echo "RSS before: fresh process after a warm-up of $((OPEN_STREAMS / 10)) streams opened and closed; per open stream = (open − before) ÷ $OPEN_STREAMS."
+    fi
+    if [[ $BENCH_JFR == 1 ]]; then
+        echo
+        echo "## Gateway allocation (JFR over its warm-up and measured runs, $tg_streams streams)"
+        echo
+        echo '```'
+        java "$bench_dir/JfrAlloc.java" "$tmp/gateway.jfr" "$tg_streams" 22 25
+        echo '```'
+    fi
+} >"$tmp/report.md"
+mkdir -p "$bench_dir/results"
+cp "$tmp/report.md" "$bench_dir/results/streams-latest.md"
+echo
+cat "$tmp/report.md"
+echo
+echo "bench: written to bench/results/streams-latest.md"
