@@ -26,18 +26,34 @@ class HeaderTimeoutTest extends GatewayTest {
 
     @Test
     void keepAliveConnectionServesSeveralRequestsThenIdlesOut() throws Exception {
-        start(Map.of("TOLLGATE_CLIENT_HEADER_TIMEOUT_MS", "400"));
+        upstream.handle(req -> FakeUpstream.json(req, 200, upstream.lastReceived().bodyText())); // echoes: each answer is told apart
+        start(Map.of("TOLLGATE_CLIENT_HEADER_TIMEOUT_MS", "600"));
         try (RawClient raw = new RawClient(gateway.port())) {
-            raw.postJson("/v1/chat/completions", "{\"model\":\"a\"}");
-            raw.readUntil("{\"ok\":true}", 5000);
-            Thread.sleep(200); // under the timeout: still open
-            raw.postJson("/v1/chat/completions", "{\"model\":\"b\"}");
-            String both = raw.readUntil("{\"ok\":true}HTTP/1.1", 5000);
-            long start = System.nanoTime();
+            // Three requests 350 ms apart: each pause is under the timeout, together they are over it,
+            // so the timeout counts idle time since the last answer, not the connection's age.
+            for (String model : new String[]{"a", "b", "c"}) {
+                String body = "{\"model\":\"" + model + "\"}";
+                raw.postJson("/v1/chat/completions", body);
+                raw.readUntil("\r\n\r\n" + body, 5000);
+                Thread.sleep(350);
+            }
+            String served = raw.seen();
+            long idleFrom = System.nanoTime() - 350_000_000L; // the last answer came before the last pause
             String all = raw.readToClose(5000);
-            assertThat(all).isEqualTo(both + all.substring(both.length()));
-            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3000);
+            long idleMs = (System.nanoTime() - idleFrom) / 1_000_000;
+            // Closed without another byte (no late error response), about the timeout after the last answer.
+            assertThat(all).isEqualTo(served);
+            assertThat(responses(all)).isEqualTo(3);
+            assertThat(all.split("HTTP/1\\.1 ", -1)).allSatisfy(r -> {
+                if (!r.isEmpty()) assertThat(r).startsWith("200 OK\r\n").matches("(?s).*\r\n\r\n\\{\"model\":\"[abc]\"}");
+            });
+            assertThat(idleMs).isBetween(550L, 3000L);
         }
-        assertThat(upstream.received()).hasSize(2);
+        assertThat(upstream.received()).extracting(FakeUpstream.Received::bodyText)
+                .containsExactly("{\"model\":\"a\"}", "{\"model\":\"b\"}", "{\"model\":\"c\"}");
+    }
+
+    private static int responses(String seen) {
+        return seen.split("HTTP/1\\.1 200 OK", -1).length - 1;
     }
 }

@@ -7,6 +7,7 @@ import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.RawClient;
 import dev.tollgate.support.TestGateway;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import org.junit.jupiter.api.Test;
 
@@ -260,21 +261,65 @@ class StreamingTest extends GatewayTest {
 
     @Test
     void slowReaderPausesTheUpstreamAndStillGetsEveryEvent() throws Exception {
-        String big = "x".repeat(16_000);
-        upstream.handle(req -> {
-            FakeUpstream.startSse(req);
-            for (int i = 0; i < 400; i++) FakeUpstream.event(req, chunk(i + big));
-            FakeUpstream.event(req, "[DONE]");
-            req.response().end();
-        });
-        start(Map.of());
-        try (RawClient client = new RawClient(gateway.port())) {
-            client.postJson("/v1/chat/completions", STREAM_REQUEST);
-            Thread.sleep(500); // let buffers fill: the gateway must pause, not buffer 6 MB unbounded or drop
-            String all = client.readUntil("data: [DONE]", 20_000);
-            for (int i = 0; i < 400; i += 57) assertThat(all).contains(chunk(i + big));
-            assertThat(all.split("chat.completion.chunk", -1)).hasSize(401);
+        // Big events whose bulk is a field no one reads: the gateway's own output-token estimate has
+        // next to nothing to tokenize, so the only thing that can hold the upstream back is back-pressure.
+        String pad = "p".repeat(16_000);
+        List<String> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 1600; i++) {
+            events.add("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-2024\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{\"content\":\"" + i + " \"},\"finish_reason\":null}],\"x_pad\":\"" + pad + "\"}");
         }
+        events.add("[DONE]");
+        long total = events.stream().mapToLong(e -> ("data: " + e + "\n\n").length()).sum(); // about 25.9 MB
+        CompletableFuture<FakeUpstream.PacedStream> answer = new CompletableFuture<>();
+        // Small fixed socket buffers at both ends, so what the kernels hold cannot hide a gateway that buffers.
+        try (FakeUpstream paced = new FakeUpstream(new HttpServerOptions().setSendBufferSize(64 * 1024))) {
+            paced.handle(req -> answer.complete(FakeUpstream.PacedStream.start(req, events)));
+            gateway = TestGateway.start(paced, Map.of());
+            try (RawClient client = new RawClient(gateway.port(), 64 * 1024)) {
+                client.postJson("/v1/chat/completions", STREAM_REQUEST);
+                FakeUpstream.PacedStream stream = answer.get(5, TimeUnit.SECONDS);
+                long stalledAt = awaitSteady(stream);
+                // The client has read nothing: the gateway must have stopped reading the upstream, not buffered the answer.
+                assertThat(stream.ended()).isFalse();
+                assertThat(stream.pauses()).isPositive();
+                // Kernel socket buffers on the gateway's side hold some megabytes (observed: 0.5 to 6 of the 25.9 MB).
+                assertThat(stalledAt).as("bytes the upstream got out while the client read nothing").isLessThan(total / 2);
+
+                String all = client.readUntil("data: [DONE]\n\n", 60_000);
+                assertThat(dataPayloads(all)).as("every event, whole and in order").isEqualTo(events);
+                assertThat(stream.written()).isEqualTo(total);
+            }
+        }
+    }
+
+    /** Waits until the paced upstream has written nothing more for 500 ms; returns how far it got. */
+    private static long awaitSteady(FakeUpstream.PacedStream stream) throws InterruptedException {
+        long seen = -1;
+        for (int i = 0; i < 100; i++) {
+            long now = stream.written();
+            if (now == seen && now > 0) return now;
+            seen = now;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the upstream never stopped writing");
+    }
+
+    /** The data payloads of an HTTP/1.1 response carrying SSE, its chunked transfer coding undone. */
+    static List<String> dataPayloads(String response) {
+        int head = response.indexOf("\r\n\r\n");
+        assertThat(response.substring(0, head)).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("transfer-encoding: chunked");
+        StringBuilder body = new StringBuilder();
+        int pos = head + 4;
+        while (pos < response.length()) {
+            int lineEnd = response.indexOf("\r\n", pos);
+            int size = Integer.parseInt(response.substring(pos, lineEnd).trim(), 16);
+            if (size == 0) break;
+            body.append(response, lineEnd + 2, lineEnd + 2 + size);
+            pos = lineEnd + 2 + size + 2;
+        }
+        return body.toString().lines().filter(l -> !l.isEmpty())
+                .peek(l -> assertThat(l).startsWith("data: ")).map(l -> l.substring(6)).toList();
     }
 
     static List<String> nonEmpty(String body) {

@@ -38,8 +38,13 @@ public final class FakeUpstream implements AutoCloseable {
     private final BlockingQueue<String> closedConnections = new LinkedBlockingQueue<>();
 
     public FakeUpstream() {
+        this(new HttpServerOptions());
+    }
+
+    /** With these server options (host and port are set here), e.g. a small send buffer for back-pressure tests. */
+    public FakeUpstream(HttpServerOptions options) {
         handler.set(req -> json(req, 200, "{\"ok\":true}"));
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        server = vertx.createHttpServer(new HttpServerOptions(options).setHost("127.0.0.1").setPort(0))
                 .connectionHandler(conn -> conn.closeHandler(v -> closedConnections.add("closed")))
                 .requestHandler(req -> {
                     Buffer body = Buffer.buffer();
@@ -102,6 +107,62 @@ public final class FakeUpstream implements AutoCloseable {
 
     public static void event(HttpServerRequest req, String data) {
         req.response().write("data: " + data + "\n\n");
+    }
+
+    /**
+     * Writes events one after another as a real upstream does under back-pressure: it stops when its
+     * write queue is full and goes on only when the connection drains, so {@link #written()} says how
+     * far the reader on the other side has let it get.
+     */
+    public static final class PacedStream {
+        private final HttpServerRequest req;
+        private final List<String> events;
+        private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicInteger pauses = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        private int next;
+
+        private PacedStream(HttpServerRequest req, List<String> events) {
+            this.req = req;
+            this.events = events;
+        }
+
+        /** Answers {@code req} with these SSE data payloads (each sent as "data: ...\n\n"), then ends. */
+        public static PacedStream start(HttpServerRequest req, List<String> events) {
+            PacedStream s = new PacedStream(req, events);
+            startSse(req);
+            s.writeWhileRoom();
+            return s;
+        }
+
+        private void writeWhileRoom() {
+            var resp = req.response();
+            while (next < events.size()) {
+                if (resp.writeQueueFull()) {
+                    pauses.incrementAndGet();
+                    resp.drainHandler(v -> writeWhileRoom());
+                    return;
+                }
+                String frame = "data: " + events.get(next++) + "\n\n";
+                written.addAndGet(frame.length());
+                resp.write(frame);
+            }
+            resp.end().onComplete(ar -> ended.complete(null));
+        }
+
+        /** Bytes of events handed to the connection so far. */
+        public long written() {
+            return written.get();
+        }
+
+        /** How many times the write queue was full and the stream waited for a drain. */
+        public int pauses() {
+            return pauses.get();
+        }
+
+        public boolean ended() {
+            return ended.isDone();
+        }
     }
 
     @Override

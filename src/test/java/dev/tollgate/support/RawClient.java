@@ -17,10 +17,32 @@ public final class RawClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    private final Bytes seen = new Bytes();
+
+    /** Read bytes, searchable in place (no copy per read). */
+    private static final class Bytes extends ByteArrayOutputStream {
+        boolean contains(byte[] needle, int from) {
+            outer:
+            for (int i = from; i <= count - needle.length; i++) {
+                for (int j = 0; j < needle.length; j++) if (buf[i + j] != needle[j]) continue outer;
+                return true;
+            }
+            return false;
+        }
+    }
 
     public RawClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /**
+     * With a fixed receive buffer (bytes; 0 leaves the system's, which grows on demand): a client
+     * that stops reading then holds at most about that much in its kernel, for back-pressure tests.
+     */
+    public RawClient(int port, int receiveBufferBytes) throws IOException {
+        socket = new Socket();
+        if (receiveBufferBytes > 0) socket.setReceiveBufferSize(receiveBufferBytes); // before connect, so the window is fixed
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
@@ -47,14 +69,23 @@ public final class RawClient implements AutoCloseable {
     /** Reads until the text has been seen (in everything read so far), or fails after the timeout. */
     public String readUntil(String marker, long timeoutMs) throws IOException {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        byte[] buf = new byte[8192];
-        while (!seen().contains(marker)) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("did not see '" + marker + "' in:\n" + seen());
+        byte[] wanted = marker.getBytes(StandardCharsets.UTF_8);
+        byte[] buf = new byte[65536];
+        int searchedUpTo = 0; // only new bytes (plus a marker's length of overlap) are searched: megabytes stay linear
+        while (!seen.contains(wanted, Math.max(0, searchedUpTo - wanted.length))) {
+            searchedUpTo = seen.size();
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("did not see '" + marker + "' in:\n" + tail());
             int n = in.read(buf);
-            if (n < 0) throw new AssertionError("connection closed before '" + marker + "'; got:\n" + seen());
+            if (n < 0) throw new AssertionError("connection closed before '" + marker + "'; got:\n" + tail());
             seen.write(buf, 0, n);
         }
         return seen();
+    }
+
+    /** What was read, shortened to its last 4 KB for failure messages. */
+    private String tail() {
+        String all = seen();
+        return all.length() <= 4096 ? all : "..." + all.substring(all.length() - 4096);
     }
 
     /** Reads until the server closes the connection (or resets it); returns everything read. */
