@@ -100,7 +100,12 @@ final class ResponseShape {
         long output = chat.path("completion_tokens").asLong(0);
         ObjectNode u = Json.object();
         u.put("input_tokens", input);
-        u.putObject("input_tokens_details").put("cached_tokens", chat.path("prompt_tokens_details").path("cached_tokens").asLong(0));
+        JsonNode inDetails = chat.path("prompt_tokens_details");
+        // Cache writes: OpenAI's own count, else Anthropic's raw count that its chat usage keeps beside it.
+        long cacheWrites = inDetails.has("cache_write_tokens") ? inDetails.path("cache_write_tokens").asLong(0)
+                : chat.path("cache_creation_input_tokens").asLong(0);
+        u.putObject("input_tokens_details").put("cached_tokens", inDetails.path("cached_tokens").asLong(0))
+                .put("cache_write_tokens", cacheWrites);
         u.put("output_tokens", output);
         u.putObject("output_tokens_details").put("reasoning_tokens",
                 chat.path("completion_tokens_details").path("reasoning_tokens").asLong(0));

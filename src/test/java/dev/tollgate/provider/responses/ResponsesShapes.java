@@ -19,7 +19,7 @@ final class ResponsesShapes {
     }
 
     static String usage(int input, int output) {
-        return "{\"input_tokens\":" + input + ",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":" + output
+        return "{\"input_tokens\":" + input + ",\"input_tokens_details\":{\"cached_tokens\":0,\"cache_write_tokens\":0},\"output_tokens\":" + output
                 + ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":" + (input + output) + "}";
     }
 
