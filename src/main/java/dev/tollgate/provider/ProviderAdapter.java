@@ -15,4 +15,13 @@ public interface ProviderAdapter {
     default AnswerTranslator answers(CallContext call, Deployment d) {
         return null;
     }
+
+    /**
+     * Whether the provider serves OpenAI's Responses API ({@code /v1/responses}) itself. When it
+     * does not, the gateway translates each Responses attempt to a chat completion for it and the
+     * answer back ({@code dev.tollgate.provider.responses.ResponsesOverChat}).
+     */
+    default boolean speaksResponses() {
+        return false;
+    }
 }

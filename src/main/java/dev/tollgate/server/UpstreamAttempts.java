@@ -16,6 +16,7 @@ import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.Router;
 import dev.tollgate.api.TranslationException;
 import dev.tollgate.provider.UpstreamRequest;
+import dev.tollgate.provider.responses.ResponsesOverChat;
 import java.util.List;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -112,7 +113,8 @@ final class UpstreamAttempts {
             CallContext attempt = new CallContext(proxy.ex, proxy.req.headers(), upstreamBody, proxy.pathAndQuery, proxy.ctx.access().keyMode(),
                     s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT));
             try {
-                ProviderAdapter adapter = proxy.ctx.providers().of(d.provider());
+                // A Responses request to a provider that speaks only chat is translated per attempt.
+                ProviderAdapter adapter = ResponsesOverChat.forAttempt(proxy.ctx.providers().of(d.provider()), attempt);
                 UpstreamRequest r = adapter.request(attempt, d);
                 translator = adapter.answers(attempt, d);
                 headers = r.headers();

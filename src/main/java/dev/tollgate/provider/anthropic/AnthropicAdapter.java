@@ -36,11 +36,11 @@ public final class AnthropicAdapter implements ProviderAdapter {
     @Override
     public UpstreamRequest request(CallContext call, Deployment d) {
         if (call.ex().endpoint().countTokens()) return countTokens(call, d);
-        if (call.ex().endpoint().kind() != Endpoint.Kind.CHAT_COMPLETIONS || call.ex().body() == null) {
+        if (call.kind() != Endpoint.Kind.CHAT_COMPLETIONS || call.json() == null) {
             throw new TranslationException(null, "The endpoint " + call.ex().endpoint().logPath() + " is not available for Anthropic models; "
                     + "use /v1/chat/completions or /v1/messages.");
         }
-        ObjectNode body = AnthropicChat.request(call.ex().body(), d.upstreamModel(), defaultMaxTokens);
+        ObjectNode body = AnthropicChat.request(call.json(), d.upstreamModel(), defaultMaxTokens);
         MultiMap headers = headers(call, d, call.ex().stream() ? "text/event-stream" : "application/json");
         return new UpstreamRequest(d.target().uri("/v1/messages"), headers, Json.toBuffer(body));
     }

@@ -34,6 +34,11 @@ public final class AzureAdapter implements ProviderAdapter {
     }
 
     @Override
+    public boolean speaksResponses() {
+        return true;
+    }
+
+    @Override
     public UpstreamRequest request(CallContext call, Deployment d) {
         String pathAndQuery = call.apiPathAndQuery();
         int q = pathAndQuery.indexOf('?');

@@ -31,8 +31,8 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest request(CallContext call, Deployment d) {
-        Endpoint.Kind kind = call.ex().endpoint().kind();
-        ObjectNode openAi = call.ex().body();
+        Endpoint.Kind kind = call.kind();
+        ObjectNode openAi = call.json();
         String model = URLEncoder.encode(d.upstreamModel(), StandardCharsets.UTF_8);
         String path;
         ObjectNode body;
@@ -65,8 +65,8 @@ public final class GeminiAdapter implements ProviderAdapter {
         if (call.ex().endpoint().countTokens()) return COUNT_ANSWERS;
         long created = System.currentTimeMillis() / 1000;
         String id = "chatcmpl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        boolean embeddings = call.ex().endpoint().kind() == Endpoint.Kind.EMBEDDINGS;
-        boolean base64 = embeddings && call.ex().body() != null && GeminiEmbeddings.base64(call.ex().body());
+        boolean embeddings = call.kind() == Endpoint.Kind.EMBEDDINGS;
+        boolean base64 = embeddings && call.json() != null && GeminiEmbeddings.base64(call.json());
         String model = d.upstreamModel();
         return new AnswerTranslator() {
             @Override

@@ -13,6 +13,11 @@ import io.vertx.core.buffer.Buffer;
 public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
+    public boolean speaksResponses() {
+        return true;
+    }
+
+    @Override
     public UpstreamRequest request(CallContext call, Deployment d) {
         Buffer body = call.body();
         String requested = call.ex().model();
