@@ -26,6 +26,16 @@ public interface ProviderSpec {
         return List.of();
     }
 
+    /** Whether it counts a prompt's tokens with an endpoint of its own (Anthropic's count_tokens); else the gateway's tokenizer does. */
+    default boolean countsTokens() {
+        return false;
+    }
+
+    /** Whether its API is Anthropic's Messages, so an Anthropic client's request can go to it as it came. */
+    default boolean speaksAnthropicMessages() {
+        return false;
+    }
+
     /** Its configuration keys, joined to the settings catalog. */
     default List<Setting<?>> settings() {
         return List.of();

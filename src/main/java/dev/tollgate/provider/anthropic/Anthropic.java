@@ -51,6 +51,16 @@ public final class Anthropic implements ProviderSpec {
     }
 
     @Override
+    public boolean countsTokens() {
+        return true;
+    }
+
+    @Override
+    public boolean speaksAnthropicMessages() {
+        return true;
+    }
+
+    @Override
     public Deployment deployment(DeploymentEntry e, Settings s) {
         String model = e.modelOrRouteName();
         UpstreamTarget target = e.target(this, DEFAULT_BASE_URL);

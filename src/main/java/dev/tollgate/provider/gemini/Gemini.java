@@ -48,6 +48,11 @@ public final class Gemini implements ProviderSpec {
     }
 
     @Override
+    public boolean countsTokens() {
+        return true;
+    }
+
+    @Override
     public Deployment deployment(DeploymentEntry e, Settings s) {
         String model = e.modelOrRouteName();
         UpstreamTarget target = e.target(this, DEFAULT_BASE_URL);
