@@ -148,6 +148,25 @@ class MainTest {
     }
 
     @Test
+    void configCheckReportsABaseUrlTheProviderCannotUse() throws IOException {
+        Path f = file("""
+                TOLLGATE_MODELS:
+                  - name: gemini
+                    deployments:
+                      - {provider: gemini, base_url: "https://generativelanguage.googleapis.com/v1beta/openai/", api_key_env: PATH}
+                """);
+
+        Run r = run("config", "check", f.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("tollgate: invalid configuration:\n"
+                + "  TOLLGATE_MODELS[0].deployments[0].base_url: the path /v1beta/openai is not Gemini's API root: give "
+                + "https://generativelanguage.googleapis.com (the gateway adds /v1beta/models/...); Google's OpenAI-compatible "
+                + "endpoint is provider openai" + NL);
+    }
+
+    @Test
     void configCheckOnAMissingFileExitsTwo() {
         Path missing = dir.resolve("missing.yaml");
 

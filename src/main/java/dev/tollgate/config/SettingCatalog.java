@@ -21,14 +21,17 @@ public final class SettingCatalog {
         }
     }
 
-    /** Core settings, the seeds' compatibility keys, key mode's settings and the given policies' settings. */
-    public static SettingCatalog of(List<Setting<?>> policySettings) {
+    /**
+     * Core settings, the seeds' compatibility keys, key mode's settings, then the given routing and
+     * providers' settings and policies' settings (the config package knows neither).
+     */
+    public static SettingCatalog of(List<Setting<?>> providerSettings, List<Setting<?>> policySettings) {
         List<Setting<?>> all = new ArrayList<>(CoreSettings.ALL);
         all.addAll(SeedSettings.CLOUD_ONLY);
         all.add(SeedSettings.REDACTION_STRING);
         all.add(SeedSettings.PROMPT_REFLECTION_DELIMETER);
         all.addAll(dev.tollgate.access.AccessSettings.ALL);
-        all.addAll(dev.tollgate.provider.ProviderSettings.ALL);
+        all.addAll(providerSettings);
         all.addAll(policySettings);
         return new SettingCatalog(all);
     }

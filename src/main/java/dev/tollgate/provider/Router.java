@@ -1,9 +1,10 @@
 package dev.tollgate.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.Settings;
-import dev.tollgate.upstream.UpstreamTarget;
+import dev.tollgate.provider.azure.Azure;
+import dev.tollgate.provider.azure.AzureHeaderRoutes;
+import dev.tollgate.provider.openai.OpenAi;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,25 +34,27 @@ public final class Router {
     private final Deployment defaultDeployment;         // null when unlisted models are refused
     private final DeploymentHealth health;
     private final boolean routed;
-    private Set<String> azureAllowed = Set.of();
-    private String azureKey;
-    private String azureApiVersion;
+    private final AzureHeaderRoutes azureHeader;
 
-    private Router(Map<String, ModelRoute> routes, List<ModelRoute> listed, Deployment defaultDeployment, DeploymentHealth health) {
+    private Router(Map<String, ModelRoute> routes, List<ModelRoute> listed, Deployment defaultDeployment, DeploymentHealth health,
+                   AzureHeaderRoutes azureHeader) {
         this.routes = routes;
         this.listed = listed;
         this.defaultDeployment = defaultDeployment;
         this.health = health;
-        this.routed = !listed.isEmpty() || defaultDeployment == null || defaultDeployment.provider() != ProviderKind.OPENAI;
+        this.azureHeader = azureHeader;
+        this.routed = !listed.isEmpty() || defaultDeployment == null || defaultDeployment.provider() != OpenAi.SPEC;
     }
 
     /** Builds the routes; credentials are read through {@code env} (variable name → value). Errors name the entry. */
     public static Router of(Settings s, Function<String, String> env, LongSupplier clock) {
-        DeploymentHealth health = new DeploymentHealth(s.get(ProviderSettings.CIRCUIT_FAILURES), s.get(ProviderSettings.CIRCUIT_COOLDOWN_MS), clock);
-        Deployment fallbackDefault = defaultDeployment(s);
+        DeploymentHealth health = new DeploymentHealth(s.get(RoutingSettings.CIRCUIT_FAILURES), s.get(RoutingSettings.CIRCUIT_COOLDOWN_MS), clock);
+        // The seeds' Azure resource, when set, takes unlisted models instead of LLM_API_BASE_PATH.
+        Deployment seedAzure = Azure.SPEC.seedDefault(s);
+        Deployment fallbackDefault = seedAzure != null ? seedAzure : OpenAi.SPEC.defaultDeployment(s);
         Map<String, ModelRoute> byName = new HashMap<>();
         List<ModelRoute> listed = new ArrayList<>();
-        JsonNode models = s.get(ProviderSettings.MODELS);
+        JsonNode models = s.get(RoutingSettings.MODELS);
         if (models != null) {
             int i = 0;
             for (JsonNode entry : models) {
@@ -69,41 +72,9 @@ public final class Router {
                 }
             }
         }
-        boolean refuse = s.get(ProviderSettings.UNLISTED_MODELS).equals("refuse");
-        Router router = new Router(byName, List.copyOf(listed), refuse ? null : fallbackDefault, health);
-        Set<String> allowed = new LinkedHashSet<>(s.get(ProviderSettings.AZURE_RESOURCES));
-        for (String a : allowed) {
-            if (!AzureResources.validName(a)) throw new IllegalArgumentException("TOLLGATE_AZURE_RESOURCES: '" + a + "' is not a valid Azure resource name");
-        }
-        String seedDeployment = s.get(ProviderSettings.AZURE_DEPLOYMENT_ID);
-        if (seedDeployment != null && !AzureResources.validDeployment(seedDeployment)) {
-            throw new IllegalArgumentException("AZURE_DEPLOYMENT_ID: " + AzureResources.invalidDeployment(seedDeployment));
-        }
-        s.get(ProviderSettings.AZURE_DEPLOYMENTS).forEach((model, deployment) -> {
-            if (!AzureResources.validDeployment(deployment)) {
-                throw new IllegalArgumentException("TOLLGATE_AZURE_DEPLOYMENTS." + model + ": " + AzureResources.invalidDeployment(deployment));
-            }
-        });
-        String seedResource = s.get(ProviderSettings.AZURE_RESOURCE_NAME);
-        if (seedResource != null && !seedResource.isEmpty()) {
-            if (!AzureResources.validName(seedResource)) throw new IllegalArgumentException("AZURE_RESOURCE_NAME: '" + seedResource + "' is not a valid Azure resource name");
-            allowed.add(seedResource);
-        }
-        router.azureAllowed = Set.copyOf(allowed);
-        router.azureKey = s.get(CoreSettings.OPENAI_API_KEY);
-        router.azureApiVersion = s.get(ProviderSettings.AZURE_API_VERSION);
-        return router;
-    }
-
-    /** LLM_API_BASE_PATH with OPENAI_API_KEY, or the seeds' Azure resource when AZURE_RESOURCE_NAME is set. */
-    private static Deployment defaultDeployment(Settings s) {
-        String resource = s.get(ProviderSettings.AZURE_RESOURCE_NAME);
-        if (resource != null && !resource.isEmpty()) {
-            return new Deployment("azure:" + resource, ProviderKind.AZURE, s.get(ProviderSettings.AZURE_DEPLOYMENT_ID),
-                    AzureResources.target(resource), s.get(CoreSettings.OPENAI_API_KEY), 1, s.get(ProviderSettings.AZURE_API_VERSION));
-        }
-        return new Deployment("default", ProviderKind.OPENAI, null, UpstreamTarget.of(s.get(CoreSettings.LLM_API_BASE_PATH)),
-                s.get(CoreSettings.OPENAI_API_KEY), 1, null);
+        for (ProviderSpec p : Providers.ALL) p.check(s);
+        boolean refuse = s.get(RoutingSettings.UNLISTED_MODELS).equals("refuse");
+        return new Router(byName, List.copyOf(listed), refuse ? null : fallbackDefault, health, AzureHeaderRoutes.of(s));
     }
 
     private static Set<String> names(ModelRoute r) {
@@ -140,9 +111,7 @@ public final class Router {
      * or null when the resource is not allowed: a header must never send a key to an arbitrary host.
      */
     public Deployment headerAzure(String resource, String deploymentHeader) {
-        if (!AzureResources.validName(resource) || !azureAllowed.contains(resource)) return null;
-        return new Deployment("azure:" + resource, ProviderKind.AZURE, deploymentHeader, AzureResources.target(resource),
-                azureKey, 1, azureApiVersion);
+        return azureHeader.deployment(resource, deploymentHeader);
     }
 
     /** The route a model name resolves to (by name or alias), or null. */

@@ -7,6 +7,7 @@ import dev.tollgate.config.Setting;
 import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.ModelRoute;
+import dev.tollgate.provider.Providers;
 import dev.tollgate.provider.Router;
 import dev.tollgate.chain.Policy;
 import dev.tollgate.config.CoreSettings;
@@ -45,7 +46,7 @@ public final class Gateway {
 
     /** The catalog of every setting the standard chain knows. */
     public static SettingCatalog catalog() {
-        return SettingCatalog.of(Policies.settingsOf(Policies.standard()));
+        return SettingCatalog.of(Providers.settings(), Policies.settingsOf(Policies.standard()));
     }
 
     public static Future<Gateway> start(Settings settings) {
@@ -63,7 +64,7 @@ public final class Gateway {
 
     /** With the environment the models list reads credentials from (tests give their own). */
     public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env) {
-        SettingCatalog catalog = SettingCatalog.of(Policies.settingsOf(policies));
+        SettingCatalog catalog = SettingCatalog.of(Providers.settings(), Policies.settingsOf(policies));
         AccessControl access;
         Router router;
         try {

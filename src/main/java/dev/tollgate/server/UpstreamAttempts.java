@@ -7,7 +7,7 @@ import dev.tollgate.config.Settings;
 import dev.tollgate.upstream.UpstreamCall;
 import dev.tollgate.upstream.RetryPolicy;
 import dev.tollgate.provider.AnswerTranslator;
-import dev.tollgate.provider.AzureResources;
+import dev.tollgate.provider.azure.AzureResources;
 import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.messages.CountTokens;

@@ -500,8 +500,8 @@ class ConfigLoaderTest {
     @Test
     void theSeedsAzureKeysAreTaken() throws IOException {
         Settings s = load("AZURE_RESOURCE_NAME: my-resource\n", env("AZURE_DEPLOYMENT_ID", "my-deployment")).settings();
-        assertThat(s.get(dev.tollgate.provider.ProviderSettings.AZURE_RESOURCE_NAME)).isEqualTo("my-resource");
-        assertThat(s.get(dev.tollgate.provider.ProviderSettings.AZURE_DEPLOYMENT_ID)).isEqualTo("my-deployment");
+        assertThat(s.get(dev.tollgate.provider.azure.Azure.RESOURCE_NAME)).isEqualTo("my-resource");
+        assertThat(s.get(dev.tollgate.provider.azure.Azure.DEPLOYMENT_ID)).isEqualTo("my-deployment");
     }
 
     @Test

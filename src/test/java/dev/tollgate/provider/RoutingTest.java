@@ -218,7 +218,7 @@ class RoutingTest extends GatewayTest {
                 {"[{\"deployments\":[]}]", "TOLLGATE_MODELS[0].name: required"},
                 {"[{\"name\":\"m\",\"deployments\":[]}]", "TOLLGATE_MODELS[0].deployments: expected a non-empty list"},
                 {"[{\"name\":\"m\",\"deployments\":[{\"provider\":\"palm\"}]}]",
-                        "TOLLGATE_MODELS[0].deployments[0].provider: unknown provider 'palm' (known: openai, openai-compatible, azure, anthropic, gemini)"},
+                        "TOLLGATE_MODELS[0].deployments[0].provider: unknown provider 'palm' (known: openai, openai-compatible, azure, azure-openai, anthropic, gemini, google)"},
                 {"[{\"name\":\"m\",\"deployments\":[{\"provider\":\"anthropic\"}]}]",
                         "TOLLGATE_MODELS[0].deployments[0].api_key_env: required for provider anthropic (the name of the environment variable holding the key)"},
                 {"[{\"name\":\"m\",\"deployments\":[{\"provider\":\"anthropic\",\"api_key_env\":\"NOPE_NOT_SET\"}]}]",
@@ -256,7 +256,7 @@ class RoutingTest extends GatewayTest {
                 "OPENAI_API_KEY", "azure-key-123")).settings(), k -> null, clock::get);
         assertThat(router.routed()).isTrue();
         Deployment d = router.plan("gpt-4o").attempts().get(0);
-        assertThat(d.provider()).isEqualTo(ProviderKind.AZURE);
+        assertThat(d.provider()).isEqualTo(dev.tollgate.provider.azure.Azure.SPEC);
         assertThat(d.target().host()).isEqualTo("my-resource.openai.azure.com");
         assertThat(d.credential()).isEqualTo("azure-key-123");
         assertThat(d.toString()).doesNotContain("azure-key-123");

@@ -1,6 +1,5 @@
 package dev.tollgate.provider.azure;
 
-import dev.tollgate.provider.AzureResources;
 import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.ProviderAdapter;

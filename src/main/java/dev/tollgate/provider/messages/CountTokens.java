@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.json.Json;
 import dev.tollgate.provider.Deployment;
-import dev.tollgate.provider.ProviderKind;
+import dev.tollgate.provider.ProviderSpec;
 import dev.tollgate.api.TranslationException;
 import dev.tollgate.usage.TokenEstimate;
 import io.vertx.core.buffer.Buffer;
@@ -39,13 +39,13 @@ public final class CountTokens {
      */
     public static Plan plan(List<Deployment> planned, ObjectNode anthropicRequest) {
         List<Deployment> counting = planned.stream().filter(d -> providerCounts(d.provider())).toList();
-        boolean translated = counting.isEmpty() || counting.stream().anyMatch(d -> d.provider() != ProviderKind.ANTHROPIC);
+        boolean translated = counting.isEmpty() || counting.stream().anyMatch(d -> !d.provider().speaksAnthropicMessages());
         return new Plan(counting, translated ? MessagesInbound.promptOf(anthropicRequest) : null);
     }
 
     /** Providers with a token-counting endpoint of their own. */
-    static boolean providerCounts(ProviderKind kind) {
-        return kind == ProviderKind.ANTHROPIC || kind == ProviderKind.GEMINI;
+    static boolean providerCounts(ProviderSpec provider) {
+        return provider.countsTokens();
     }
 
     /** The gateway's count of a prompt (CPU work: run it off the event loop). */

@@ -2,7 +2,6 @@ package dev.tollgate.provider.azure;
 
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
-import dev.tollgate.provider.AzureResources;
 import dev.tollgate.server.Gateway;
 import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.TestGateway;

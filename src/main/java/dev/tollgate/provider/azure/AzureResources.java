@@ -1,4 +1,4 @@
-package dev.tollgate.provider;
+package dev.tollgate.provider.azure;
 
 import dev.tollgate.upstream.UpstreamTarget;
 
