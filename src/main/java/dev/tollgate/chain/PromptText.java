@@ -27,12 +27,18 @@ public final class PromptText {
         private final JsonNode parent;
         private final String field;
         private final int index;
+        private final boolean toolCall;
 
         private Segment(String role, JsonNode parent, String field, int index) {
+            this(role, parent, field, index, false);
+        }
+
+        private Segment(String role, JsonNode parent, String field, int index, boolean toolCall) {
             this.role = role;
             this.parent = parent;
             this.field = field;
             this.index = index;
+            this.toolCall = toolCall;
         }
 
         /** "system", "developer", "user", "assistant", "tool"; prompts and inputs count as "user". */
@@ -43,6 +49,14 @@ public final class PromptText {
         /** Text the operator wrote (system or developer instructions) rather than the end user. */
         public boolean isInstruction() {
             return role.equals("system") || role.equals("developer");
+        }
+
+        /**
+         * A function name or arguments of an earlier tool call. Though in an assistant turn, the
+         * caller sends them back (and may have written them), so screening treats them as input.
+         */
+        public boolean isToolCall() {
+            return toolCall;
         }
 
         public String text() {
@@ -129,8 +143,8 @@ public final class PromptText {
     /** A tool call the model made earlier in the conversation: its function's name and JSON arguments. */
     private static void toolCall(String role, JsonNode function, List<Segment> out) {
         if (!(function instanceof ObjectNode f)) return;
-        if (f.path("name").isTextual()) out.add(new Segment(role, f, "name", -1));
-        if (f.path("arguments").isTextual()) out.add(new Segment(role, f, "arguments", -1));
+        if (f.path("name").isTextual()) out.add(new Segment(role, f, "name", -1, true));
+        if (f.path("arguments").isTextual()) out.add(new Segment(role, f, "arguments", -1, true));
     }
 
     private static void parts(String role, ArrayNode parts, List<Segment> out) {
