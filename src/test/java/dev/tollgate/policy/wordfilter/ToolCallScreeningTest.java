@@ -136,6 +136,9 @@ class ToolCallScreeningTest extends GatewayTest {
         start(words("redact"));
         HttpResponse<String> r = gateway.postJson("/v1/chat/completions", CHAT_STREAM);
         assertThat(r.statusCode()).isEqualTo(200);
+        // the first delta is held from where the term may begin; the second releases it redacted
+        assertThat(r.body()).isEqualTo("data: " + callStart("search") + "\n\n" + "data: " + argsDelta("{\"q\":\"the ") + "\n\n"
+                + "data: " + argsDelta("**** plans\"}") + "\n\n" + "data: " + FINISH + "\n\n" + "data: [DONE]\n\n");
         assertThat(chatArguments(r.body())).isEqualTo("{\"q\":\"the **** plans\"}");
         assertThat(r.body()).doesNotContain("falcon").doesNotContain("fal")
                 .startsWith("data: " + callStart("search") + "\n\n")
