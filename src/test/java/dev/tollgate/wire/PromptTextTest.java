@@ -45,6 +45,8 @@ class PromptTextTest {
         assertThat(roles(s)).containsExactly("system", "developer", "user", "assistant", "assistant", "assistant", "tool", "user");
         assertThat(s.stream().map(PromptText.Segment::isInstruction).toList())
                 .containsExactly(true, true, false, false, false, false, false, false);
+        assertThat(s.stream().map(PromptText.Segment::isToolCall).toList())
+                .containsExactly(false, false, false, false, true, true, false, false);
     }
 
     @Test
@@ -111,6 +113,7 @@ class PromptTextTest {
         List<PromptText.Segment> s = of(Endpoint.Kind.RESPONSES, b);
         assertThat(texts(s)).containsExactly("sys", "u1", "a1", "f", "{}", "result");
         assertThat(roles(s)).containsExactly("system", "user", "assistant", "assistant", "assistant", "tool");
+        assertThat(s.stream().map(PromptText.Segment::isToolCall).toList()).containsExactly(false, false, false, true, true, false);
         assertThat(of(Endpoint.Kind.RESPONSES, body("{\"instructions\":null,\"input\":null}"))).isEmpty();
     }
 

@@ -127,7 +127,8 @@ public final class WordFilterPolicy extends ScreeningPolicy {
         List<PromptText.Segment> segments = new ArrayList<>();
         long chars = 0;
         for (PromptText.Segment s : PromptText.of(ex.endpoint().kind(), ex.body())) {
-            if (s.isInstruction() || s.role().equals("assistant")) continue;
+            // Earlier assistant text is not screened again, but the tool calls a caller sends back are.
+            if (s.isInstruction() || s.role().equals("assistant") && !s.isToolCall()) continue;
             segments.add(s);
             chars += s.text().length();
         }
