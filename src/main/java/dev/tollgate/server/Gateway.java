@@ -15,6 +15,7 @@ import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.SettingCatalog;
 import dev.tollgate.config.Settings;
 import dev.tollgate.policy.Policies;
+import dev.tollgate.usage.TokenCounter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -65,6 +66,7 @@ public final class Gateway {
     /** With the environment the models list reads credentials from (tests give their own). */
     public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env) {
         SettingCatalog catalog = SettingCatalog.of(Providers.settings(), Policies.settingsOf(policies));
+        TokenCounter.warmUp(); // on the caller's thread: never built on an event loop by a first request
         AccessControl access;
         Router router;
         try {

@@ -18,6 +18,15 @@ public final class TokenCounter {
 
     private TokenCounter() {}
 
+    /**
+     * Loads every encoding the gateway uses, so the first request never waits for one on an event
+     * loop (o200k_base takes about a second to build). Called at start-up, off the event loops.
+     */
+    public static void warmUp() {
+        REGISTRY.getEncoding(EncodingType.O200K_BASE).countTokensOrdinary("warm");
+        REGISTRY.getEncoding(EncodingType.CL100K_BASE).countTokensOrdinary("warm");
+    }
+
     public static Encoding encodingFor(String model) {
         return REGISTRY.getEncoding(encodingTypeFor(model));
     }

@@ -17,21 +17,24 @@ import java.util.List;
  * it back: the upstream bills what it generated, not what the caller was shown.
  *
  * <p>Frames nobody decoded are kept as they came and decoded only if their tokens are asked for,
- * so an answer whose usage arrives costs no parsing. Memory stays bounded however long the
- * answer: past {@value #KEEP_FRAME_CHARS} characters of frames they are reduced to their text,
- * and past {@value #KEEP_TEXT_CHARS} characters of text that text is counted and let go.
+ * so an answer whose usage arrives costs no parsing. Memory and the event loop's time stay
+ * bounded however long the answer: past {@value #KEEP_FRAME_CHARS} characters of frames they are
+ * reduced to their text, the first {@value #EXACT_TEXT_CHARS} characters of text are tokenized
+ * exactly, and text beyond them is counted in characters and priced at the rate of the text
+ * before it. Nothing is tokenized while the answer streams.
  */
 final class GeneratedOutput {
 
-    static final int KEEP_FRAME_CHARS = 4 << 20;
-    static final int KEEP_TEXT_CHARS = 1 << 20;
+    static final int KEEP_FRAME_CHARS = 256 << 10;
+    static final int EXACT_TEXT_CHARS = 64 << 10;
 
     private final String model;
     private final AnswerCodec codec;
     private List<Frame> frames = new ArrayList<>();
     private long frameChars;
     private final StringBuilder text = new StringBuilder();
-    private long countedTokens;
+    /** Characters generated past the exactly counted text. */
+    private long moreChars;
 
     /** @param model the model whose tokenizer counts the text; {@code codec} decodes kept frames */
     GeneratedOutput(String model, AnswerCodec codec) {
@@ -54,21 +57,22 @@ final class GeneratedOutput {
         } else {
             append(e);
         }
-        if (text.length() > KEEP_TEXT_CHARS) {
-            // Counting in pieces may differ from counting whole by a token at each cut; a bounded error.
-            countedTokens = Saturating.add(countedTokens, TokenEstimate.completionTokens(model, text.toString()));
-            text.setLength(0);
-        }
     }
 
     /** Whether anything was generated. */
     boolean isEmpty() {
-        return countedTokens == 0 && text.length() == 0 && (frames == null || frames.isEmpty());
+        return moreChars == 0 && text.length() == 0 && (frames == null || frames.isEmpty());
     }
 
-    /** Output tokens of everything added: text, refusals, reasoning text, tool-call names and arguments. */
+    /**
+     * Output tokens of everything added: text, refusals, reasoning text, tool-call names and
+     * arguments. At most {@value #EXACT_TEXT_CHARS} characters are tokenized, the rest estimated.
+     */
     long tokens() {
-        return Saturating.add(countedTokens, TokenEstimate.completionTokens(model, text()));
+        String exact = text();
+        long tokens = TokenEstimate.completionTokens(model, exact);
+        if (moreChars == 0 || exact.isEmpty()) return tokens;
+        return Saturating.add(tokens, (long) Math.ceil((double) tokens * moreChars / exact.length()));
     }
 
     /** The generated text not yet counted, in order. */
@@ -87,11 +91,23 @@ final class GeneratedOutput {
     /** Text and tool calls as generated; REPEAT forms say again what their deltas said. */
     private void append(AnswerEvent e) {
         if (e instanceof AnswerEvent.Text t && t.form() != AnswerEvent.Form.REPEAT) {
-            text.append(t.text());
+            keep(t.text());
         } else if (e instanceof AnswerEvent.ToolCall c && c.form() != AnswerEvent.Form.REPEAT) {
-            if (c.name() != null) text.append(c.name());
-            if (c.arguments() != null) text.append(c.arguments());
+            if (c.name() != null) keep(c.name());
+            if (c.arguments() != null) keep(c.arguments());
         }
+    }
+
+    private void keep(String piece) {
+        int room = EXACT_TEXT_CHARS - text.length();
+        if (room >= piece.length()) {
+            text.append(piece);
+            return;
+        }
+        int cut = Math.max(0, room);
+        if (cut > 0 && Character.isHighSurrogate(piece.charAt(cut - 1))) cut--;
+        text.append(piece, 0, cut);
+        moreChars += piece.length() - cut;
     }
 
     private static long size(Frame f) {

@@ -76,15 +76,20 @@ class GeneratedOutputTest {
     }
 
     @Test
-    void aStreamLongerThanTheBoundsIsStillCountedExactly() {
+    void aStreamLongerThanTheBoundsIsCountedExactlyUpToThemAndByRateBeyond() {
         String word = " tide";
         String event = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + word + "\"}}]}";
-        int n = (GeneratedOutput.KEEP_FRAME_CHARS + 4 * GeneratedOutput.KEEP_TEXT_CHARS) / event.length();
+        int n = 4 * GeneratedOutput.KEEP_FRAME_CHARS / event.length();
         AnswerCodec relay = Codecs.of(Endpoint.Kind.CHAT_COMPLETIONS);
         GeneratedOutput out = new GeneratedOutput(MODEL, Codecs.of(Endpoint.Kind.CHAT_COMPLETIONS));
         for (int i = 0; i < n; i++) add(relay, out, event);
-        // Past the bounds what is held is only the text not yet counted.
-        assertThat(out.text().length()).isLessThanOrEqualTo(GeneratedOutput.KEEP_TEXT_CHARS);
-        assertThat(out.tokens()).isEqualTo(TokenEstimate.completionTokens(MODEL, word.repeat(n)));
+        // What is held is at most the exactly counted text; the rest is priced at its rate.
+        String held = out.text();
+        assertThat(held.length()).isEqualTo(GeneratedOutput.EXACT_TEXT_CHARS);
+        long exact = TokenEstimate.completionTokens(MODEL, held);
+        long rest = (long) word.length() * n - held.length();
+        assertThat(out.tokens()).isEqualTo(exact + (long) Math.ceil((double) exact * rest / held.length()));
+        // One token per " tide": the estimate is off by at most the cut word and the rounding up.
+        assertThat(Math.abs(out.tokens() - TokenEstimate.completionTokens(MODEL, word.repeat(n)))).isLessThanOrEqualTo(2);
     }
 }
