@@ -1,7 +1,7 @@
 package dev.tollgate.caller;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.api.TranslationException;
 import io.vertx.core.buffer.Buffer;
 

@@ -22,15 +22,15 @@ public final class SettingCatalog {
     }
 
     /**
-     * Core settings, the seeds' compatibility keys, key mode's settings, then the given routing and
-     * providers' settings and policies' settings (the config package knows neither).
+     * Core settings, the seeds' compatibility keys, then the given key mode's, routing and
+     * providers', and policies' settings (the config package knows none of them).
      */
-    public static SettingCatalog of(List<Setting<?>> providerSettings, List<Setting<?>> policySettings) {
+    public static SettingCatalog of(List<Setting<?>> accessSettings, List<Setting<?>> providerSettings, List<Setting<?>> policySettings) {
         List<Setting<?>> all = new ArrayList<>(CoreSettings.ALL);
         all.addAll(SeedSettings.CLOUD_ONLY);
         all.add(SeedSettings.REDACTION_STRING);
         all.add(SeedSettings.PROMPT_REFLECTION_DELIMETER);
-        all.addAll(dev.tollgate.access.AccessSettings.ALL);
+        all.addAll(accessSettings);
         all.addAll(providerSettings);
         all.addAll(policySettings);
         return new SettingCatalog(all);

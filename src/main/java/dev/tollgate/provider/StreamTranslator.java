@@ -1,6 +1,6 @@
 package dev.tollgate.provider;
 
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 
 import java.util.List;
 

@@ -6,7 +6,7 @@ import dev.tollgate.api.ApiError;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.json.Json;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.stream.AnswerStream;
 import dev.tollgate.stream.ChainedStreamWriter;
 import dev.tollgate.stream.StreamRelay;

@@ -1,5 +1,7 @@
 package dev.tollgate.server;
 
+import dev.tollgate.http.Deadlines;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 

@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.access.AccessControl;
+import dev.tollgate.access.AccessSettings;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.Setting;
@@ -47,7 +48,7 @@ public final class Gateway {
 
     /** The catalog of every setting the standard chain knows. */
     public static SettingCatalog catalog() {
-        return SettingCatalog.of(Providers.settings(), Policies.settingsOf(Policies.standard()));
+        return SettingCatalog.of(AccessSettings.ALL, Providers.settings(), Policies.settingsOf(Policies.standard()));
     }
 
     public static Future<Gateway> start(Settings settings) {
@@ -65,7 +66,7 @@ public final class Gateway {
 
     /** With the environment the models list reads credentials from (tests give their own). */
     public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env) {
-        SettingCatalog catalog = SettingCatalog.of(Providers.settings(), Policies.settingsOf(policies));
+        SettingCatalog catalog = SettingCatalog.of(AccessSettings.ALL, Providers.settings(), Policies.settingsOf(policies));
         TokenCounter.warmUp(); // on the caller's thread: never built on an event loop by a first request
         AccessControl access;
         Router router;

@@ -1,5 +1,7 @@
 package dev.tollgate.server;
 
+import dev.tollgate.http.Deadlines;
+
 import dev.tollgate.http.Replies;
 
 import dev.tollgate.access.AccessControl;

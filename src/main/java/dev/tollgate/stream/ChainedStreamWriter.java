@@ -5,7 +5,7 @@ import dev.tollgate.api.ApiError;
 import dev.tollgate.caller.CallerCodec;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.chain.Exchange;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.wire.AnswerCodec;
 import dev.tollgate.wire.AnswerEvent;
 import dev.tollgate.wire.Frame;

@@ -1,6 +1,6 @@
 package dev.tollgate.stream;
 
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.json.Json;
 import io.vertx.core.buffer.Buffer;
 

@@ -1,7 +1,7 @@
 package dev.tollgate.upstream;
 
 import dev.tollgate.chain.Exchange;
-import dev.tollgate.server.Deadlines;
+import dev.tollgate.http.Deadlines;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;

@@ -2,7 +2,7 @@ package dev.tollgate.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.json.Json;
 import io.vertx.core.buffer.Buffer;
 

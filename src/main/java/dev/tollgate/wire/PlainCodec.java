@@ -1,7 +1,7 @@
 package dev.tollgate.wire;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 
 import java.util.List;
 

@@ -10,9 +10,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The allowed dependencies between packages, checked on the compiled classes: the layers below
- * the server never reach up into it, a policy is one package that knows only the chain and the
- * shared helpers below it, and no two policies know each other.
+ * The allowed dependencies between packages, checked on the compiled classes: no package cycles;
+ * the layers below the server never reach up into it; a policy is one package that knows only the
+ * chain and the shared helpers below it, and no two policies know each other.
  */
 class LayeringTest {
 
@@ -76,6 +76,33 @@ class LayeringTest {
         noClasses().that().resideInAPackage("dev.tollgate.provider..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.policy..",
                         "dev.tollgate.access..", "dev.tollgate.store..", "dev.tollgate.admin..")
+                .check(classes);
+    }
+
+    /** No package reaches, however indirectly, back into itself: each can be understood, and tested, from below. */
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("dev.tollgate.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    /** The canonical views (events, frames, the prompt walk) rest on plain data only. */
+    @Test
+    void theWireKnowsOnlyFoundations() {
+        noClasses().that().resideInAPackage("dev.tollgate.wire..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.stream..",
+                        "dev.tollgate.provider..", "dev.tollgate.policy..", "dev.tollgate.chain..", "dev.tollgate.access..",
+                        "dev.tollgate.store..", "dev.tollgate.admin..", "dev.tollgate.observe..", "dev.tollgate.upstream..",
+                        "dev.tollgate.caller..", "dev.tollgate.config..", "dev.tollgate.usage..")
+                .check(classes);
+    }
+
+    /** Settings are read by everyone and know no one. */
+    @Test
+    void configKnowsNoCapability() {
+        noClasses().that().resideInAPackage("dev.tollgate.config..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.stream..",
+                        "dev.tollgate.provider..", "dev.tollgate.policy..", "dev.tollgate.chain..", "dev.tollgate.access..",
+                        "dev.tollgate.store..", "dev.tollgate.admin..", "dev.tollgate.observe..", "dev.tollgate.upstream..")
                 .check(classes);
     }
 }

@@ -1,5 +1,7 @@
 package dev.tollgate.chain;
 
+import dev.tollgate.wire.StreamChunk;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.api.Endpoint;

@@ -1,7 +1,7 @@
 package dev.tollgate.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.json.Json;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;

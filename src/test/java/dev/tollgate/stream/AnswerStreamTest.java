@@ -2,7 +2,7 @@ package dev.tollgate.stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.json.Json;
 import org.junit.jupiter.api.Test;
 

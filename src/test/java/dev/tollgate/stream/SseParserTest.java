@@ -1,6 +1,6 @@
 package dev.tollgate.stream;
 
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;

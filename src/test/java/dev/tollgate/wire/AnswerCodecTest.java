@@ -1,7 +1,7 @@
 package dev.tollgate.wire;
 
 import dev.tollgate.api.Endpoint;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

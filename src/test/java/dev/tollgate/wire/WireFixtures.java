@@ -1,6 +1,6 @@
 package dev.tollgate.wire;
 
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;

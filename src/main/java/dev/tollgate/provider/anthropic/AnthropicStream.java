@@ -4,7 +4,7 @@ import dev.tollgate.provider.StreamError;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.json.Json;
 
 import java.util.HashMap;

@@ -3,7 +3,7 @@ package dev.tollgate.provider.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.caller.CallerCodec;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.json.Json;
 import dev.tollgate.api.TranslationException;
 import io.vertx.core.buffer.Buffer;

@@ -1,7 +1,7 @@
 package dev.tollgate.policy.usage;
 
 import dev.tollgate.api.Endpoint;
-import dev.tollgate.chain.StreamChunk;
+import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.usage.TokenEstimate;
 import dev.tollgate.wire.AnswerCodec;
 import dev.tollgate.wire.AnswerEvent;

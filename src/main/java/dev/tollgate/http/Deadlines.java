@@ -1,4 +1,4 @@
-package dev.tollgate.server;
+package dev.tollgate.http;
 
 import io.vertx.core.Vertx;
 

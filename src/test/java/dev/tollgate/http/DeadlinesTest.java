@@ -1,4 +1,6 @@
-package dev.tollgate.server;
+package dev.tollgate.http;
+
+import dev.tollgate.http.Deadlines;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.tollgate.chain;
+package dev.tollgate.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
