@@ -103,11 +103,11 @@ start_bg() { # LOG CMD...: starts a server in the background; sets started_pid
     started_pid=$!
     pids+=("$started_pid")
 }
-gateway() { # LOG PORT UPSTREAM_PORT [JAVA_OPTS...]
+gateway() { # LOG PORT UPSTREAM_PORT [JAVA_OPTS...]; extra settings in GATEWAY_ENV (NAME=value ...)
     local log=$1 port=$2 up=$3
     shift 3
     # shellcheck disable=SC2086
-    start_bg "$log" env HOST=127.0.0.1 PORT="$port" LLM_API_BASE_PATH="http://127.0.0.1:$up/v1" OPENAI_API_KEY=sk-bench \
+    start_bg "$log" env ${GATEWAY_ENV:-} HOST=127.0.0.1 PORT="$port" LLM_API_BASE_PATH="http://127.0.0.1:$up/v1" OPENAI_API_KEY=sk-bench \
         TOLLGATE_SHUTDOWN_GRACE_MS=500 TOLLGATE_UPSTREAM_POOL_SIZE=4096 java $BENCH_JAVA_OPTS "$@" -jar "$jar" serve
 }
 
@@ -120,12 +120,19 @@ jfr_opts=()
 if [[ $BENCH_JFR == 1 ]]; then jfr_opts=(-XX:StartFlightRecording=filename="$tmp/gateway.jfr",settings=profile,dumponexit=true); fi
 gateway "$tmp/tollgate.log" "$tg_port" "$up_port" "${jfr_opts[@]}"
 tg_pid=$started_pid
-hop_port=$(free_port $((tg_port + 1)))
+# The same gateway with the answer-reading policies of the seeds on: response word lists and prompt
+# reflection screen every streamed event (the stream passes them unchanged).
+pol_port=$(free_port $((tg_port + 1)))
+GATEWAY_ENV="POLICY_REQUEST_WORDLIST=profanity:block,dan:redact POLICY_RESPONSE_WORDLIST=profanity:redact,adult:redact POLICY_PROMPT_REFLECTION=redact" \
+    gateway "$tmp/policies.log" "$pol_port" "$up_port"
+pol_pid=$started_pid
+hop_port=$(free_port $((pol_port + 1)))
 start_bg "$tmp/hop.log" java -cp "$jar" "$bench_dir/BareHop.java" "$hop_port" "$up_port"
 hop_pid=$started_pid
-declare -A url=([direct]="http://127.0.0.1:$up_port$path" [tollgate]="http://127.0.0.1:$tg_port$path" [hop]="http://127.0.0.1:$hop_port$path")
-declare -A cpu_pids_of=([tollgate]="$tg_pid" [hop]="$hop_pid" [direct]="$up_pid")
-targets=(direct hop tollgate)
+declare -A url=([direct]="http://127.0.0.1:$up_port$path" [tollgate]="http://127.0.0.1:$tg_port$path" [hop]="http://127.0.0.1:$hop_port$path"
+    [policies]="http://127.0.0.1:$pol_port$path")
+declare -A cpu_pids_of=([tollgate]="$tg_pid" [hop]="$hop_pid" [direct]="$up_pid" [policies]="$pol_pid")
+targets=(direct hop tollgate policies)
 if [[ -n $nginx_bin ]]; then
     ngx_port=$(free_port $((hop_port + 1)))
     mkdir -p "$tmp/nginx"
@@ -160,10 +167,11 @@ EOF
     start_bg "$tmp/nginx.out" "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log"
     ngx_pid=$started_pid
     url[nginx]="http://127.0.0.1:$ngx_port$path"
-    targets=(direct nginx hop tollgate)
+    targets=(direct nginx hop tollgate policies)
 fi
 wait_http "http://127.0.0.1:$up_port/" "fake upstream"
 wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
+wait_http "http://127.0.0.1:$pol_port/healthz" "tollgate with policies"
 wait_http "http://127.0.0.1:$hop_port/" "bare hop"
 if [[ -n $nginx_bin ]]; then
     wait_http "http://127.0.0.1:$ngx_port/" "nginx"
@@ -208,7 +216,7 @@ for t in hop tollgate; do
     intact[$t]="$(val "$seq" intact_gateway)/$TTFE_STREAMS"
 done
 
-for p in "$tg_pid" "$hop_pid" "$up_pid"; do stop_pid "$p"; done
+for p in "$tg_pid" "$pol_pid" "$hop_pid" "$up_pid"; do stop_pid "$p"; done
 if [[ -n $nginx_bin ]]; then stop_pid "$ngx_pid"; fi
 
 # ---- 3. memory per open stream ----------------------------------------------------------------
@@ -262,7 +270,7 @@ fi
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for t in "${targets[@]}"; do
         events=21
-        if [[ $t == tollgate ]]; then events=22; fi # + the usage event it asks for
+        if [[ $t == tollgate || $t == policies ]]; then events=22; fi # + the usage event it asks for
         per_event=$(awk -v c="${cpu_stream[$t]}" -v e=$events 'BEGIN { printf "%.1f", c / e }')
         ratio=$(awk -v a="${cpu_stream[$t]}" -v b="${cpu_stream[hop]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
         if [[ $t == direct ]]; then ratio="(upstream)"; fi
@@ -270,7 +278,7 @@ fi
             "${p50[$t]}" "${errs[$t]}" "${ttfe50[$t]:--}" "${ttfe99[$t]:--}" "${added50[$t]:--}"
     done
     echo
-    echo "CPU/event: CPU/stream ÷ the events the proxy relays (Tollgate 22 from the upstream, others 21)." \
+    echo "CPU/event: CPU/stream ÷ the events the proxy relays (Tollgate 22 from the upstream, others 21). policies: Tollgate with response word lists and prompt reflection on." \
         "TTFE: time to first event, one stream at a time (StreamProbe), intact streams: hop ${intact[hop]}, tollgate ${intact[tollgate]}."
     if ((OPEN_STREAMS > 0)); then
         echo
