@@ -126,4 +126,13 @@ public final class DeploymentEntry {
     public Deployment deployment(ProviderSpec provider, String upstreamModel, UpstreamTarget target, String credential) {
         return deployment(provider, upstreamModel, upstreamModel, target, credential, null, upstreamModel);
     }
+
+    /**
+     * The usual deployment: the entry's model (default: its route's name) at {@code base_url} (or
+     * the provider's default), with the key {@code api_key_env} names, which is required.
+     */
+    public Deployment keyedDeployment(ProviderSpec provider, String defaultBaseUrl) {
+        String model = modelOrRouteName();
+        return deployment(provider, model, target(provider, defaultBaseUrl), requiredCredential(provider));
+    }
 }

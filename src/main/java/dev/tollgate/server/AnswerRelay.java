@@ -1,5 +1,7 @@
 package dev.tollgate.server;
 
+import io.vertx.core.http.HttpMethod;
+import dev.tollgate.http.Replies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.ApiError;
@@ -64,6 +66,19 @@ final class AnswerRelay {
         proxy.finish();
     }
 
+    /** GET /v1/models with a models list: the models (and aliases) this caller may use, answered by the gateway. */
+    void listModels() {
+        proxy.ex.status(200);
+        proxy.resp.putHeader("x-request-id", proxy.ex.requestId());
+        proxy.ctx.cors().decorate(proxy.req.headers(), proxy.resp.headers());
+        Replies.json(proxy.req, 200, Json.toString(ModelList.of(proxy.ctx.router(), proxy.key == null ? null : proxy.key.key())));
+        proxy.finish();
+    }
+
+    boolean filtersModelList() {
+        return proxy.key != null && proxy.key.key().allowedModels() != null && proxy.req.method() == HttpMethod.GET && proxy.ex.endpoint().apiPath().equals("/models");
+    }
+
     /** A JSON answer the gateway computed itself (a token count): no upstream answer, no answer phase. */
     void answerDirectly(Buffer json) {
         proxy.ex.status(200);
@@ -114,8 +129,8 @@ final class AnswerRelay {
             proxy.phase = ProxyRequest.Phase.DONE;
             proxy.relay = new StreamRelay(proxy.ex, proxy.ctx.chain(), up, proxy.resp, proxy.loop.deadlines(), idleMs, proxy::finish, proxy.ctx.scrubber(), null);
             proxy.relay.start();
-        } else if ((proxy.ex.endpoint().kind() != Endpoint.Kind.OTHER || proxy.filtersModelList()) && ProxyRequest.isJson(contentType)
-                && ProxyRequest.parseLength(up.getHeader(HttpHeaders.CONTENT_LENGTH)) <= proxy.ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES)) {
+        } else if ((proxy.ex.endpoint().kind() != Endpoint.Kind.OTHER || filtersModelList()) && ContentHeaders.isJson(contentType)
+                && ContentHeaders.length(up.getHeader(HttpHeaders.CONTENT_LENGTH)) <= proxy.ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES)) {
             bufferJson(up, idleMs);
         } else {
             pipe(up, idleMs);
@@ -195,7 +210,7 @@ final class AnswerRelay {
         boolean ok = status >= 200 && status < 300;
         // An error's words are the upstream's and may echo the gateway's key; an answer is relayed byte-exact.
         if (!ok) raw = proxy.ctx.scrubber().scrubBody(raw);
-        if (ok && proxy.filtersModelList()) raw = ModelList.allowedOnly(raw, proxy.key.key());
+        if (ok && filtersModelList()) raw = ModelList.allowedOnly(raw, proxy.key.key());
         if (!ok) {
             if (status >= 400) proxy.ex.errorMessage(upstreamErrorMessage(raw, proxy.upstream == null ? null : proxy.upstream.getHeader(HttpHeaders.CONTENT_TYPE)));
             proxy.resp.end(proxy.toCaller(status, raw));
@@ -231,7 +246,7 @@ final class AnswerRelay {
     void pipe(HttpClientResponse up, long idleMs) {
         String length = up.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (!proxy.resp.isChunked()) {
-            if (length != null && ProxyRequest.parseLength(length) >= 0) proxy.resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+            if (length != null && ContentHeaders.length(length) >= 0) proxy.resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
             else proxy.resp.setChunked(true);
         }
         proxy.phase = ProxyRequest.Phase.RESPONSE_BODY;

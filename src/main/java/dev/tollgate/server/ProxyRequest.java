@@ -8,7 +8,6 @@ import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.Admission;
 import dev.tollgate.keys.ApiKey;
 import dev.tollgate.access.ModelGate;
-import dev.tollgate.api.Route;
 import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.api.ApiError;
@@ -21,8 +20,7 @@ import dev.tollgate.json.Json;
 import dev.tollgate.observe.RequestLog;
 import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.stream.StreamRelay;
-import dev.tollgate.caller.CallerCodec;
-import dev.tollgate.provider.messages.AnthropicClientFormat;
+import dev.tollgate.caller.CallerCodecs;
 import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.upstream.SideCall;
 import dev.tollgate.upstream.UpstreamCall;
@@ -30,8 +28,6 @@ import java.util.List;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -80,8 +76,7 @@ final class ProxyRequest {
         this.pathKey = pathKey;
         this.timer = loop.deadlines().create(this::onTimeout);
         ex.offloader(work -> loop.vertx().executeBlocking(work, false));
-        ex.callerCodec(ex.endpoint().countTokens() ? AnthropicClientFormat.countTokens()
-                : ex.endpoint().anthropicFormat() ? AnthropicClientFormat.caller() : CallerCodec.OPENAI);
+        ex.callerCodec(CallerCodecs.of(ex.endpoint()));
     }
 
     /** What the single deadline currently guards. */
@@ -121,34 +116,7 @@ final class ProxyRequest {
             return new SideCall(loop.client(), ctx.upstream(), upstreamHeaders(s));
         });
 
-        String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-        long length = parseLength(contentLength);
-        if (length == -2) {
-            fail(ApiError.badRequest("invalid_content_length", "The Content-Length header is not a valid length."));
-            return;
-        }
-        boolean hasBody = length > 0 || (length == -1 && reader.bodyWithoutLength());
-        if (!hasBody) {
-            bodyRead = true;
-            if (req.method() == HttpMethod.GET && ex.endpoint().apiPath().equals("/models") && ctx.router().routed()) {
-                listModels();
-                return;
-            }
-            runChain(null);
-            return;
-        }
-        String contentType = req.getHeader(HttpHeaders.CONTENT_TYPE);
-        Route.Body read = ex.endpoint().route().body();
-        if (read == Route.Body.JSON || read == Route.Body.JSON_OR_FORM && isJson(contentType)) {
-            if (!isJson(contentType)) {
-                fail(new ApiError(415, ApiError.INVALID_REQUEST, "unsupported_media_type",
-                        "This endpoint takes a JSON body: send Content-Type: application/json.", null));
-                return;
-            }
-            reader.readJson(length);
-        } else {
-            reader.streamUpload(length);
-        }
+        reader.read();
     }
 
     /** What the model must be judged against for this caller (ModelGate). */
@@ -198,19 +166,6 @@ final class ProxyRequest {
         });
     }
 
-    /** GET /v1/models with a models list: the models (and aliases) this caller may use, answered by the gateway. */
-    void listModels() {
-        ex.status(200);
-        resp.putHeader("x-request-id", ex.requestId());
-        ctx.cors().decorate(req.headers(), resp.headers());
-        Replies.json(req, 200, Json.toString(ModelList.of(ctx.router(), key == null ? null : key.key())));
-        finish();
-    }
-
-    boolean filtersModelList() {
-        return key != null && key.key().allowedModels() != null && req.method() == HttpMethod.GET && ex.endpoint().apiPath().equals("/models");
-    }
-
     // ---- endings --------------------------------------------------------------------------
 
     void onTimeout() {
@@ -228,7 +183,7 @@ final class ProxyRequest {
     void onUploadTooLarge() {
         if (finished) return;
         if (call != null) call.cancel();
-        fail(tooLarge(ex.settings().get(CoreSettings.MAX_UPLOAD_BYTES)));
+        fail(RequestReader.tooLarge(ex.settings().get(CoreSettings.MAX_UPLOAD_BYTES)));
     }
 
     /** The request stream failed: a malformed chunked body gets its 400; anything else means the client left. */
@@ -300,30 +255,5 @@ final class ProxyRequest {
 
     String clientIp() {
         return ctx.access().clientIp(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), req.getHeader("x-forwarded-for"));
-    }
-
-    // ---- helpers --------------------------------------------------------------------------
-
-    static ApiError tooLarge(long max) {
-        return new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large",
-                "The request body is larger than this gateway accepts (" + max + " bytes).", null);
-    }
-
-    /** -1 when absent, -2 when malformed. */
-    static long parseLength(String value) {
-        if (value == null) return -1;
-        try {
-            long v = Long.parseLong(value.trim());
-            return v < 0 ? -2 : v;
-        } catch (NumberFormatException e) {
-            return -2;
-        }
-    }
-
-    static boolean isJson(String contentType) {
-        if (contentType == null) return false;
-        int semi = contentType.indexOf(';');
-        String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
-        return type.equalsIgnoreCase("application/json") || (type.length() > 5 && type.regionMatches(true, type.length() - 5, "+json", 0, 5));
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.api.Route;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.ModelGate;
@@ -26,12 +27,49 @@ final class RequestReader {
         this.proxy = proxy;
     }
 
+    /** Reads the request's body the way its endpoint takes it, then hands the request to the chain. */
+    void read() {
+        String contentLength = proxy.req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        long length = ContentHeaders.length(contentLength);
+        if (length == -2) {
+            proxy.fail(ApiError.badRequest("invalid_content_length", "The Content-Length header is not a valid length."));
+            return;
+        }
+        boolean hasBody = length > 0 || (length == -1 && bodyWithoutLength());
+        if (!hasBody) {
+            proxy.bodyRead = true;
+            if (proxy.req.method() == HttpMethod.GET && proxy.ex.endpoint().apiPath().equals("/models") && proxy.ctx.router().routed()) {
+                proxy.answers.listModels();
+                return;
+            }
+            proxy.runChain(null);
+            return;
+        }
+        String contentType = proxy.req.getHeader(HttpHeaders.CONTENT_TYPE);
+        Route.Body read = proxy.ex.endpoint().route().body();
+        if (read == Route.Body.JSON || read == Route.Body.JSON_OR_FORM && ContentHeaders.isJson(contentType)) {
+            if (!ContentHeaders.isJson(contentType)) {
+                proxy.fail(new ApiError(415, ApiError.INVALID_REQUEST, "unsupported_media_type",
+                        "This endpoint takes a JSON body: send Content-Type: application/json.", null));
+                return;
+            }
+            readJson(length);
+        } else {
+            streamUpload(length);
+        }
+    }
+
+    static ApiError tooLarge(long max) {
+        return new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large",
+                "The request body is larger than this gateway accepts (" + max + " bytes).", null);
+    }
+
     // ---- request body ---------------------------------------------------------------------
 
     void readJson(long length) {
         long max = proxy.ctx.settings().get(CoreSettings.MAX_BODY_BYTES);
         if (length > max) {
-            proxy.fail(ProxyRequest.tooLarge(max));
+            proxy.fail(tooLarge(max));
             return;
         }
         Buffer body = Buffer.buffer(length > 0 ? (int) length : 4096);
@@ -40,7 +78,7 @@ final class RequestReader {
         proxy.req.handler(chunk -> {
             if (proxy.finished) return;
             if (body.length() + chunk.length() > max) {
-                proxy.fail(ProxyRequest.tooLarge(max));
+                proxy.fail(tooLarge(max));
                 return;
             }
             body.appendBuffer(chunk);
@@ -117,7 +155,7 @@ final class RequestReader {
     void streamUpload(long length) {
         long max = proxy.ctx.settings().get(CoreSettings.MAX_UPLOAD_BYTES);
         if (length > max) {
-            proxy.fail(ProxyRequest.tooLarge(max));
+            proxy.fail(tooLarge(max));
             return;
         }
         if (proxy.ex.endpoint().hasModelFormField()) {

@@ -10,7 +10,6 @@ import dev.tollgate.provider.AnswerTranslator;
 import dev.tollgate.provider.azure.AzureResources;
 import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
-import dev.tollgate.provider.messages.CountTokens;
 import dev.tollgate.provider.DeploymentHealth;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.Router;

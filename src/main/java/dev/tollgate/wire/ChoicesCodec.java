@@ -31,38 +31,33 @@ final class ChoicesCodec extends AnswerCodec {
     @Override
     protected void streamEvents(Frame f, ObjectNode chunk, List<AnswerEvent> out) {
         if (chunk.has("choices")) lastChunk = chunk;
-        for (JsonNode c : chunk.path("choices")) {
-            if (!(c instanceof ObjectNode choice)) continue;
-            int index = choice.path("index").asInt(0);
-            if (choice.get("delta") instanceof ObjectNode delta) message(f, index, delta, AnswerEvent.Form.DELTA, out);
-            if (choice.path("text").isTextual()) {
-                out.add(new AnswerEvent.Text(index, 0, AnswerEvent.Channel.CONTENT, choice.get("text").textValue(),
-                        AnswerEvent.Form.DELTA, new Slot(f, choice, "text")));
-            }
-            JsonNode finish = choice.get("finish_reason");
-            if (finish != null && !finish.isNull()) out.add(new AnswerEvent.Finish(index, 0, finish.asText()));
-        }
-        JsonNode usage = usageOf(chunk);
-        if (usage != null) out.add(new AnswerEvent.Usage(usage, usageSlot(f, chunk)));
+        choices(f, chunk, AnswerEvent.Form.DELTA, out);
     }
 
     @Override
     protected void wholeEvents(Frame f, List<AnswerEvent> out) {
         if (!(f.json() instanceof ObjectNode body)) return;
         out.add(start(body));
-        for (JsonNode c : body.path("choices")) {
+        choices(f, body, AnswerEvent.Form.WHOLE, out);
+    }
+
+    /** A chunk's deltas or a whole answer's messages, per choice, then the usage. A whole choice always finishes. */
+    private static void choices(Frame f, ObjectNode answer, AnswerEvent.Form form, List<AnswerEvent> out) {
+        boolean whole = form == AnswerEvent.Form.WHOLE;
+        for (JsonNode c : answer.path("choices")) {
             if (!(c instanceof ObjectNode choice)) continue;
             int index = choice.path("index").asInt(0);
-            if (choice.get("message") instanceof ObjectNode message) message(f, index, message, AnswerEvent.Form.WHOLE, out);
+            if (choice.get(whole ? "message" : "delta") instanceof ObjectNode m) message(f, index, m, form, out);
             if (choice.path("text").isTextual()) {
-                out.add(new AnswerEvent.Text(index, 0, AnswerEvent.Channel.CONTENT, choice.get("text").textValue(),
-                        AnswerEvent.Form.WHOLE, new Slot(f, choice, "text")));
+                out.add(new AnswerEvent.Text(index, 0, AnswerEvent.Channel.CONTENT, choice.get("text").textValue(), form,
+                        new Slot(f, choice, "text")));
             }
             JsonNode finish = choice.get("finish_reason");
-            out.add(new AnswerEvent.Finish(index, 0, finish == null || finish.isNull() ? null : finish.asText()));
+            boolean finished = finish != null && !finish.isNull();
+            if (finished || whole) out.add(new AnswerEvent.Finish(index, 0, finished ? finish.asText() : null));
         }
-        JsonNode usage = usageOf(body);
-        if (usage != null) out.add(new AnswerEvent.Usage(usage, usageSlot(f, body)));
+        JsonNode usage = answer.get("usage");
+        if (usage != null && usage.isObject()) out.add(new AnswerEvent.Usage(usage, new Slot(f, answer, "usage")));
     }
 
     /** The texts and tool calls of a chat message or delta. */

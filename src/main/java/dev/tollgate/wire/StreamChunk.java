@@ -40,6 +40,15 @@ public final class StreamChunk {
         return new StreamChunk(raw);
     }
 
+    /**
+     * This event for keeping past the read it came in: its bytes copied into a buffer of their own
+     * (a chunk parsed off the wire is a slice of that read's buffer, and would keep all of it alive).
+     */
+    public StreamChunk detached() {
+        if (raw == null) return this;
+        return new StreamChunk(Buffer.buffer(raw.getBytes()));
+    }
+
     /** A chunk made by the gateway from JSON. */
     public static StreamChunk of(String event, JsonNode json) {
         StreamChunk c = new StreamChunk(event, Json.toString(json), null);

@@ -72,7 +72,8 @@ public abstract class ScreeningPolicy implements Policy {
 
     private EventAction text(Exchange ex, AnswerEvent.Text t) {
         AnswerState st = state(ex);
-        if (t.form() == AnswerEvent.Form.DELTA) st.open.put(t.position(), t);
+        // The position's shape only: the event itself would keep its frame (and the read it came in) alive.
+        if (t.form() == AnswerEvent.Form.DELTA) st.open.putIfAbsent(t.position(), new AnswerEvent.Text(t.choice(), t.part(), t.channel(), "", t.form(), null));
         Screened s = screen(st, t.position(), t.text(), t.form());
         EventAction blocked = report(ex, st, s.hits, "response");
         if (blocked != null) return blocked;
@@ -94,7 +95,9 @@ public abstract class ScreeningPolicy implements Policy {
         }
         String args = c.arguments();
         if (args != null) {
-            if (c.form() == AnswerEvent.Form.DELTA) st.open.put(c.position(), c);
+            if (c.form() == AnswerEvent.Form.DELTA) {
+                st.open.putIfAbsent(c.position(), new AnswerEvent.ToolCall(c.choice(), c.index(), null, null, "", c.form(), null));
+            }
             Screened s = screen(st, c.position(), args, c.form());
             hits.addAll(s.hits);
             args = s.text;

@@ -7,6 +7,8 @@ import dev.tollgate.wire.AnswerEvent;
 import dev.tollgate.wire.Frame;
 import dev.tollgate.wire.Interest;
 
+import io.vertx.core.buffer.Buffer;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +49,8 @@ final class GeneratedOutput {
         if (e instanceof AnswerEvent.Opaque o) {
             if (frames != null) {
                 frameChars += size(o.frame());
-                frames.add(o.frame());
+                // Kept past its read: a copy of its own bytes, never the read's whole buffer.
+                frames.add(o.frame().isWhole() ? o.frame() : Frame.of(o.frame().event().detached()));
                 if (frameChars <= KEEP_FRAME_CHARS) return;
                 for (Frame f : frames) appendDecoded(f);
                 frames = null;
@@ -112,7 +115,7 @@ final class GeneratedOutput {
 
     private static long size(Frame f) {
         if (f.isWhole()) return f.body().length();
-        String data = f.event().data();
-        return data == null ? 0 : data.length();
+        Buffer raw = f.event().raw();
+        return raw == null ? 0 : raw.length();
     }
 }

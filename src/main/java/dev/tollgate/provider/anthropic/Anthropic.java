@@ -8,7 +8,6 @@ import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.DeploymentEntry;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderSpec;
-import dev.tollgate.upstream.UpstreamTarget;
 
 import java.util.List;
 import java.util.Set;
@@ -62,9 +61,7 @@ public final class Anthropic implements ProviderSpec {
 
     @Override
     public Deployment deployment(DeploymentEntry e, Settings s) {
-        String model = e.modelOrRouteName();
-        UpstreamTarget target = e.target(this, DEFAULT_BASE_URL);
-        return e.deployment(this, model, target, e.requiredCredential(this));
+        return e.keyedDeployment(this, DEFAULT_BASE_URL);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.tollgate.provider.messages;
+package dev.tollgate.caller.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.tollgate.provider.messages;
+package dev.tollgate.caller.anthropic;
 
 import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;

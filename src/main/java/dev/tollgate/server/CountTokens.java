@@ -1,4 +1,6 @@
-package dev.tollgate.provider.messages;
+package dev.tollgate.server;
+
+import dev.tollgate.caller.anthropic.MessagesInbound;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.Endpoint;
