@@ -50,8 +50,8 @@ nginx_bin=$(command -v nginx || true)
 if [[ -z $nginx_bin && -x /usr/sbin/nginx ]]; then nginx_bin=/usr/sbin/nginx; fi # not on a user's PATH
 if [[ -n $nginx_bin ]]; then have_nginx=1; fi
 
-jar=target/tollgate.jar
-if [[ ! -f $jar ]]; then
+jar=${BENCH_JAR:-target/tollgate.jar} # BENCH_JAR: measure another build (run both builds in one session)
+if [[ ! -f $jar && $jar == target/tollgate.jar ]]; then
     echo "bench: building $jar ..."
     mvn -q -B package -DskipTests
 fi
