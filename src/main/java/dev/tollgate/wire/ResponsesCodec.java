@@ -34,6 +34,21 @@ final class ResponsesCodec extends AnswerCodec {
         return u != null && u.isObject() ? u : null;
     }
 
+    /**
+     * Also a stream whose events carry their type only in the data (servers that send no SSE
+     * {@code event:} lines): read from the JSON then, and only then.
+     */
+    @Override
+    public boolean isTerminal(StreamChunk chunk) {
+        if (super.isTerminal(chunk)) return true;
+        if (chunk.event() != null) return false;
+        String data = chunk.data();
+        if (data == null || !(data.contains("\"response.") || data.contains("\"error\""))) return false;
+        String type = chunk.json() instanceof ObjectNode o ? text(o, "type") : null;
+        return type != null && (type.equals("response.completed") || type.equals("response.failed")
+                || type.equals("response.incomplete") || type.equals("error"));
+    }
+
     @Override
     protected boolean carriesOnlyUsage(ObjectNode frame) {
         return false;

@@ -189,8 +189,12 @@ class AnswerCodecTest {
         for (String notEnd : List.of("response.output_text.done", "response.output_item.done", "response.created")) {
             assertThat(responses.isTerminal(sse(notEnd, "{\"type\":\"" + notEnd + "\"}"))).as(notEnd).isFalse();
         }
-        // the type in the data alone (no SSE event name) does not end a stream
-        assertThat(responses.isTerminal(sse(null, "{\"type\":\"response.completed\"}"))).isFalse();
+        // without SSE event names (some compatible servers) the type in the data ends the stream
+        assertThat(responses.isTerminal(sse(null, "{\"type\":\"response.completed\"}"))).isTrue();
+        assertThat(responses.isTerminal(sse(null, "{\"type\":\"error\",\"message\":\"x\"}"))).isTrue();
+        assertThat(responses.isTerminal(sse(null, "{\"type\":\"response.output_text.done\",\"text\":\"response.completed\"}"))).isFalse();
+        // a named event is judged by its name alone
+        assertThat(responses.isTerminal(sse("response.output_text.delta", "{\"type\":\"response.completed\"}"))).isFalse();
     }
 
     @Test
