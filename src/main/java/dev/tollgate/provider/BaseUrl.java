@@ -38,4 +38,16 @@ public final class BaseUrl {
         for (String seg : path(url).split("/")) if (seg.equalsIgnoreCase(segment)) return true;
         return false;
     }
+
+    /**
+     * A provider's API root: a trailing version segment the adapter adds itself ({@code versions})
+     * is dropped; any other version segment is refused, naming what to give instead.
+     */
+    public static String apiRoot(String configured, Set<String> versions, String provider, String giveInstead) {
+        String root = dropLast(configured, versions);
+        if (hasVersionSegment(root)) {
+            throw new IllegalArgumentException("the path " + path(configured) + " is not " + provider + "'s API root: give " + giveInstead);
+        }
+        return root;
+    }
 }

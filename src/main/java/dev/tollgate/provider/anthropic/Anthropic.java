@@ -41,12 +41,7 @@ public final class Anthropic implements ProviderSpec {
 
     @Override
     public String baseUrl(String configured) {
-        String root = BaseUrl.dropLast(configured, Set.of("v1"));
-        if (BaseUrl.hasVersionSegment(root)) {
-            throw new IllegalArgumentException("the path " + BaseUrl.path(configured) + " is not Anthropic's API root: give "
-                    + DEFAULT_BASE_URL + " (the gateway adds /v1/messages)");
-        }
-        return root;
+        return BaseUrl.apiRoot(configured, Set.of("v1"), "Anthropic", DEFAULT_BASE_URL + " (the gateway adds /v1/messages)");
     }
 
     @Override

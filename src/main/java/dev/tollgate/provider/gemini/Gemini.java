@@ -38,12 +38,8 @@ public final class Gemini implements ProviderSpec {
 
     @Override
     public String baseUrl(String configured) {
-        String root = BaseUrl.dropLast(configured, Set.of("v1beta", "v1"));
-        if (BaseUrl.hasVersionSegment(root)) {
-            throw new IllegalArgumentException("the path " + BaseUrl.path(configured) + " is not Gemini's API root: give "
-                    + DEFAULT_BASE_URL + " (the gateway adds /v1beta/models/...); Google's OpenAI-compatible endpoint is provider openai");
-        }
-        return root;
+        return BaseUrl.apiRoot(configured, Set.of("v1beta", "v1"), "Gemini",
+                DEFAULT_BASE_URL + " (the gateway adds /v1beta/models/...); Google's OpenAI-compatible endpoint is provider openai");
     }
 
     @Override
