@@ -220,7 +220,9 @@ for p in "$tg_pid" "$pol_pid" "$hop_pid" "$up_pid"; do stop_pid "$p"; done
 if [[ -n $nginx_bin ]]; then stop_pid "$ngx_pid"; fi
 
 # ---- 3. memory per open stream ----------------------------------------------------------------
-declare -A rss_before rss_after per_stream opened
+declare -A rss_before rss_after per_stream opened heap_before heap_after heap_per_stream
+# Live heap: what the JVM still holds after a full GC (jcmd's class histogram forces one), in KB.
+live_heap_kb() { jcmd "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ { printf "%.0f", $3 / 1024 }'; }
 if ((OPEN_STREAMS > 0)); then
     slow_port=$(free_port $((up_port + 10)))
     start_bg "$tmp/slow.log" java -cp "$jar" "$bench_dir/FakeUpstream.java" "$slow_port" 3600000
@@ -240,6 +242,7 @@ if ((OPEN_STREAMS > 0)); then
         # Warm-up: the code path loaded and compiled once, a tenth of the streams opened and closed.
         java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$port$path" $((OPEN_STREAMS / 10)) 1 >/dev/null 2>&1 || true
         sleep 3
+        heap_before[$t]=$(live_heap_kb "$pid")
         rss_before[$t]=$(rss_kb "$pid")
         java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$port$path" "$OPEN_STREAMS" 8 >"$tmp/open-$t.txt" 2>&1 &
         open_pid=$!
@@ -247,10 +250,12 @@ if ((OPEN_STREAMS > 0)); then
         for ((i = 0; i < 1300; i++)); do grep -q '^OPENED' "$tmp/open-$t.txt" && break; sleep 0.1; done
         sleep 3 # let the last first events settle
         rss_after[$t]=$(rss_kb "$pid")
+        heap_after[$t]=$(live_heap_kb "$pid")
         opened[$t]=$(grep '^OPENED' "$tmp/open-$t.txt" || echo "OPENED failed")
         stop_pid "$open_pid"
         stop_pid "$pid"
         per_stream[$t]=$(awk -v a="${rss_after[$t]}" -v b="${rss_before[$t]}" -v n="$OPEN_STREAMS" 'BEGIN { printf "%.1f", (a - b) / n }')
+        heap_per_stream[$t]=$(awk -v a="${heap_after[$t]:-0}" -v b="${heap_before[$t]:-0}" -v n="$OPEN_STREAMS" 'BEGIN { printf "%.1f", (a - b) / n }')
     done
     stop_pid "$slow_pid"
 fi
@@ -284,14 +289,15 @@ fi
         echo
         echo "## Memory per open stream ($OPEN_STREAMS streams held open at once, upstream silent after the first event)"
         echo
-        echo "| target | RSS before MB | RSS open MB | per open stream KB | client |"
-        echo "|---|---:|---:|---:|---|"
+        echo "| target | RSS before MB | RSS open MB | RSS per open stream KB | live heap per open stream KB | client |"
+        echo "|---|---:|---:|---:|---:|---|"
         for t in hop tollgate; do
-            printf '| %s | %.0f | %.0f | %s | %s |\n' "$t" "$(awk -v k="${rss_before[$t]}" 'BEGIN { print k / 1024 }')" \
-                "$(awk -v k="${rss_after[$t]}" 'BEGIN { print k / 1024 }')" "${per_stream[$t]}" "${opened[$t]}"
+            printf '| %s | %.0f | %.0f | %s | %s | %s |\n' "$t" "$(awk -v k="${rss_before[$t]}" 'BEGIN { print k / 1024 }')" \
+                "$(awk -v k="${rss_after[$t]}" 'BEGIN { print k / 1024 }')" "${per_stream[$t]}" "${heap_per_stream[$t]}" "${opened[$t]}"
         done
         echo
-        echo "RSS before: fresh process after a warm-up of $((OPEN_STREAMS / 10)) streams opened and closed; per open stream = (open − before) ÷ $OPEN_STREAMS."
+        echo "RSS before: fresh process after a warm-up of $((OPEN_STREAMS / 10)) streams opened and closed; per open stream = (open − before) ÷ $OPEN_STREAMS." \
+            "Live heap: what is still reachable after a full GC (jcmd GC.class_histogram), the same difference ÷ $OPEN_STREAMS; RSS also counts how far the JVM grew its heap."
     fi
     if [[ $BENCH_JFR == 1 ]]; then
         echo
