@@ -40,9 +40,7 @@ final class AnswerRelay {
         proxy.bodyRead = true;
         proxy.ex.status(200);
         proxy.resp.setStatusCode(200);
-        proxy.resp.headers().set("x-request-id", proxy.ex.requestId());
-        proxy.ctx.cors().decorate(proxy.req.headers(), proxy.resp.headers());
-        if (proxy.admission != null && proxy.admission.headers() != null) proxy.resp.headers().setAll(proxy.admission.headers());
+        gatewayAnswerHeaders();
         if (proxy.ex.stream()) {
             proxy.resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             proxy.resp.setChunked(true);
@@ -69,8 +67,7 @@ final class AnswerRelay {
     /** GET /v1/models with a models list: the models (and aliases) this caller may use, answered by the gateway. */
     void listModels() {
         proxy.ex.status(200);
-        proxy.resp.putHeader("x-request-id", proxy.ex.requestId());
-        proxy.ctx.cors().decorate(proxy.req.headers(), proxy.resp.headers());
+        gatewayAnswerHeaders();
         Replies.json(proxy.req, 200, Json.toString(ModelList.of(proxy.ctx.router(), proxy.key == null ? null : proxy.key.key())));
         proxy.finish();
     }
@@ -79,12 +76,17 @@ final class AnswerRelay {
         return proxy.key != null && proxy.key.key().allowedModels() != null && proxy.req.method() == HttpMethod.GET && proxy.ex.endpoint().apiPath().equals("/models");
     }
 
-    /** A JSON answer the gateway computed itself (a token count): no upstream answer, no answer phase. */
-    void answerDirectly(Buffer json) {
-        proxy.ex.status(200);
+    /** The headers of an answer the gateway gives itself: its request id, CORS, the caller's limits. */
+    private void gatewayAnswerHeaders() {
         proxy.resp.headers().set("x-request-id", proxy.ex.requestId());
         proxy.ctx.cors().decorate(proxy.req.headers(), proxy.resp.headers());
         if (proxy.admission != null && proxy.admission.headers() != null) proxy.resp.headers().setAll(proxy.admission.headers());
+    }
+
+    /** A JSON answer the gateway computed itself (a token count): no upstream answer, no answer phase. */
+    void answerDirectly(Buffer json) {
+        proxy.ex.status(200);
+        gatewayAnswerHeaders();
         proxy.resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         proxy.resp.setStatusCode(200).end(json);
         proxy.finish();

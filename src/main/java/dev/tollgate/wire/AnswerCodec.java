@@ -104,12 +104,14 @@ public abstract class AnswerCodec {
         else out.add(new AnswerEvent.Opaque(f));
     }
 
+    /** The events that end a Responses API stream (and an {@code error} event any stream). */
+    static final java.util.Set<String> END_EVENTS = java.util.Set.of("response.completed", "response.failed", "response.incomplete", "error");
+
     /** The terminal event of a stream: {@code [DONE]}, or a Responses API end event. */
     public boolean isTerminal(StreamChunk chunk) {
         if (chunk.isDone()) return true;
         String event = chunk.event();
-        return event != null && (event.equals("response.completed") || event.equals("response.failed")
-                || event.equals("response.incomplete") || event.equals("error"));
+        return event != null && END_EVENTS.contains(event);
     }
 
     // ---- encoding ---------------------------------------------------------------------------
@@ -281,10 +283,5 @@ public abstract class AnswerCodec {
             }
             from = i + 7;
         }
-    }
-
-    protected static String text(JsonNode o, String field) {
-        JsonNode v = o == null ? null : o.get(field);
-        return v != null && v.isTextual() ? v.textValue() : null;
     }
 }

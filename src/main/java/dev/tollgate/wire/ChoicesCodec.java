@@ -25,7 +25,7 @@ final class ChoicesCodec extends AnswerCodec {
 
     @Override
     protected AnswerEvent.Start start(ObjectNode first) {
-        return new AnswerEvent.Start(text(first, "id"), text(first, "model"));
+        return new AnswerEvent.Start(Json.text(first, "id"), Json.text(first, "model"));
     }
 
     @Override
@@ -70,13 +70,13 @@ final class ChoicesCodec extends AnswerCodec {
             int callIndex = call.path("index").asInt(position++);
             JsonNode fn = call.get("function");
             if (!(fn instanceof ObjectNode function)) continue;
-            out.add(new AnswerEvent.ToolCall(index, callIndex, text(call, "id"), text(function, "name"),
-                    function.path("arguments").isTextual() ? function.get("arguments").textValue() : null, form,
+            out.add(new AnswerEvent.ToolCall(index, callIndex, Json.text(call, "id"), Json.text(function, "name"),
+                    Json.text(function, "arguments"), form,
                     new Slot(f, function, "arguments")));
         }
         if (m.get("function_call") instanceof ObjectNode fc) {
-            out.add(new AnswerEvent.ToolCall(index, 0, null, text(fc, "name"),
-                    fc.path("arguments").isTextual() ? fc.get("arguments").textValue() : null, form, new Slot(f, fc, "arguments")));
+            out.add(new AnswerEvent.ToolCall(index, 0, null, Json.text(fc, "name"),
+                    Json.text(fc, "arguments"), form, new Slot(f, fc, "arguments")));
         }
     }
 

@@ -25,7 +25,7 @@ final class ResponsesCodec extends AnswerCodec {
     protected AnswerEvent.Start start(ObjectNode first) {
         JsonNode r = first.get("response");
         if (r == null) return null;
-        return new AnswerEvent.Start(text(r, "id"), text(r, "model"));
+        return new AnswerEvent.Start(Json.text(r, "id"), Json.text(r, "model"));
     }
 
     @Override
@@ -44,9 +44,8 @@ final class ResponsesCodec extends AnswerCodec {
         if (chunk.event() != null) return false;
         String data = chunk.data();
         if (data == null || !(data.contains("\"response.") || data.contains("\"error\""))) return false;
-        String type = chunk.json() instanceof ObjectNode o ? text(o, "type") : null;
-        return type != null && (type.equals("response.completed") || type.equals("response.failed")
-                || type.equals("response.incomplete") || type.equals("error"));
+        String type = chunk.json() instanceof ObjectNode o ? Json.text(o, "type") : null;
+        return type != null && END_EVENTS.contains(type);
     }
 
     @Override
@@ -61,37 +60,37 @@ final class ResponsesCodec extends AnswerCodec {
 
     @Override
     protected void streamEvents(Frame f, ObjectNode e, List<AnswerEvent> out) {
-        String type = text(e, "type");
+        String type = Json.text(e, "type");
         if (type == null) type = f.event().event() == null ? "" : f.event().event();
         int item = e.path("output_index").asInt(0);
         int part = e.path("content_index").asInt(0);
-        String itemId = text(e, "item_id");
+        String itemId = Json.text(e, "item_id");
         if (itemId != null) itemIds.putIfAbsent(item, itemId);
         switch (type) {
-            case "response.output_text.delta" -> out.add(text(f, e, "delta", item, part, AnswerEvent.Channel.CONTENT, AnswerEvent.Form.DELTA));
-            case "response.refusal.delta" -> out.add(text(f, e, "delta", item, part, AnswerEvent.Channel.REFUSAL, AnswerEvent.Form.DELTA));
+            case "response.output_text.delta" -> out.add(textEvent(f, e, "delta", item, part, AnswerEvent.Channel.CONTENT, AnswerEvent.Form.DELTA));
+            case "response.refusal.delta" -> out.add(textEvent(f, e, "delta", item, part, AnswerEvent.Channel.REFUSAL, AnswerEvent.Form.DELTA));
             case "response.reasoning_text.delta", "response.reasoning_summary_text.delta" ->
-                    out.add(text(f, e, "delta", item, part, AnswerEvent.Channel.REASONING, AnswerEvent.Form.DELTA));
+                    out.add(textEvent(f, e, "delta", item, part, AnswerEvent.Channel.REASONING, AnswerEvent.Form.DELTA));
             case "response.output_text.done" -> {
                 out.add(new AnswerEvent.Finish(item, part, null));
-                out.add(text(f, e, "text", item, part, AnswerEvent.Channel.CONTENT, AnswerEvent.Form.REPEAT));
+                out.add(textEvent(f, e, "text", item, part, AnswerEvent.Channel.CONTENT, AnswerEvent.Form.REPEAT));
             }
             case "response.refusal.done" -> {
                 out.add(new AnswerEvent.Finish(item, part, null));
-                out.add(text(f, e, "refusal", item, part, AnswerEvent.Channel.REFUSAL, AnswerEvent.Form.REPEAT));
+                out.add(textEvent(f, e, "refusal", item, part, AnswerEvent.Channel.REFUSAL, AnswerEvent.Form.REPEAT));
             }
             case "response.function_call_arguments.delta" ->
-                    out.add(new AnswerEvent.ToolCall(item, 0, null, null, text(e, "delta"), AnswerEvent.Form.DELTA, new Slot(f, e, "delta")));
+                    out.add(new AnswerEvent.ToolCall(item, 0, null, null, Json.text(e, "delta"), AnswerEvent.Form.DELTA, new Slot(f, e, "delta")));
             case "response.function_call_arguments.done" -> {
                 out.add(new AnswerEvent.Finish(item, 0, null));
-                out.add(new AnswerEvent.ToolCall(item, 0, null, text(e, "name"), text(e, "arguments"), AnswerEvent.Form.REPEAT,
+                out.add(new AnswerEvent.ToolCall(item, 0, null, Json.text(e, "name"), Json.text(e, "arguments"), AnswerEvent.Form.REPEAT,
                         new Slot(f, e, "arguments")));
             }
             case "response.output_item.added" -> {
                 if (e.get("item") instanceof ObjectNode it) {
-                    String id = text(it, "id");
+                    String id = Json.text(it, "id");
                     if (id != null) itemIds.put(item, id);
-                    boolean fresh = "function_call".equals(text(it, "type"));
+                    boolean fresh = "function_call".equals(Json.text(it, "type"));
                     outputItem(f, item, it, fresh ? AnswerEvent.Form.DELTA : AnswerEvent.Form.REPEAT, out);
                 }
             }
@@ -114,7 +113,7 @@ final class ResponsesCodec extends AnswerCodec {
     @Override
     protected void wholeEvents(Frame f, List<AnswerEvent> out) {
         if (!(f.json() instanceof ObjectNode body)) return;
-        out.add(new AnswerEvent.Start(text(body, "id"), text(body, "model")));
+        out.add(new AnswerEvent.Start(Json.text(body, "id"), Json.text(body, "model")));
         output(f, body, AnswerEvent.Form.WHOLE, out);
         JsonNode usage = body.get("usage");
         if (usage != null && usage.isObject()) out.add(new AnswerEvent.Usage(usage, new Slot(f, body, "usage")));
@@ -125,20 +124,20 @@ final class ResponsesCodec extends AnswerCodec {
         int index = 0;
         for (JsonNode item : response.path("output")) {
             if (item instanceof ObjectNode it) outputItem(f, index, it, form, out);
-            if (form == AnswerEvent.Form.WHOLE && it(item)) out.add(new AnswerEvent.Finish(index, 0, null));
+            if (form == AnswerEvent.Form.WHOLE && isMessageOrCall(item)) out.add(new AnswerEvent.Finish(index, 0, null));
             index++;
         }
     }
 
-    private static boolean it(JsonNode item) {
+    private static boolean isMessageOrCall(JsonNode item) {
         String type = item.path("type").asText();
         return type.equals("message") || type.equals("function_call");
     }
 
     private static void outputItem(Frame f, int index, ObjectNode item, AnswerEvent.Form form, List<AnswerEvent> out) {
-        String type = text(item, "type");
+        String type = Json.text(item, "type");
         if ("function_call".equals(type)) {
-            out.add(new AnswerEvent.ToolCall(index, 0, text(item, "call_id"), text(item, "name"), text(item, "arguments"), form,
+            out.add(new AnswerEvent.ToolCall(index, 0, Json.text(item, "call_id"), Json.text(item, "name"), Json.text(item, "arguments"), form,
                     new Slot(f, item, "arguments")));
             return;
         }
@@ -150,7 +149,7 @@ final class ResponsesCodec extends AnswerCodec {
     }
 
     private static void contentPart(Frame f, int item, int part, ObjectNode p, AnswerEvent.Form form, List<AnswerEvent> out) {
-        String type = text(p, "type");
+        String type = Json.text(p, "type");
         if ("output_text".equals(type) && p.path("text").isTextual()) {
             out.add(new AnswerEvent.Text(item, part, AnswerEvent.Channel.CONTENT, p.get("text").textValue(), form, new Slot(f, p, "text")));
         } else if ("refusal".equals(type) && p.path("refusal").isTextual()) {
@@ -158,9 +157,9 @@ final class ResponsesCodec extends AnswerCodec {
         }
     }
 
-    private static AnswerEvent.Text text(Frame f, ObjectNode e, String field, int item, int part, AnswerEvent.Channel channel,
+    private static AnswerEvent.Text textEvent(Frame f, ObjectNode e, String field, int item, int part, AnswerEvent.Channel channel,
                                          AnswerEvent.Form form) {
-        String v = text(e, field);
+        String v = Json.text(e, field);
         return new AnswerEvent.Text(item, part, channel, v == null ? "" : v, form, new Slot(f, e, field));
     }
 

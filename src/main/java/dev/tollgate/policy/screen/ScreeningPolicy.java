@@ -84,13 +84,10 @@ public abstract class ScreeningPolicy implements Policy {
         AnswerState st = state(ex);
         String name = c.name();
         List<TextScreen.Hit> hits = new ArrayList<>(0);
-        if (name != null && !name.isEmpty() && c.form() != AnswerEvent.Form.REPEAT) {
+        if (name != null && !name.isEmpty()) {
+            // A name comes whole; in a repeat its hits were reported with the call's first piece: keep only blocks.
             TextScreen.Screened n = st.whole.screen(name);
-            hits.addAll(n.hits());
-            name = n.text();
-        } else if (name != null && c.form() == AnswerEvent.Form.REPEAT) {
-            TextScreen.Screened n = st.whole.screen(name);
-            for (TextScreen.Hit h : n.hits()) if (h.action() == Finding.Action.BLOCK) hits.add(h);
+            for (TextScreen.Hit h : n.hits()) if (c.form() != AnswerEvent.Form.REPEAT || h.action() == Finding.Action.BLOCK) hits.add(h);
             name = n.text();
         }
         String args = c.arguments();
