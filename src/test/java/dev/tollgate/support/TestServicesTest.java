@@ -1,0 +1,19 @@
+package dev.tollgate.support;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TestServicesTest {
+
+    @Test
+    void anUnreachableServiceSkipsOrFailsNamingHowToStartIt() {
+        TestServices.Service nothing = new TestServices.Service("Nothing", "127.0.0.1", 1, "start nothing");
+        assertThat(TestServices.reachable(nothing)).isFalse();
+        Class<? extends Throwable> expected = TestServices.required() ? AssertionError.class
+                : org.opentest4j.TestAbortedException.class;
+        assertThatThrownBy(() -> TestServices.need(nothing)).isInstanceOf(expected)
+                .hasMessageContaining("Nothing is not reachable at 127.0.0.1:1").hasMessageContaining("start nothing");
+    }
+}
