@@ -1,19 +1,12 @@
 package dev.tollgate.server;
 
-import io.vertx.core.http.HttpMethod;
-import dev.tollgate.http.Replies;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.json.Json;
-import dev.tollgate.wire.StreamChunk;
-import dev.tollgate.stream.AnswerStream;
-import dev.tollgate.stream.ChainedStreamWriter;
 import dev.tollgate.stream.StreamRelay;
 import dev.tollgate.stream.WholeAnswer;
-import dev.tollgate.wire.Codecs;
 import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.provider.AnswerTranslator;
 import io.vertx.core.buffer.Buffer;
@@ -23,7 +16,8 @@ import io.vertx.core.http.HttpHeaders;
 /**
  * Relays the upstream's answer: a stream event by event and a whole JSON answer through the
  * chain's answer phase, a provider's answer translated first, error bodies scrubbed of
- * credentials, anything else as bytes with back-pressure; also answers made by a policy.
+ * credentials, anything else as bytes with back-pressure. Answers the gateway gives itself are
+ * {@link GatewayAnswers}'.
  */
 final class AnswerRelay {
 
@@ -31,65 +25,6 @@ final class AnswerRelay {
 
     AnswerRelay(ProxyRequest proxy) {
         this.proxy = proxy;
-    }
-
-    // ---- response -------------------------------------------------------------------------
-
-    /** A policy answered in place of the upstream: the answer still runs the response phases. */
-    void answerLocally(ObjectNode answer) {
-        proxy.bodyRead = true;
-        proxy.ex.status(200);
-        proxy.resp.setStatusCode(200);
-        gatewayAnswerHeaders();
-        if (proxy.ex.stream()) {
-            proxy.resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-            proxy.resp.setChunked(true);
-            ChainedStreamWriter writer = new ChainedStreamWriter(proxy.ex, proxy.ctx.chain(), proxy.resp, Codecs.of(proxy.ex.endpoint().kind()));
-            for (StreamChunk chunk : AnswerStream.of(proxy.ex.endpoint().kind(), answer, AnswerStream.wantsUsage(proxy.ex.body()))) {
-                if (!writer.write(chunk)) {
-                    proxy.finish();
-                    return;
-                }
-            }
-            proxy.resp.end();
-        } else {
-            WholeAnswer.Result r = WholeAnswer.run(proxy.ex, proxy.ctx.chain(), Json.toBuffer(answer));
-            if (r.error() != null) {
-                proxy.fail(r.error());
-                return;
-            }
-            proxy.resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-            proxy.resp.end(proxy.toCaller(200, r.body()));
-        }
-        proxy.finish();
-    }
-
-    /** GET /v1/models with a models list: the models (and aliases) this caller may use, answered by the gateway. */
-    void listModels() {
-        proxy.ex.status(200);
-        gatewayAnswerHeaders();
-        Replies.json(proxy.req, 200, Json.toString(ModelList.of(proxy.ctx.router(), proxy.key == null ? null : proxy.key.key())));
-        proxy.finish();
-    }
-
-    boolean filtersModelList() {
-        return proxy.key != null && proxy.key.key().allowedModels() != null && proxy.req.method() == HttpMethod.GET && proxy.ex.endpoint().apiPath().equals("/models");
-    }
-
-    /** The headers of an answer the gateway gives itself: its request id, CORS, the caller's limits. */
-    private void gatewayAnswerHeaders() {
-        proxy.resp.headers().set("x-request-id", proxy.ex.requestId());
-        proxy.ctx.cors().decorate(proxy.req.headers(), proxy.resp.headers());
-        if (proxy.admission != null && proxy.admission.headers() != null) proxy.resp.headers().setAll(proxy.admission.headers());
-    }
-
-    /** A JSON answer the gateway computed itself (a token count): no upstream answer, no answer phase. */
-    void answerDirectly(Buffer json) {
-        proxy.ex.status(200);
-        gatewayAnswerHeaders();
-        proxy.resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-        proxy.resp.setStatusCode(200).end(json);
-        proxy.finish();
     }
 
     void relay(HttpClientResponse up) {
@@ -131,7 +66,7 @@ final class AnswerRelay {
             proxy.phase = ProxyRequest.Phase.DONE;
             proxy.relay = new StreamRelay(proxy.ex, proxy.ctx.chain(), up, proxy.resp, proxy.loop.deadlines(), idleMs, proxy::finish, proxy.ctx.scrubber(), null);
             proxy.relay.start();
-        } else if ((proxy.ex.endpoint().kind() != Endpoint.Kind.OTHER || filtersModelList()) && ContentHeaders.isJson(contentType)
+        } else if ((proxy.ex.endpoint().kind() != Endpoint.Kind.OTHER || proxy.ownAnswers.filtersModelList()) && ContentHeaders.isJson(contentType)
                 && ContentHeaders.length(up.getHeader(HttpHeaders.CONTENT_LENGTH)) <= proxy.ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES)) {
             bufferJson(up, idleMs);
         } else {
@@ -212,7 +147,7 @@ final class AnswerRelay {
         boolean ok = status >= 200 && status < 300;
         // An error's words are the upstream's and may echo the gateway's key; an answer is relayed byte-exact.
         if (!ok) raw = proxy.ctx.scrubber().scrubBody(raw);
-        if (ok && filtersModelList()) raw = ModelList.allowedOnly(raw, proxy.key.key());
+        if (ok && proxy.ownAnswers.filtersModelList()) raw = ModelList.allowedOnly(raw, proxy.key.key());
         if (!ok) {
             if (status >= 400) proxy.ex.errorMessage(upstreamErrorMessage(raw, proxy.upstream == null ? null : proxy.upstream.getHeader(HttpHeaders.CONTENT_TYPE)));
             proxy.resp.end(proxy.toCaller(status, raw));

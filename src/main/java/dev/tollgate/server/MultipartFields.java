@@ -1,5 +1,7 @@
 package dev.tollgate.server;
 
+import dev.tollgate.api.ApiError;
+
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
@@ -181,5 +183,15 @@ final class MultipartFields {
             return i;
         }
         return -1;
+    }
+
+    /** A form that repeats a field, or cannot be followed to its end, is not judged by one reading of it. */
+    ApiError refusal() {
+        if (repeated() != null) {
+            return ApiError.badRequest("invalid_form", "The form gives the field '" + ApiError.clip(repeated())
+                    + "' more than once; send each field once.");
+        }
+        if (unreadable()) return ApiError.badRequest("invalid_form", "The form's part headers are too large to read.");
+        return null;
     }
 }

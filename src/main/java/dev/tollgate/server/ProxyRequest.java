@@ -1,9 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.http.Deadlines;
-
 import dev.tollgate.http.Replies;
-
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.Admission;
 import dev.tollgate.keys.ApiKey;
@@ -34,12 +32,11 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * One proxied request from start to finish: authenticate and resolve its settings, have its body
  * read ({@link RequestReader}), judge it and run the chain, try the upstream ({@link UpstreamAttempts}),
- * relay the answer ({@link AnswerRelay}), then complete the chain and write the request log line.
- * Owns what the three share (the exchange, the deadline, whether the request is finished). Lives on
- * one event loop.
+ * relay the answer ({@link AnswerRelay}) or give the gateway's own ({@link GatewayAnswers}), then
+ * complete the chain and write the request log line. Owns what the pieces share (the exchange, the
+ * deadline, whether the request is finished). Lives on one event loop.
  */
 final class ProxyRequest {
-
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("tollgate");
 
@@ -61,10 +58,11 @@ final class ProxyRequest {
     boolean finished;
     boolean bodyRead;
 
-    /** The three jobs of a request: reading its body, trying deployments, relaying the answer. */
+    /** The jobs of a request: reading its body, trying deployments, relaying the answer or giving its own. */
     final RequestReader reader = new RequestReader(this);
     final UpstreamAttempts upstreamAttempts = new UpstreamAttempts(this);
     final AnswerRelay answers = new AnswerRelay(this);
+    final GatewayAnswers ownAnswers = new GatewayAnswers(this);
 
     ProxyRequest(EventLoopResources loop, GatewayContext ctx, HttpServerRequest req, Exchange ex, String pathAndQuery, String pathKey) {
         this.loop = loop;
@@ -81,6 +79,7 @@ final class ProxyRequest {
 
     /** What the single deadline currently guards. */
     enum Phase { BODY, UPLOAD, UPSTREAM, RESPONSE_BODY, DONE }
+
     Phase phase = Phase.BODY;
 
     void run() {
@@ -127,11 +126,7 @@ final class ProxyRequest {
     }
 
     /** The caller's Tollgate key, or null in pass-through mode. */
-    ApiKey apiKey() {
-        return key == null ? null : key.key();
-    }
-
-    // ---- chain and upstream ---------------------------------------------------------------
+    ApiKey apiKey() { return key == null ? null : key.key(); }
 
     void runChain(Buffer rawBody) {
         ApiError judged = ModelGate.check(ex, apiKey(), rules);
@@ -157,7 +152,7 @@ final class ProxyRequest {
                 return;
             }
             if (ex.localAnswer() != null) {
-                answers.answerLocally(ex.localAnswer());
+                ownAnswers.answerLocally(ex.localAnswer());
                 return;
             }
             Buffer body = rawBody == null ? null : ex.bodyModified() && !ex.bodyForwardedAsIs() ? Json.toBuffer(ex.body()) : rawBody;
@@ -165,8 +160,6 @@ final class ProxyRequest {
             else upstreamAttempts.callUpstream(body);
         });
     }
-
-    // ---- endings --------------------------------------------------------------------------
 
     void onTimeout() {
         if (finished) return;
@@ -211,9 +204,7 @@ final class ProxyRequest {
     }
 
     /** Answers with a gateway error and finishes. */
-    void fail(ApiError error) {
-        fail(error, null);
-    }
+    void fail(ApiError error) { fail(error, null); }
 
     void fail(ApiError error, MultiMap headers) {
         if (finished) return;
@@ -224,9 +215,7 @@ final class ProxyRequest {
     }
 
     /** A whole body in the caller's API format: OpenAI's as it is, Anthropic's for /v1/messages. */
-    Buffer toCaller(int status, Buffer openAi) {
-        return ex.callerCodec().whole(status, openAi);
-    }
+    Buffer toCaller(int status, Buffer openAi) { return ex.callerCodec().whole(status, openAi); }
 
     void finish() {
         if (finished) return;

@@ -39,7 +39,7 @@ final class RequestReader {
         if (!hasBody) {
             proxy.bodyRead = true;
             if (proxy.req.method() == HttpMethod.GET && proxy.ex.endpoint().apiPath().equals("/models") && proxy.ctx.router().routed()) {
-                proxy.answers.listModels();
+                proxy.ownAnswers.listModels();
                 return;
             }
             proxy.runChain(null);
@@ -211,7 +211,7 @@ final class RequestReader {
 
     void judgeForm(MultipartFields form, Buffer held, boolean whole) {
         proxy.timer.disarm();
-        ApiError unclear = formRefusal(form);
+        ApiError unclear = form.refusal();
         if (unclear != null) {
             proxy.fail(unclear);
             return;
@@ -231,21 +231,11 @@ final class RequestReader {
     /** The form whose fields were judged; the rest of the upload is still read through it. */
     MultipartFields judgedForm;
 
-    /** A form that repeats a field, or cannot be followed to its end, is not judged by one reading of it. */
-    static ApiError formRefusal(MultipartFields form) {
-        if (form.repeated() != null) {
-            return ApiError.badRequest("invalid_form", "The form gives the field '" + ApiError.clip(form.repeated())
-                    + "' more than once; send each field once.");
-        }
-        if (form.unreadable()) return ApiError.badRequest("invalid_form", "The form's part headers are too large to read.");
-        return null;
-    }
-
     /** The rest of a judged upload, read as it is forwarded: a field repeated after the judgement stops it. */
     boolean uploadStillJudged(Buffer chunk) {
         if (judgedForm == null) return true;
         judgedForm.feed(chunk);
-        ApiError unclear = formRefusal(judgedForm);
+        ApiError unclear = judgedForm.refusal();
         if (unclear == null) return true;
         if (proxy.call != null) proxy.call.cancel(); // the upstream never receives a complete request
         proxy.fail(unclear);

@@ -212,7 +212,7 @@ final class UpstreamAttempts {
                 proxy.fail(new ApiError(500, "server_error", "internal_error", "The gateway failed to count the prompt's tokens.", null));
                 return;
             }
-            proxy.answers.answerDirectly(CountTokens.answer(ar.result()));
+            proxy.ownAnswers.answerDirectly(CountTokens.answer(ar.result()));
         });
     }
 
