@@ -14,6 +14,7 @@ import dev.tollgate.provider.DeploymentHealth;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.Router;
 import dev.tollgate.api.TranslationException;
+import dev.tollgate.provider.ThinkingParameter;
 import dev.tollgate.provider.UpstreamRequest;
 import dev.tollgate.provider.responses.ResponsesOverChat;
 import java.util.List;
@@ -108,6 +109,7 @@ final class UpstreamAttempts {
         if (d == null) {
             headers = proxy.upstreamHeaders(s);
             uri = proxy.ctx.upstream().uri(proxy.pathAndQuery);
+            if (body != null) body = ThinkingParameter.forOpenAiStyle(proxy.ex, body); // an OpenAI-style upstream
         } else {
             CallContext attempt = new CallContext(proxy.ex, proxy.req.headers(), upstreamBody, proxy.pathAndQuery, proxy.ctx.access().keyMode(),
                     s.get(CoreSettings.OPENAI_ORGANIZATION), s.get(CoreSettings.OPENAI_PROJECT));

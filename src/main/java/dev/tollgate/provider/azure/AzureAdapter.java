@@ -3,6 +3,8 @@ package dev.tollgate.provider.azure;
 import dev.tollgate.provider.CallContext;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.provider.ThinkingParameter;
+import io.vertx.core.buffer.Buffer;
 import dev.tollgate.api.TranslationException;
 import dev.tollgate.provider.UpstreamRequest;
 import dev.tollgate.upstream.ForwardedHeaders;
@@ -61,7 +63,9 @@ public final class AzureAdapter implements ProviderAdapter {
         MultiMap headers = ForwardedHeaders.toUpstream(call.callerHeaders(), null, call.organization(), call.project(), true);
         String key = d.credential() != null ? d.credential() : call.keyMode() ? null : callerKey(call.callerHeaders());
         if (key != null) headers.set("api-key", key);
-        return new UpstreamRequest(uri.toString(), headers, call.body());
+        // Azure OpenAI, like OpenAI, rejects Anthropic's 'thinking'.
+        Buffer body = call.body() == null ? null : ThinkingParameter.forOpenAiStyle(call.ex(), call.body());
+        return new UpstreamRequest(uri.toString(), headers, body);
     }
 
     /** Pass-through without a gateway key (the seeds' behaviour): the caller's own Azure key, from its Bearer token or api-key. */
