@@ -53,11 +53,14 @@ public final class ChainedStreamWriter {
         if (aborted) return false;
         if (codec.isTerminal(chunk)) terminal = true;
         if (readers.interest() == Interest.NONE) {
+            recordFailure(codec.failureOf(chunk));
+            codec.passedUndecoded(chunk); // a Responses error event the gateway may add must number after it
             out.write(caller.event(chunk));
             return true;
         }
         Frame f = Frame.of(chunk);
         List<AnswerEvent> in = codec.decode(f, readers.interest());
+        for (AnswerEvent e : in) if (e instanceof AnswerEvent.Failure failure) recordFailure(failure.message());
         ChainRunner.EventResult r = chain.onEvents(ex, readers, in);
         if (r.abort() != null) {
             abort(r.abort());
@@ -85,8 +88,32 @@ public final class ChainedStreamWriter {
         client.end();
     }
 
-    /** An error event in the caller's format. */
+    /**
+     * The provider reported an error mid-stream (translated to OpenAI's {@code openAiError}): the
+     * policies see it as the API's own error event decodes ({@link AnswerEvent.Failure}); returns
+     * the error event for the caller. The stream ends there, so nothing held back is released.
+     */
+    public Buffer providerFailure(int status, ObjectNode openAiError) {
+        StreamChunk failure = codec.failureEvent(openAiError);
+        if (readers.interest() != Interest.NONE) {
+            List<AnswerEvent> in = new java.util.ArrayList<>(codec.decode(Frame.of(failure), readers.interest()));
+            in.removeIf(e -> e instanceof AnswerEvent.End);
+            chain.onEvents(ex, readers, in); // the error ends the answer whatever a policy makes of it
+        }
+        recordFailure(codec.failureOf(failure));
+        return errorEvent(status, openAiError);
+    }
+
+    /** The upstream's words for the request log, when nothing said more first. */
+    private void recordFailure(String message) {
+        if (message == null || ex.errorMessage() != null) return;
+        message = message.strip();
+        ex.errorMessage(message.length() > 500 ? message.substring(0, 500) + "…" : message);
+    }
+
+    /** An error event in the caller's format: for an OpenAI caller the API's own error event (a Responses {@code error}, numbered). */
     public Buffer errorEvent(int status, ObjectNode openAiError) {
-        return caller.error(status, openAiError);
+        if (!caller.isIdentity()) return caller.error(status, openAiError);
+        return codec.gatewayEvent(codec.failureEvent(openAiError)).toWire();
     }
 }

@@ -113,8 +113,7 @@ public final class StreamRelay {
     private void write(StreamChunk chunk) {
         if (SecretScrubber.isErrorEvent(chunk)) {
             // The upstream reported an error mid-stream: its words may echo a credential.
-            chunk = scrubber.scrubEvent(chunk);
-            if (ex.errorMessage() == null) ex.errorMessage(errorMessage(chunk));
+            chunk = scrubber.scrubEvent(chunk); // the writer records its words for the log, as the codec reads them
         }
         if (!writer.write(chunk)) {
             // A policy ended the stream: stop the upstream too.
@@ -154,9 +153,9 @@ public final class StreamRelay {
         idle.disarm();
         ex.upstreamEnded();
         ObjectNode error = scrubber.scrub(e.openAiError());
-        ex.errorMessage(error.path("error").path("message").asText("upstream error"));
         upstream.request().reset();
-        client.write(writer.errorEvent(e.status(), error)).onComplete(v -> client.reset());
+        // The policies see it, the log records it, the caller gets it; then a reset, as for any broken stream.
+        client.write(writer.providerFailure(e.status(), error)).onComplete(v -> client.reset());
         onFinished.run();
     }
 
@@ -173,22 +172,5 @@ public final class StreamRelay {
         // raw HTTP sees a broken transfer, never a complete one.
         client.write(writer.errorEvent(error.status(), error.toJson())).onComplete(v -> client.reset());
         onFinished.run();
-    }
-
-    /** What an upstream error event says, for the log: OpenAI's error.message, a Responses error's message, or the text. */
-    private static String errorMessage(StreamChunk chunk) {
-        JsonNode json = chunk.json();
-        if (json == null) return chunk.data() == null || chunk.data().isBlank() ? "upstream error" : logText(chunk.data());
-        JsonNode error = json.path("error");
-        if (error.isTextual()) return logText(error.textValue());
-        for (JsonNode m : new JsonNode[]{error.path("message"), json.path("message"), json.path("response").path("error").path("message")}) {
-            if (m.isTextual()) return logText(m.textValue());
-        }
-        return "upstream error";
-    }
-
-    private static String logText(String s) {
-        s = s.strip();
-        return s.length() > 500 ? s.substring(0, 500) + "…" : s;
     }
 }

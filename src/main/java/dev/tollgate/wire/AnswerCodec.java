@@ -51,7 +51,9 @@ public abstract class AnswerCodec {
                 }
             }
         }
-        if (interest == Interest.USAGE) streamSummary(f, out);
+        String failure = failureOf(e);
+        if (failure != null) out.add(new AnswerEvent.Failure(failure));
+        else if (interest == Interest.USAGE) streamSummary(f, out);
         else if (f.json() instanceof ObjectNode o) streamEvents(f, o, out);
         if (isTerminal(e)) out.add(new AnswerEvent.End(f));
         return out;
@@ -104,6 +106,35 @@ public abstract class AnswerCodec {
         else out.add(new AnswerEvent.Opaque(f));
     }
 
+    /**
+     * What an upstream error event says (its own words), or null when the event is part of the
+     * answer: here a chunk whose JSON has a top-level {@code error} (OpenAI's mid-stream error).
+     * The cheap test comes first: an error's JSON names the field, answer text holds the word only
+     * escaped, so most frames are never parsed for this.
+     */
+    public String failureOf(StreamChunk e) {
+        String data = e.data();
+        if (data == null || !data.contains("\"error\"")) return null;
+        return e.json() instanceof ObjectNode o ? errorMessage(o.get("error")) : null;
+    }
+
+    /** An {@code error} value's message: its {@code message}, a bare string, or a stand-in; null for none. */
+    protected static String errorMessage(JsonNode error) {
+        if (error == null || error.isNull() || error.isMissingNode()) return null;
+        if (error.isTextual()) return error.textValue();
+        JsonNode m = error.get("message");
+        return m != null && m.isTextual() ? m.textValue() : "upstream error";
+    }
+
+    /**
+     * The stream event that reports an error the gateway learned of in the provider's words
+     * ({@code openAiError}: {@code {"error": {...}}}), shaped as this API's upstream would send it:
+     * here the error chunk itself.
+     */
+    public StreamChunk failureEvent(ObjectNode openAiError) {
+        return StreamChunk.of(null, openAiError);
+    }
+
     /** The events that end a Responses API stream (and an {@code error} event any stream). */
     static final java.util.Set<String> END_EVENTS = java.util.Set.of("response.completed", "response.failed", "response.incomplete", "error");
 
@@ -118,7 +149,7 @@ public abstract class AnswerCodec {
 
     /** The stream events to send for frame {@code f}, whose events {@code in} the chain turned into {@code out}. */
     public final List<StreamChunk> encode(Frame f, List<AnswerEvent> in, List<AnswerEvent> out) {
-        if (same(in, out)) return List.of(f.event());
+        if (same(in, out)) return sequenced(f, List.of(f.event()));
         List<StreamChunk> before = new ArrayList<>(1);
         List<StreamChunk> after = new ArrayList<>(0);
         boolean changed = writeBack(f, in, out, before, after);
@@ -126,7 +157,26 @@ public abstract class AnswerCodec {
         result.addAll(before);
         if (keepsFrame(in, out, f)) result.add(changed ? StreamChunk.of(f.event().event(), f.json()) : f.event());
         result.addAll(after);
-        return result;
+        return sequenced(f, result);
+    }
+
+    /**
+     * The chunks to send for frame {@code f}, numbered as this API numbers its events: here as they
+     * are (chat streams have no numbers). {@code f.event()} (or a chunk of {@code f.json()}) is the
+     * upstream's own; any other chunk is one the gateway made.
+     */
+    protected List<StreamChunk> sequenced(Frame f, List<StreamChunk> chunks) {
+        return chunks;
+    }
+
+    /** An upstream event relayed without decoding: noted for numbering the events the gateway may add after it. */
+    public void passedUndecoded(StreamChunk upstream) {
+        // chat streams have no numbers
+    }
+
+    /** An event the gateway makes outside any upstream frame (an error ending the stream), numbered like the rest. */
+    public StreamChunk gatewayEvent(StreamChunk made) {
+        return sequenced(Frame.of(StreamChunk.done()), List.of(made)).get(0);
     }
 
     /** The whole answer's body after the chain: its original bytes when nothing changed. */

@@ -20,6 +20,58 @@ final class ResponsesCodec extends AnswerCodec {
 
     /** Output index → the item's id, for delta events the gateway adds. */
     private final Map<Integer, String> itemIds = new HashMap<>(4);
+    /** The last sequence number sent (-1: none known), and how many events the gateway has added so far. */
+    private long lastSequence = -1;
+    private long added;
+    /** The upstream's last event while nothing was added: read for its number only if the gateway adds one after it. */
+    private StreamChunk lastUpstream;
+
+    /**
+     * Every event of a Responses stream carries a {@code sequence_number}, increasing. An event the
+     * gateway adds takes the next one, and the upstream's later events move up by one each: they
+     * are rewritten then (only then), so an untouched stream keeps its bytes and is not parsed for this.
+     */
+    @Override
+    protected List<StreamChunk> sequenced(Frame f, List<StreamChunk> chunks) {
+        List<StreamChunk> out = chunks;
+        for (int i = 0; i < chunks.size(); i++) {
+            StreamChunk c = chunks.get(i);
+            StreamChunk n = number(c, c == f.event() || f.json() != null && c.json() == f.json());
+            if (n == c) continue;
+            if (out == chunks) out = new java.util.ArrayList<>(chunks);
+            out.set(i, n);
+        }
+        return out;
+    }
+
+    @Override
+    public void passedUndecoded(StreamChunk upstream) {
+        if (added == 0) lastUpstream = upstream;
+    }
+
+    private StreamChunk number(StreamChunk c, boolean upstreams) {
+        if (upstreams && added == 0) {
+            lastUpstream = c;
+            return c;
+        }
+        if (!(c.json() instanceof ObjectNode o)) return c;
+        if (lastUpstream != null) {
+            // The first event the gateway adds: the number to follow is the upstream's last.
+            JsonNode n = lastUpstream.json() instanceof ObjectNode last ? last.get("sequence_number") : null;
+            if (n != null && n.canConvertToLong()) lastSequence = Math.max(lastSequence, n.asLong());
+            lastUpstream = null;
+        }
+        if (upstreams) {
+            JsonNode n = o.get("sequence_number");
+            if (n == null || !n.canConvertToLong()) return c; // an upstream that does not number its events
+            lastSequence = n.asLong() + added;
+        } else {
+            lastSequence++;
+            added++;
+        }
+        o.put("sequence_number", lastSequence);
+        return StreamChunk.of(c.event(), o);
+    }
 
     @Override
     protected AnswerEvent.Start start(ObjectNode first) {
@@ -46,6 +98,42 @@ final class ResponsesCodec extends AnswerCodec {
         if (data == null || !(data.contains("\"response.") || data.contains("\"error\""))) return false;
         String type = chunk.json() instanceof ObjectNode o ? Json.text(o, "type") : null;
         return type != null && END_EVENTS.contains(type);
+    }
+
+    /**
+     * A Responses stream reports errors as an {@code error} event ({@code message} at the top) or a
+     * {@code response.failed} whose response holds the {@code error}; a chunk with a top-level
+     * error object (chat style, from some servers) counts too.
+     */
+    @Override
+    public String failureOf(StreamChunk chunk) {
+        String data = chunk.data();
+        if (data == null || !data.contains("\"error\"")) return null;
+        if (!(chunk.json() instanceof ObjectNode o)) return null;
+        String type = Json.text(o, "type");
+        if (type == null) type = chunk.event();
+        if ("error".equals(type)) {
+            JsonNode m = o.get("message");
+            if (m != null && m.isTextual()) return m.textValue();
+            String nested = errorMessage(o.get("error"));
+            return nested != null ? nested : "upstream error";
+        }
+        if ("response.failed".equals(type)) {
+            String m = errorMessage(o.path("response").get("error"));
+            return m != null ? m : "upstream error";
+        }
+        return type == null || !type.startsWith("response.") ? errorMessage(o.get("error")) : null;
+    }
+
+    /** The Responses API's {@code error} event: {@code type}, {@code code}, {@code message}, {@code param}. */
+    @Override
+    public StreamChunk failureEvent(ObjectNode openAiError) {
+        JsonNode error = openAiError.path("error");
+        ObjectNode e = Json.object().put("type", "error");
+        e.set("code", error.hasNonNull("code") ? error.get("code") : error.path("type").isTextual() ? error.get("type") : Json.MAPPER.getNodeFactory().nullNode());
+        e.put("message", error.path("message").asText("upstream error"));
+        e.set("param", error.hasNonNull("param") ? error.get("param") : Json.MAPPER.getNodeFactory().nullNode());
+        return StreamChunk.of("error", e);
     }
 
     @Override

@@ -79,8 +79,10 @@ public final class Answers {
         upstream.handle(req -> {
             FakeUpstream.startSse(req);
             var resp = req.response();
+            int[] seq = {0}; // a Responses stream numbers its events, as OpenAI's does
             if (api == Api.RESPONSES) {
-                resp.write("event: response.created\ndata: {\"type\":\"response.created\",\"response\":" + responseObject(null, "in_progress") + "}\n\n");
+                resp.write("event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":" + seq[0]++ + ",\"response\":"
+                        + responseObject(null, "in_progress") + "}\n\n");
             }
             int pos = 0;
             for (int i = 0; pos < text.length(); i++) {
@@ -92,7 +94,8 @@ public final class Answers {
                             + "\"choices\":[{\"index\":0,\"delta\":{\"content\":" + piece + "},\"finish_reason\":null}]}");
                     case COMPLETIONS -> FakeUpstream.event(req, "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"gpt-4o-2024\","
                             + "\"choices\":[{\"index\":0,\"text\":" + piece + ",\"logprobs\":null,\"finish_reason\":null}]}");
-                    case RESPONSES -> resp.write("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\","
+                    case RESPONSES -> resp.write("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":"
+                            + seq[0]++ + ",\"item_id\":\"msg_1\","
                             + "\"output_index\":0,\"content_index\":0,\"delta\":" + piece + "}\n\n");
                 }
             }
@@ -114,9 +117,10 @@ public final class Answers {
                 }
                 case RESPONSES -> {
                     // As OpenAI does: the done and completed events repeat the whole text.
-                    resp.write("event: response.output_text.done\ndata: {\"type\":\"response.output_text.done\",\"item_id\":\"msg_1\","
-                            + "\"output_index\":0,\"content_index\":0,\"text\":" + all + "}\n\n");
-                    resp.write("event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":" + responseObject(all, "completed") + "}\n\n");
+                    resp.write("event: response.output_text.done\ndata: {\"type\":\"response.output_text.done\",\"sequence_number\":" + seq[0]++
+                            + ",\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"text\":" + all + "}\n\n");
+                    resp.write("event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":" + seq[0]++
+                            + ",\"response\":" + responseObject(all, "completed") + "}\n\n");
                 }
             }
             resp.end();
@@ -147,10 +151,26 @@ public final class Answers {
         return new Answer(status, text.toString(), null, status == 200, body);
     }
 
+    /**
+     * The error a caller of this API and mode sees for an OpenAI error ({@code {"error": {...}}}):
+     * that body, except in a Responses stream, whose error event says {@code code}, {@code message}
+     * and {@code param} (its {@code sequence_number} is checked by {@link #readStream}).
+     */
+    public static String errorSeen(Api api, AnswerMode mode, String openAiError) {
+        if (api != Api.RESPONSES || !mode.streamed()) return openAiError;
+        JsonNode e = parseOrNull(openAiError).path("error");
+        com.fasterxml.jackson.databind.node.ObjectNode event = Json.object().put("type", "error");
+        event.set("code", e.get("code"));
+        event.set("message", e.get("message"));
+        event.set("param", e.get("param"));
+        return event.toString();
+    }
+
     static Answer readStream(Api api, int status, String body) {
         StringBuilder text = new StringBuilder();
         String error = null;
         boolean complete = false;
+        long lastSequence = -1;
         for (String line : body.split("\n")) {
             if (!line.startsWith("data: ")) continue;
             String data = line.substring(6);
@@ -168,6 +188,13 @@ public final class Answers {
                 case CHAT -> event.path("choices").forEach(c -> text.append(c.path("delta").path("content").asText("")));
                 case COMPLETIONS -> event.path("choices").forEach(c -> text.append(c.path("text").asText("")));
                 case RESPONSES -> {
+                    // Every event of a Responses stream, the gateway's own too, carries an increasing sequence_number.
+                    JsonNode n = event.get("sequence_number");
+                    if (n == null || !n.canConvertToLong() || n.asLong() <= lastSequence) {
+                        throw new AssertionError("sequence_number missing or not increasing (after " + lastSequence + "): " + data);
+                    }
+                    lastSequence = n.asLong();
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) event).remove("sequence_number");
                     String type = event.path("type").asText();
                     if (type.equals("response.output_text.delta")) text.append(event.path("delta").asText(""));
                     if (type.equals("response.completed")) complete = true;

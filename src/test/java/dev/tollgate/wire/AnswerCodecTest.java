@@ -71,7 +71,43 @@ class AnswerCodecTest {
                         step("response.completed", R_COMPLETED, List.of("Text 0:0 CONTENT REPEAT 'Hello'",
                                         "Tool 1:0 REPEAT id=call_1 name=get_weather args={\"city\":\"Paris\"}", R_USAGE_EVENT, "End"),
                                 // the usage sits inside the response object, which is still sent as it is
-                                List.of(R_USAGE_EVENT, "Opaque", "End")))));
+                                List.of(R_USAGE_EVENT, "Opaque", "End")))),
+                // An upstream's error inside a stream is an event of its own, at every interest that decodes.
+                Arguments.of("chat error chunk", Endpoint.Kind.CHAT_COMPLETIONS, List.of(
+                        step(CHAT_ROLE, List.of("Start c1 gpt-4o", "Text 0:0 CONTENT DELTA ''"), List.of("Start c1 gpt-4o", "Opaque")),
+                        step(CHAT_ERROR_WORD_IN_ARGS, List.of("Tool 0:0 DELTA id=null name=null args={\"error\":1}"), List.of("Opaque")),
+                        step(CHAT_ERROR, List.of("Failure The server had an error while processing your request."),
+                                List.of("Failure The server had an error while processing your request.")))),
+                Arguments.of("responses error event", Endpoint.Kind.RESPONSES, List.of(
+                        step("response.created", R_CREATED, List.of("Start resp_1 gpt-4o"), List.of("Start resp_1 gpt-4o", "Opaque")),
+                        step("error", R_ERROR, List.of("Failure Rate limit reached for gpt-4o.", "End"),
+                                List.of("Failure Rate limit reached for gpt-4o.", "End")))),
+                Arguments.of("responses failed", Endpoint.Kind.RESPONSES, List.of(
+                        step("response.created", R_CREATED, List.of("Start resp_1 gpt-4o"), List.of("Start resp_1 gpt-4o", "Opaque")),
+                        step("response.failed", R_FAILED, List.of("Failure The model failed to generate a response.", "End"),
+                                List.of("Failure The model failed to generate a response.", "End")))));
+    }
+
+    @Test
+    void aResponsesStreamWithoutEventNamesReportsItsFailuresByType() {
+        AnswerCodec codec = Codecs.of(Endpoint.Kind.RESPONSES);
+        assertThat(show(codec.decode(Frame.of(sse(R_ERROR)), Interest.EVENTS))).containsExactly("Failure Rate limit reached for gpt-4o.", "End");
+        assertThat(show(codec.decode(Frame.of(sse(R_FAILED)), Interest.USAGE)))
+                .containsExactly("Start resp_1 gpt-4o", "Failure The model failed to generate a response.", "End");
+    }
+
+    @Test
+    void theGatewaysOwnFailureEventsAreTheApisErrorEvents() throws Exception {
+        var error = dev.tollgate.json.Json.parse(q("{'error':{'message':'Overloaded','type':'upstream_error','param':null,'code':'overloaded_error'}}"));
+        AnswerCodec chat = Codecs.of(Endpoint.Kind.CHAT_COMPLETIONS);
+        StreamChunk c = chat.failureEvent((com.fasterxml.jackson.databind.node.ObjectNode) error);
+        assertThat(c.toWire().toString()).isEqualTo("data: " + error + "\n\n");
+        assertThat(chat.failureOf(c)).isEqualTo("Overloaded");
+        AnswerCodec responses = Codecs.of(Endpoint.Kind.RESPONSES);
+        StreamChunk r = responses.failureEvent((com.fasterxml.jackson.databind.node.ObjectNode) error);
+        assertThat(r.toWire().toString()).isEqualTo("event: error\ndata: "
+                + q("{'type':'error','code':'overloaded_error','message':'Overloaded','param':null}") + "\n\n");
+        assertThat(responses.failureOf(r)).isEqualTo("Overloaded");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -203,6 +239,6 @@ class AnswerCodecTest {
         assertThat(show(codec.decode(Frame.of(sse("response.output_text.done", R_TEXT_DONE)), Interest.EVENTS))).doesNotContain("End");
         assertThat(show(codec.decode(Frame.of(sse("response.failed", q("{'type':'response.failed','response':{'id':'resp_1',"
                 + "'status':'failed','output':[],'error':{'code':'server_error','message':'boom'}}}"))), Interest.EVENTS)))
-                .containsExactly("Start resp_1 null", "End");
+                .containsExactly("Start resp_1 null", "Failure boom", "End");
     }
 }

@@ -276,21 +276,21 @@ class AnswerEncodeTest {
 
         Decoded done = decode(codec, "response.output_text.done", R_TEXT_DONE);
         List<StreamChunk> out = done.encode(List.of(added(0, "lo"), done.in().get(0), done.in().get(1)));
+        // The added delta takes the next number (4); the upstream's own event moves up to 5.
         assertThat(wire(out)).isEqualTo("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\","
-                + "\"output_index\":0,\"content_index\":0,\"delta\":\"lo\"}\n\n"
-                + "event: response.output_text.done\ndata: " + R_TEXT_DONE + "\n\n");
-        assertThat(out.get(1)).isSameAs(done.chunk());
+                + "\"output_index\":0,\"content_index\":0,\"delta\":\"lo\",\"sequence_number\":4}\n\n"
+                + "event: response.output_text.done\ndata: " + R_TEXT_DONE.replace("\"sequence_number\":4", "\"sequence_number\":5") + "\n\n");
 
         decode(codec, "response.output_item.added", R_FC_ADDED);
         Decoded args = decode(codec, "response.function_call_arguments.delta", R_ARGS_DELTA);
         assertThat(wire(args.encode(List.of(args.tool(0), addedArgs(1, "\"Paris\"}")))))
                 .isEqualTo("event: response.function_call_arguments.delta\ndata: "
-                        + R_ARGS_DELTA.replace("{\\\"city\\\":", "{\\\"city\\\":\\\"Paris\\\"}") + "\n\n");
+                        + R_ARGS_DELTA.replace("{\\\"city\\\":", "{\\\"city\\\":\\\"Paris\\\"}").replace("\"sequence_number\":6", "\"sequence_number\":7") + "\n\n");
         Decoded argsDone = decode(codec, "response.function_call_arguments.done", R_ARGS_DONE);
         assertThat(wire(argsDone.encode(List.of(addedArgs(1, "\"Paris\"}"), argsDone.in().get(0), argsDone.in().get(1)))))
                 .isEqualTo("event: response.function_call_arguments.delta\ndata: {\"type\":\"response.function_call_arguments.delta\","
-                        + "\"item_id\":\"fc_1\",\"output_index\":1,\"delta\":\"\\\"Paris\\\"}\"}\n\n"
-                        + "event: response.function_call_arguments.done\ndata: " + R_ARGS_DONE + "\n\n");
+                        + "\"item_id\":\"fc_1\",\"output_index\":1,\"delta\":\"\\\"Paris\\\"}\",\"sequence_number\":8}\n\n"
+                        + "event: response.function_call_arguments.done\ndata: " + R_ARGS_DONE.replace("\"sequence_number\":7", "\"sequence_number\":9") + "\n\n");
     }
 
     @Test

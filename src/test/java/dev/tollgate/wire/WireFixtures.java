@@ -106,6 +106,17 @@ final class WireFixtures {
             + "[{'type':'output_text','annotations':[],'text':'Hello'}]},{'id':'fc_1','type':'function_call','call_id':'call_1',"
             + "'name':'get_weather','arguments':'{\\'city\\':\\'Paris\\'}'}],'usage':{'input_tokens':5,'output_tokens':3,'total_tokens':8}}}");
 
+    static final String CHAT_ERROR = q("{'error':{'message':'The server had an error while processing your request.','type':'server_error',"
+            + "'param':null,'code':null}}");
+    /** The word in an answer is escaped JSON: never an error. */
+    static final String CHAT_ERROR_WORD_IN_ARGS = q("{'id':'c1','object':'chat.completion.chunk','created':7,'model':'gpt-4o','choices':[{'index':0,"
+            + "'delta':{'tool_calls':[{'index':0,'function':{'arguments':'{\\'error\\':1}'}}]},'finish_reason':null}]}");
+    static final String R_ERROR = q("{'type':'error','sequence_number':1,'code':'rate_limit_exceeded','message':'Rate limit reached for gpt-4o.',"
+            + "'param':null}");
+    static final String R_FAILED = q("{'type':'response.failed','sequence_number':1,'response':{'id':'resp_1','object':'response',"
+            + "'status':'failed','model':'gpt-4o','output':[],'error':{'code':'server_error','message':'The model failed to generate a response.'},"
+            + "'usage':null}}");
+
     // ---- whole answers -------------------------------------------------------------------------------
 
     static final String CHAT_WHOLE = q("{'id':'c1','object':'chat.completion','created':7,'model':'gpt-4o','choices':[{'index':0,"

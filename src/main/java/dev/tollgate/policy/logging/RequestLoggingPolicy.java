@@ -21,8 +21,8 @@ import java.util.Map;
 /**
  * Puts the full request and response into the request log line when POLICY_LOG_REQUEST /
  * POLICY_LOG_RESPONSE are on. Last in the chain, so it records what was sent upstream and what
- * the caller received. Streams are logged as their assembled text (and tool calls), one entry per choice;
- * whole answers as their body.
+ * the caller received. Streams are logged as their assembled text (and tool calls), one entry per choice,
+ * and the upstream's error when one ended them; whole answers as their body.
  */
 public final class RequestLoggingPolicy implements Policy {
 
@@ -42,6 +42,7 @@ public final class RequestLoggingPolicy implements Policy {
     private static final class AnswerLog {
         private static final int MAX_CHOICES = 128;
         Frame whole;
+        String failure;
         final List<StringBuilder> texts = new ArrayList<>(1);
         final Map<String, ObjectNode> calls = new LinkedHashMap<>(0);
 
@@ -77,6 +78,7 @@ public final class RequestLoggingPolicy implements Policy {
                     c.put("arguments", call.path("arguments").asText(""));
                 }
             }
+            if (failure != null) logged.put("error", failure);
             return logged;
         }
     }
@@ -115,6 +117,8 @@ public final class RequestLoggingPolicy implements Policy {
             log.text(t.choice()).append(t.text());
         } else if (event instanceof AnswerEvent.ToolCall c && c.form() == AnswerEvent.Form.DELTA) {
             log.call(c);
+        } else if (event instanceof AnswerEvent.Failure f && log.failure == null) {
+            log.failure = f.message(); // the stream ended in the upstream's error: logged with what came before it
         }
         return EventAction.EMIT;
     }

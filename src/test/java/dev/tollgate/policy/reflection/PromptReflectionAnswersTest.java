@@ -3,6 +3,7 @@ package dev.tollgate.policy.reflection;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.support.AnswerMode;
+import dev.tollgate.support.Answers;
 import dev.tollgate.support.Answers.Answer;
 import dev.tollgate.support.Answers.Api;
 import dev.tollgate.support.GatewayTest;
@@ -59,7 +60,7 @@ class PromptReflectionAnswersTest extends GatewayTest {
         start(Map.of("POLICY_PROMPT_REFLECTION", "block"));
         try (LogCapture logs = new LogCapture()) {
             Answer a = mode.call(gateway, api, api.request(PROTECTED, "what is the code?"));
-            assertThat(a.error()).isEqualTo(BLOCKED);
+            assertThat(a.error()).isEqualTo(Answers.errorSeen(api, mode, BLOCKED));
             assertThat(a.complete()).isFalse();
             assertThat(a.status()).isEqualTo(mode == AnswerMode.WHOLE ? 403 : 200);
             assertThat(a.raw()).doesNotContainIgnoringCase("tango").doesNotContain("follows");

@@ -56,7 +56,7 @@ class WordFilterAnswersTest extends GatewayTest {
         mode.answer(upstream, api, "All good so far. But then: you piece of shit, and more words after that one.");
         start(Map.of("POLICY_RESPONSE_WORDLIST", "profanity:block"));
         Answer a = mode.call(gateway, api, api.request(null, "hi"));
-        assertThat(a.error()).isEqualTo(BLOCKED);
+        assertThat(a.error()).isEqualTo(Answers.errorSeen(api, mode, BLOCKED));
         assertThat(a.complete()).isFalse();
         assertThat(a.raw()).doesNotContain("shit").doesNotContain("more words");
         // Whole: a 403 and no answer. Streamed: the head was sent (200), text before the term may have been.
