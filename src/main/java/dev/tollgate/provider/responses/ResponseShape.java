@@ -42,6 +42,10 @@ final class ResponseShape {
         return outputIndex == 0 ? "msg_" + base : "msg_" + base + "_" + outputIndex;
     }
 
+    static String reasoningId(String base, int outputIndex) {
+        return outputIndex == 0 ? "rs_" + base : "rs_" + base + "_" + outputIndex;
+    }
+
     static String functionCallId(String callId) {
         return "fc_" + callId;
     }
@@ -121,6 +125,19 @@ final class ResponseShape {
         item.set("content", content);
         item.put("role", "assistant");
         return item;
+    }
+
+    /** A reasoning item: the model's thinking as one summary text (Anthropic's thinking is not summarised, but it is what there is). */
+    static ObjectNode reasoningItem(String id, ArrayNode summary) {
+        ObjectNode item = Json.object();
+        item.put("id", id);
+        item.put("type", "reasoning");
+        item.set("summary", summary);
+        return item;
+    }
+
+    static ObjectNode summaryText(String text) {
+        return Json.object().put("type", "summary_text").put("text", text);
     }
 
     static ObjectNode outputText(String text) {

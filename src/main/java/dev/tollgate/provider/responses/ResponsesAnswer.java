@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.json.Json;
 
 /**
- * A whole chat completion → the Responses API's response object: the first choice's text (and
- * refusal) as one message item with {@code output_text} parts, each tool call as a
+ * A whole chat completion → the Responses API's response object: the first choice's reasoning
+ * ({@code reasoning_content}, e.g. Anthropic's thinking) as a {@code reasoning} item with one
+ * summary text, its text (and refusal) as one message item with {@code output_text} parts, each tool call as a
  * {@code function_call} item, the finish reason as status, usage in Responses terms.
  */
 final class ResponsesAnswer {
@@ -22,12 +23,17 @@ final class ResponsesAnswer {
         String itemStatus = outcome.status().equals("completed") ? "completed" : "incomplete";
 
         ArrayNode output = Json.MAPPER.createArrayNode();
+        String reasoning = Json.text(message, "reasoning_content");
+        if (reasoning != null && !reasoning.isEmpty()) {
+            output.add(ResponseShape.reasoningItem(ResponseShape.reasoningId(base, 0),
+                    Json.MAPPER.createArrayNode().add(ResponseShape.summaryText(reasoning))));
+        }
         ArrayNode content = Json.MAPPER.createArrayNode();
         String text = text(message.get("content"));
         if (text != null && !text.isEmpty()) content.add(ResponseShape.outputText(text));
         String refusal = Json.text(message, "refusal");
         if (refusal != null && !refusal.isEmpty()) content.add(ResponseShape.refusal(refusal));
-        if (!content.isEmpty()) output.add(ResponseShape.messageItem(ResponseShape.messageId(base, 0), itemStatus, content));
+        if (!content.isEmpty()) output.add(ResponseShape.messageItem(ResponseShape.messageId(base, output.size()), itemStatus, content));
         for (JsonNode call : message.path("tool_calls")) {
             JsonNode fn = call.path("function");
             output.add(ResponseShape.functionCall(call.path("id").asText(), fn.path("name").asText(), fn.path("arguments").asText(""),

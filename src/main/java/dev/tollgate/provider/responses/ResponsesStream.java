@@ -12,6 +12,8 @@ import java.util.List;
 /**
  * A chat completion stream → the Responses API's event stream, one instance per request.
  * The first chunk opens the response ({@code response.created}, {@code response.in_progress});
+ * reasoning ({@code reasoning_content}, e.g. Anthropic's thinking) opens a {@code reasoning} item
+ * with one summary part and streams {@code response.reasoning_summary_text.delta} events;
  * text opens a message item with one {@code output_text} part and streams its deltas; each tool
  * call opens a {@code function_call} item and streams its argument deltas; an item is closed
  * ({@code *.done} events carrying the whole text or arguments) when the next one opens or the
@@ -36,6 +38,7 @@ final class ResponsesStream {
     /** The open item: a message's text, or a call's arguments (null: none open). */
     private StringBuilder open;
     private boolean openIsCall;
+    private boolean openIsReasoning;
     private int openIndex;
     private int openCall = -1;
     private String callId;
@@ -61,6 +64,8 @@ final class ResponsesStream {
         for (JsonNode choice : c.path("choices")) {
             if (choice.path("index").asInt(0) != 0) continue;
             JsonNode delta = choice.path("delta");
+            String thinking = Json.text(delta, "reasoning_content");
+            if (thinking != null && !thinking.isEmpty()) reasoning(thinking);
             String text = Json.text(delta, "content");
             if (text != null && !text.isEmpty()) text(text);
             for (JsonNode call : delta.path("tool_calls")) toolCall(call);
@@ -81,8 +86,33 @@ final class ResponsesStream {
         emit(event("response.in_progress").set("response", inProgress.deepCopy()));
     }
 
+    /** Reasoning text: a reasoning item with one summary part, its text streamed as summary deltas. */
+    private void reasoning(String delta) {
+        if (open != null && !openIsReasoning) close("completed");
+        if (open == null) {
+            open = new StringBuilder();
+            openIsCall = false;
+            openIsReasoning = true;
+            openIndex = output.size();
+            String id = ResponseShape.reasoningId(base, openIndex);
+            ObjectNode added = event("response.output_item.added").put("output_index", openIndex);
+            added.set("item", ResponseShape.reasoningItem(id, Json.MAPPER.createArrayNode()));
+            emit(added);
+            emit(summaryPart("response.reasoning_summary_part.added", id, ""));
+        }
+        open.append(delta);
+        emit(event("response.reasoning_summary_text.delta").put("item_id", ResponseShape.reasoningId(base, openIndex))
+                .put("output_index", openIndex).put("summary_index", 0).put("delta", delta));
+    }
+
+    private ObjectNode summaryPart(String type, String itemId, String text) {
+        ObjectNode e = event(type).put("item_id", itemId).put("output_index", openIndex).put("summary_index", 0);
+        e.set("part", ResponseShape.summaryText(text));
+        return e;
+    }
+
     private void text(String delta) {
-        if (open != null && openIsCall) close("completed");
+        if (open != null && (openIsCall || openIsReasoning)) close("completed");
         if (open == null) {
             open = new StringBuilder();
             openIsCall = false;
@@ -107,6 +137,7 @@ final class ResponsesStream {
             if (open != null) close("completed");
             open = new StringBuilder();
             openIsCall = true;
+            openIsReasoning = false;
             openIndex = output.size();
             openCall = index;
             callId = id == null ? "call_" + base + "_" + index : id;
@@ -125,7 +156,14 @@ final class ResponsesStream {
     /** Ends the open item: its whole text or arguments again, then the item. */
     private void close(String status) {
         ObjectNode item;
-        if (openIsCall) {
+        if (openIsReasoning) {
+            String id = ResponseShape.reasoningId(base, openIndex);
+            String text = open.toString();
+            emit(event("response.reasoning_summary_text.done").put("item_id", id).put("output_index", openIndex).put("summary_index", 0)
+                    .put("text", text));
+            emit(summaryPart("response.reasoning_summary_part.done", id, text));
+            item = ResponseShape.reasoningItem(id, Json.MAPPER.createArrayNode().add(ResponseShape.summaryText(text)));
+        } else if (openIsCall) {
             String itemId = ResponseShape.functionCallId(callId);
             emit(event("response.function_call_arguments.done").put("item_id", itemId).put("output_index", openIndex)
                     .put("name", callName).put("arguments", open.toString()));
@@ -144,13 +182,14 @@ final class ResponsesStream {
         done.set("item", item.deepCopy());
         emit(done);
         open = null;
+        openIsReasoning = false;
         openCall = -1;
     }
 
     private void finish() {
         ResponseShape.Outcome outcome = ResponseShape.Outcome.of(finishReason);
         boolean complete = outcome.status().equals("completed");
-        if (open != null) close(complete || openIsCall ? "completed" : "incomplete");
+        if (open != null) close(complete || openIsCall || openIsReasoning ? "completed" : "incomplete");
         ObjectNode response = shape.response(ResponseShape.responseId(base), created, model, outcome.status(),
                 outcome.incompleteReason(), output.deepCopy(), ResponseShape.usage(usage));
         emit(event(complete ? "response.completed" : "response.incomplete").set("response", response));
