@@ -10,7 +10,13 @@ import dev.tollgate.support.FakeUpstream;
 import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
+import dev.tollgate.support.AnswerMode;
+import dev.tollgate.support.Answers;
+import dev.tollgate.support.Answers.Api;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -20,6 +26,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -44,7 +52,7 @@ class AutoReplyPolicyTest extends GatewayTest {
         start(Map.of("POLICY_AUTOREPLY", ENTRIES));
     }
 
-    private static String chatBody(String model, String userContent) throws Exception {
+    private static String chatBody(String model, String userContent) throws java.io.IOException {
         return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":" + Json.MAPPER.writeValueAsString(userContent) + "}]}";
     }
 
@@ -71,32 +79,101 @@ class AutoReplyPolicyTest extends GatewayTest {
         assertThat(r.body()).isEqualTo(chatAnswer(id, created, model, "Hello, how can I help?"));
     }
 
-    // ---- whole answers ----------------------------------------------------------------------
+    // ---- every case whole and streamed ------------------------------------------------------
 
-    @Test
-    void aMatchingChatIsAnsweredWithoutTheUpstreamInTheExactChatShape() throws Exception {
+    /** A request that an entry answers: the endpoint, the request (without "stream") and the entry's reply. */
+    record Match(String name, String path, String request, String model, String reply) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Arguments> matches() throws java.io.IOException {
+        String instruct = "gpt-3.5-turbo-instruct";
+        List<Match> cases = List.of(
+                new Match("chat, padded text", "/v1/chat/completions", chatBody("gpt-4o", " hello \n"), "gpt-4o", "Hello, how can I help?"),
+                new Match("chat, another model", "/v1/chat/completions", chatBody("gpt-4o-mini", "hello"), "gpt-4o-mini", "Hello, how can I help?"),
+                new Match("chat, a content part", "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":[{\"type\":\"text\",\"text\":\"  hello\"}]}]}", "gpt-4o", "Hello, how can I help?"),
+                new Match("chat, text split over parts", "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":[{\"type\":\"text\",\"text\":\"hel\"},{\"type\":\"text\",\"text\":\"lo\"}]}]}", "gpt-4o", "Hello, how can I help?"),
+                new Match("completion, a string", "/v1/completions", "{\"model\":\"" + instruct + "\",\"prompt\":\"ping\"}", instruct, "pong"),
+                new Match("completion, a one-string array", "/v1/completions", "{\"model\":\"" + instruct + "\",\"prompt\":[\"ping\"]}", instruct, "pong"),
+                new Match("completion, padded", "/v1/completions", "{\"model\":\"" + instruct + "\",\"prompt\":\" ping\\n\"}", instruct, "pong"));
+        List<Arguments> out = new ArrayList<>();
+        for (Match m : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(m, mode));
+        return out;
+    }
+
+    /**
+     * Whole: the endpoint's exact answer object. Streamed: exactly the events an upstream would send
+     * for it (content, finish, then [DONE]; no usage chunk unless asked), as text/event-stream.
+     * Either way the upstream is never called, and ids are fresh per answer.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("matches")
+    void aMatchingRequestIsAnsweredByTheGatewayInTheEndpointsExactShape(Match m, AnswerMode mode) throws Exception {
         startWithEntries();
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", chatBody("gpt-4o", " hello \n"));
-        assertAnsweredChat(r, "gpt-4o");
+        boolean chat = m.path().equals("/v1/chat/completions");
+        HttpResponse<String> r = gateway.postJson(m.path(), mode.request(m.request()));
+        assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("x-request-id").orElse("")).startsWith("req_");
-        assertThat(upstream.received()).isEmpty();
-
-        // Each answer gets its own id; the model is the one requested.
-        HttpResponse<String> again = gateway.postJson("/v1/chat/completions", chatBody("gpt-4o-mini", "hello"));
-        assertAnsweredChat(again, "gpt-4o-mini");
-        assertThat(Json.parse(again.body()).path("id").asText()).isNotEqualTo(Json.parse(r.body()).path("id").asText());
+        JsonNode first = mode.streamed() ? firstEvent(r.body()) : Json.parse(r.body());
+        String id = first.path("id").asText();
+        long created = first.path("created").asLong();
+        assertThat(id).startsWith(chat ? "chatcmpl-tollgate" : "cmpl-tollgate");
+        assertThat(created).isBetween(System.currentTimeMillis() / 1000 - 60, System.currentTimeMillis() / 1000 + 1);
+        if (mode.streamed()) {
+            assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream; charset=utf-8");
+            assertThat(r.body()).isEqualTo(chat
+                    ? chatChunk(id, created, m.model(), "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"" + m.reply()
+                            + "\"},\"finish_reason\":null}") + chatChunk(id, created, m.model(), "{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}")
+                            + "data: [DONE]\n\n"
+                    : completionChunk(id, created, m.model(), "{\"index\":0,\"text\":\"" + m.reply() + "\",\"finish_reason\":null}")
+                            + completionChunk(id, created, m.model(), "{\"index\":0,\"text\":\"\",\"finish_reason\":\"stop\"}")
+                            + "data: [DONE]\n\n");
+        } else {
+            assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+            assertThat(r.body()).isEqualTo(chat ? chatAnswer(id, created, m.model(), m.reply()) : completionAnswer(id, created, m.model(), m.reply()));
+        }
+        HttpResponse<String> again = gateway.postJson(m.path(), mode.request(m.request()));
+        JsonNode second = mode.streamed() ? firstEvent(again.body()) : Json.parse(again.body());
+        assertThat(second.path("id").asText()).isNotEqualTo(id);
         assertThat(upstream.received()).isEmpty();
     }
 
-    @Test
-    void aContentPartArrayMatchesToo() throws Exception {
+    static List<Arguments> misses() throws java.io.IOException {
+        String[][] cases = {
+                {"/v1/chat/completions", chatBody("gpt-4o", "hello there")},
+                {"/v1/chat/completions", chatBody("gpt-4o", "Hello")},
+                {"/v1/chat/completions", chatBody("gpt-4o", "ping")},            // a completion entry does not answer chat
+                {"/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"hello\"}"}, // nor a chat entry a completion
+                {"/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":[\"ping\",\"ping\"]}"},
+                {"/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"hello\"}"},  // the Responses API has no entries
+        };
+        List<Arguments> out = new ArrayList<>();
+        for (String[] c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c[0], c[1], mode));
+        return out;
+    }
+
+    /** Anything no entry answers goes upstream as the caller sent it, whole or streamed, and the upstream's answer comes back. */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("misses")
+    void aRequestNoEntryAnswersGoesUpstream(String path, String request, AnswerMode mode) throws Exception {
+        mode.answer(upstream, path.equals("/v1/chat/completions") ? Api.CHAT : path.equals("/v1/completions") ? Api.COMPLETIONS : Api.RESPONSES,
+                "From the model.");
         startWithEntries();
-        String parts = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"  hello\"}]}]}";
-        assertAnsweredChat(gateway.postJson("/v1/chat/completions", parts), "gpt-4o");
-        String split = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hel\"},"
-                + "{\"type\":\"text\",\"text\":\"lo\"}]}]}";
-        assertAnsweredChat(gateway.postJson("/v1/chat/completions", split), "gpt-4o");
-        assertThat(upstream.received()).isEmpty();
+        String sent = mode.request(request);
+        Api api = path.equals("/v1/chat/completions") ? Api.CHAT : path.equals("/v1/completions") ? Api.COMPLETIONS : Api.RESPONSES;
+        Answers.Answer a = mode.read(api, gateway.postJson(path, sent));
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.text()).isEqualTo("From the model.");
+        assertThat(a.complete()).isTrue();
+        assertThat(upstream.received()).hasSize(1);
+        JsonNode forwarded = Json.parse(upstream.lastReceived().bodyText());
+        if (mode.streamed() && !api.equals(Api.RESPONSES)) ((com.fasterxml.jackson.databind.node.ObjectNode) forwarded).remove("stream_options"); // usage accounting's
+        assertThat(forwarded).isEqualTo(Json.parse(sent));
     }
 
     @Test
@@ -120,40 +197,6 @@ class AutoReplyPolicyTest extends GatewayTest {
         assertThat(upstream.received()).hasSize(2);
     }
 
-    @Test
-    void requestsThatDoNotMatchGoUpstream() throws Exception {
-        startWithEntries();
-        String[][] cases = {
-                {"/v1/chat/completions", chatBody("gpt-4o", "hello there")},
-                {"/v1/chat/completions", chatBody("gpt-4o", "Hello")},
-                {"/v1/chat/completions", chatBody("gpt-4o", "ping")},            // a completion entry does not answer chat
-                {"/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"hello\"}"}, // nor a chat entry a completion
-                {"/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":[\"ping\",\"ping\"]}"},
-                {"/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"hello\"}"},
-        };
-        for (String[] c : cases) {
-            HttpResponse<String> r = gateway.postJson(c[0], c[1]);
-            assertThat(r.statusCode()).as(c[1]).isEqualTo(200);
-            assertThat(r.body()).as(c[1]).isEqualTo("{\"ok\":true}");
-            assertThat(upstream.lastReceived().bodyText()).as(c[1]).isEqualTo(c[1]);
-        }
-        assertThat(upstream.received()).hasSize(cases.length);
-    }
-
-    @Test
-    void completionEntriesAnswerTheLegacyEndpoint() throws Exception {
-        startWithEntries();
-        for (String prompt : new String[]{"\"ping\"", "[\"ping\"]", "\" ping\\n\""}) {
-            HttpResponse<String> r = gateway.postJson("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":" + prompt + "}");
-            assertThat(r.statusCode()).as(prompt).isEqualTo(200);
-            JsonNode json = Json.parse(r.body());
-            String id = json.path("id").asText();
-            assertThat(id).startsWith("cmpl-");
-            assertThat(r.body()).as(prompt).isEqualTo(completionAnswer(id, json.path("created").asLong(), "gpt-3.5-turbo-instruct", "pong"));
-        }
-        assertThat(upstream.received()).isEmpty();
-    }
-
     // ---- streamed answers -------------------------------------------------------------------
 
     private static String chatChunk(String id, long created, String model, String choice) {
@@ -167,27 +210,9 @@ class AutoReplyPolicyTest extends GatewayTest {
     }
 
     /** id and created of the first event of a stream. */
-    private static JsonNode firstEvent(String sse) throws Exception {
+    private static JsonNode firstEvent(String sse) throws java.io.IOException {
         assertThat(sse).startsWith("data: {");
         return Json.parse(sse.substring(6, sse.indexOf("\n\n")));
-    }
-
-    @Test
-    void aStreamedChatIsAnsweredAsTheExactEventSequence() throws Exception {
-        startWithEntries();
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions",
-                "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\" hello \\n\"}]}");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-        JsonNode first = firstEvent(r.body());
-        String id = first.path("id").asText();
-        long created = first.path("created").asLong();
-        assertThat(id).startsWith("chatcmpl-");
-        assertThat(r.body()).isEqualTo(
-                chatChunk(id, created, "gpt-4o", "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hello, how can I help?\"},\"finish_reason\":null}")
-                        + chatChunk(id, created, "gpt-4o", "{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}")
-                        + "data: [DONE]\n\n");
-        assertThat(upstream.received()).isEmpty();
     }
 
     @Test
@@ -204,37 +229,6 @@ class AutoReplyPolicyTest extends GatewayTest {
                         + chatChunk(id, created, "gpt-4o", "{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}")
                         + "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + created
                         + ",\"model\":\"gpt-4o\",\"choices\":[],\"usage\":" + ZERO_USAGE + "}\n\n"
-                        + "data: [DONE]\n\n");
-        assertThat(upstream.received()).isEmpty();
-    }
-
-    @Test
-    void aStreamedCompletionIsAnsweredInTheTextCompletionShape() throws Exception {
-        startWithEntries();
-        HttpResponse<String> r = gateway.postJson("/v1/completions",
-                "{\"model\":\"gpt-3.5-turbo-instruct\",\"stream\":true,\"prompt\":[\"ping\"]}");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-        JsonNode first = firstEvent(r.body());
-        String id = first.path("id").asText();
-        long created = first.path("created").asLong();
-        assertThat(id).startsWith("cmpl-");
-        String m = "gpt-3.5-turbo-instruct";
-        assertThat(r.body()).isEqualTo(
-                completionChunk(id, created, m, "{\"index\":0,\"text\":\"pong\",\"finish_reason\":null}")
-                        + completionChunk(id, created, m, "{\"index\":0,\"text\":\"\",\"finish_reason\":\"stop\"}")
-                        + "data: [DONE]\n\n");
-
-        HttpResponse<String> usage = gateway.postJson("/v1/completions",
-                "{\"model\":\"gpt-3.5-turbo-instruct\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"prompt\":\"ping\"}");
-        JsonNode f2 = firstEvent(usage.body());
-        String id2 = f2.path("id").asText();
-        long c2 = f2.path("created").asLong();
-        assertThat(usage.body()).isEqualTo(
-                completionChunk(id2, c2, m, "{\"index\":0,\"text\":\"pong\",\"finish_reason\":null}")
-                        + completionChunk(id2, c2, m, "{\"index\":0,\"text\":\"\",\"finish_reason\":\"stop\"}")
-                        + "data: {\"id\":\"" + id2 + "\",\"object\":\"text_completion\",\"created\":" + c2 + ",\"model\":\"" + m
-                        + "\",\"choices\":[],\"usage\":" + ZERO_USAGE + "}\n\n"
                         + "data: [DONE]\n\n");
         assertThat(upstream.received()).isEmpty();
     }
@@ -375,5 +369,39 @@ class AutoReplyPolicyTest extends GatewayTest {
         assertThatThrownBy(() -> new ConfigLoader(Gateway.catalog()).load(file, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("invalid configuration:\n  POLICY_AUTOREPLY: entry 0 must be {type: chat|completion, request: text, response: text}");
+    }
+
+    /** An Anthropic client's matching request gets the reply in Anthropic's format, whole and as a Messages event stream. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(AnswerMode.class)
+    void anAnthropicClientGetsTheReplyInItsOwnFormat(AnswerMode mode) throws Exception {
+        start(Map.of("POLICY_AUTOREPLY", ENTRIES, "ANTHROPIC_KEY", "sk-ant-test-key",
+                "TOLLGATE_MODELS", "[{\"name\":\"claude\",\"deployments\":[{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\","
+                        + "\"base_url\":\"http://127.0.0.1:" + upstream.port() + "\",\"api_key_env\":\"ANTHROPIC_KEY\"}]}]"));
+        HttpResponse<String> r = gateway.postJson("/v1/messages", mode.request("{\"model\":\"claude\",\"max_tokens\":100,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.util.regex.Matcher idm = java.util.regex.Pattern.compile("\"id\":\"(msg_tollgate[0-9a-f]+)\"").matcher(r.body());
+        assertThat(idm.find()).as(r.body()).isTrue();
+        String id = idm.group(1);
+        String usage = "{\"input_tokens\":0,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":0}";
+        if (mode.streamed()) {
+            assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream; charset=utf-8");
+            assertThat(r.body()).isEqualTo("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"" + id + "\","
+                    + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+                    + "\"usage\":" + usage + "}}\n\n"
+                    + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+                    + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                    + "\"text\":\"Hello, how can I help?\"}}\n\n"
+                    + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                    + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},"
+                    + "\"usage\":" + usage + "}\n\n"
+                    + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        } else {
+            assertThat(r.body()).isEqualTo("{\"id\":\"" + id + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude\","
+                    + "\"content\":[{\"type\":\"text\",\"text\":\"Hello, how can I help?\"}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
+                    + "\"usage\":" + usage + "}");
+        }
+        assertThat(upstream.received()).isEmpty();
     }
 }
