@@ -78,6 +78,11 @@ public final class FakeUpstream implements AutoCloseable {
         return this;
     }
 
+    /** How requests are answered now: for a test that wraps it (e.g. to answer one path itself). */
+    public Handler<HttpServerRequest> handler() {
+        return handler.get();
+    }
+
     public List<Received> received() {
         return received;
     }

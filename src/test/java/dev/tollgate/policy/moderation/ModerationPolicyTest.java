@@ -2,18 +2,28 @@ package dev.tollgate.policy.moderation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
+import dev.tollgate.support.AnswerMode;
+import dev.tollgate.support.Answers;
+import dev.tollgate.support.Answers.Api;
 import dev.tollgate.support.FakeUpstream;
 import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** POLICY_AUTO_MODERATE: the user's text is moderated before the request is sent; every judgement whole and streamed. */
 class ModerationPolicyTest extends GatewayTest {
 
     private static final String REQUEST = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":\"be nice\"},"
@@ -32,40 +42,97 @@ class ModerationPolicyTest extends GatewayTest {
         });
     }
 
-    @Test
-    void flaggedInputIsBlockedNamingTheCategoriesAndOnlyUserTextIsSent() throws Exception {
-        moderationAnswers(200, FLAGGED);
-        start(Map.of("POLICY_AUTO_MODERATE", "true", "OPENAI_API_KEY", "sk-gw-123456789"));
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST);
-        assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"Blocked by policy auto-moderate: the input was flagged by moderation "
-                + "(harassment, violence).\",\"type\":\"policy_violation\",\"param\":null,\"code\":\"content_flagged\"}}");
-        assertThat(upstream.received()).hasSize(1);
-        FakeUpstream.Received mod = upstream.received().get(0);
-        assertThat(mod.uri()).isEqualTo("/v1/moderations");
-        assertThat(mod.headers().get("authorization")).isEqualTo("Bearer sk-gw-123456789");
-        assertThat(Json.parse(mod.bodyText())).isEqualTo(Json.parse("{\"model\":\"omni-moderation-latest\",\"input\":[\"I will hurt you\",\"really\"]}"));
+    // ---- every case whole and streamed ------------------------------------------------------
+
+    private static final String ANSWER = "Happy to help.";
+    private static final String FLAGGED_ERROR = "{\"error\":{\"message\":\"Blocked by policy auto-moderate: the input was flagged by moderation "
+            + "(harassment, violence).\",\"type\":\"policy_violation\",\"param\":null,\"code\":\"content_flagged\"}}";
+    private static final String UNAVAILABLE = "{\"error\":{\"message\":\"Moderation is required for this request and could not be completed; "
+            + "the request was not sent.\",\"type\":\"upstream_error\",\"param\":null,\"code\":\"moderation_unavailable\"}}";
+
+    /**
+     * One case: the settings, the request, how the moderation endpoint answers (status 0: never),
+     * and what the caller gets: an error (status and exact body), or the model's answer; and
+     * whether the moderation endpoint was asked.
+     */
+    record Case(String name, Map<String, String> env, String request, int moderationStatus, String moderationBody,
+                int status, String error, boolean moderated) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Arguments> cases() {
+        Map<String, String> on = Map.of("POLICY_AUTO_MODERATE", "true");
+        List<Case> cases = List.of(
+                new Case("flagged input", on, REQUEST, 200, FLAGGED, 403, FLAGGED_ERROR, true),
+                new Case("clean input", on, REQUEST, 200, CLEAN, 200, null, true),
+                new Case("moderation answers 500", on, REQUEST, 500, "{\"error\":{\"message\":\"boom\"}}", 503, UNAVAILABLE, true),
+                new Case("moderation answer malformed", on, REQUEST, 200, "{\"not\":\"moderation\"}", 503, UNAVAILABLE, true),
+                new Case("moderation never answers", Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_TIMEOUT_MS", "300"),
+                        REQUEST, 0, null, 503, UNAVAILABLE, true),
+                new Case("failure allowed", Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_ON_ERROR", "allow"),
+                        REQUEST, 200, "{\"not\":\"moderation\"}", 200, null, true),
+                new Case("no user text", on, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
+                        200, FLAGGED, 200, null, false),
+                new Case("moderation off", Map.of(), REQUEST, 200, FLAGGED, 200, null, false));
+        List<Arguments> out = new ArrayList<>();
+        for (Case c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c, mode));
+        return out;
+    }
+
+    /**
+     * Moderation judges the request, so a streamed request gets exactly what a whole one gets: a
+     * refusal is the same status and JSON body (no event stream) and nothing reaches the model; a
+     * request let through gets the model's answer in its mode. Only the user's text is sent to be moderated.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void theSameJudgementWholeAndStreamed(Case c, AnswerMode mode) throws Exception {
+        mode.answer(upstream, Api.CHAT, ANSWER);
+        Handler<HttpServerRequest> model = upstream.handler();
+        upstream.handle(req -> {
+            if (!req.path().equals("/v1/moderations")) model.handle(req);
+            else if (c.moderationStatus() != 0) FakeUpstream.json(req, c.moderationStatus(), c.moderationBody());
+        });
+        start(c.env());
+        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", mode.request(c.request()));
+        assertThat(r.statusCode()).isEqualTo(c.status());
+        List<String> paths = upstream.received().stream().map(FakeUpstream.Received::uri).toList();
+        if (c.error() != null) {
+            assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+            assertThat(r.body()).isEqualTo(c.error());
+            assertThat(paths).containsExactly("/v1/moderations");
+        } else {
+            Answers.Answer a = mode.read(Api.CHAT, r);
+            assertThat(a.text()).isEqualTo(ANSWER);
+            assertThat(a.complete()).isTrue();
+            assertThat(paths).containsExactlyElementsOf(c.moderated() ? List.of("/v1/moderations", "/v1/chat/completions")
+                    : List.of("/v1/chat/completions"));
+        }
+        if (c.moderated()) {
+            assertThat(Json.parse(upstream.received().get(0).bodyText()))
+                    .isEqualTo(Json.parse("{\"model\":\"omni-moderation-latest\",\"input\":[\"I will hurt you\",\"really\"]}"));
+        }
     }
 
     @Test
-    void cleanInputGoesOnStreamedAndNot() throws Exception {
-        AtomicInteger chats = new AtomicInteger();
-        upstream.handle(req -> {
-            if (req.path().equals("/v1/moderations")) {
-                FakeUpstream.json(req, 200, CLEAN);
-            } else {
-                chats.incrementAndGet();
-                FakeUpstream.startSse(req);
-                FakeUpstream.event(req, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}");
-                FakeUpstream.event(req, "[DONE]");
-                req.response().end();
-            }
-        });
-        start(Map.of("POLICY_AUTO_MODERATE", "true"));
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST.replace("\"gpt-4o\",", "\"gpt-4o\",\"stream\":true,"));
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).isEqualTo("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}\n\ndata: [DONE]\n\n");
-        assertThat(chats.get()).isEqualTo(1);
+    void theModerationCallUsesTheGatewaysKey() throws Exception {
+        moderationAnswers(200, FLAGGED);
+        start(Map.of("POLICY_AUTO_MODERATE", "true", "OPENAI_API_KEY", "sk-gw-123456789"));
+        assertThat(gateway.postJson("/v1/chat/completions", REQUEST).statusCode()).isEqualTo(403);
+        assertThat(upstream.received().get(0).headers().get("authorization")).isEqualTo("Bearer sk-gw-123456789");
+    }
+
+    @Test
+    void aFailureAllowedIsFlaggedInTheLog() throws Exception {
+        moderationAnswers(200, "{\"not\":\"moderation\"}");
+        start(Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_ON_ERROR", "allow"));
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(gateway.postJson("/v1/chat/completions", REQUEST).statusCode()).isEqualTo(200);
+            assertThat(logs.awaitRequestLine(1)).contains("\"description\":\"the moderation answer was malformed\"").contains("\"action\":\"audit\"");
+        }
     }
 
     @Test
@@ -86,28 +153,6 @@ class ModerationPolicyTest extends GatewayTest {
     }
 
     @Test
-    void onErrorAllowLetsTheRequestThroughWithAFlag() throws Exception {
-        moderationAnswers(200, "{\"not\":\"moderation\"}");
-        start(Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_ON_ERROR", "allow"));
-        try (LogCapture logs = new LogCapture()) {
-            assertThat(gateway.postJson("/v1/chat/completions", REQUEST).statusCode()).isEqualTo(200);
-            assertThat(logs.awaitRequestLine(1)).contains("\"description\":\"the moderation answer was malformed\"").contains("\"action\":\"audit\"");
-        }
-        assertThat(upstream.received()).hasSize(2);
-    }
-
-    @Test
-    void aModerationTimeoutCountsAsAFailure() throws Exception {
-        upstream.handle(req -> {
-            if (!req.path().equals("/v1/moderations")) FakeUpstream.json(req, 200, "{}");
-        });
-        start(Map.of("POLICY_AUTO_MODERATE", "true", "TOLLGATE_MODERATION_TIMEOUT_MS", "300"));
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", REQUEST);
-        assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.body()).contains("moderation_unavailable");
-    }
-
-    @Test
     void aHeaderTurnsModerationOnButCannotTurnItOff() throws Exception {
         moderationAnswers(200, FLAGGED);
         start(Map.of());
@@ -119,12 +164,4 @@ class ModerationPolicyTest extends GatewayTest {
         assertThat(off.body()).contains("setting_override_forbidden");
     }
 
-    @Test
-    void requestsWithoutUserTextSkipModeration() throws Exception {
-        moderationAnswers(200, FLAGGED);
-        start(Map.of("POLICY_AUTO_MODERATE", "true"));
-        assertThat(gateway.postJson("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}")
-                .statusCode()).isEqualTo(200);
-        assertThat(upstream.received()).extracting(FakeUpstream.Received::uri).containsExactly("/v1/chat/completions");
-    }
 }
