@@ -2,13 +2,21 @@ package dev.tollgate.policy.maxtokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
+import dev.tollgate.support.AnswerMode;
+import dev.tollgate.support.Answers.Api;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.Judged;
 import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,37 +68,21 @@ class MaxTokensPolicyTest extends GatewayTest {
     }
 
     @Test
-    void anOutputCapAboveTheLimitIsRefusedBeforeTheUpstream() throws Exception {
+    void aRefusalIsLoggedWithItsFlag() throws Exception {
         start(Map.of("POLICY_MAX_TOKENS", "100"));
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"max_tokens\":200," + MESSAGES + "}");
             assertThat(r.statusCode()).isEqualTo(403);
-            assertThat(r.body()).isEqualTo(exceeded("max_tokens", "200", 100));
             JsonNode line = Json.parse(logs.awaitRequestLine(1));
             assertThat(line.path("status").asInt()).isEqualTo(403);
             assertThat(line.path("flags").toString()).isEqualTo("[{\"type\":\"max_tokens_exceeded\",\"description\":\"'max_tokens' asks "
                     + "for 200 tokens; this gateway allows at most 100.\",\"policy\":\"max-tokens\",\"action\":\"block\"}]");
         }
+    }
 
-        HttpResponse<String> mct = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"max_completion_tokens\":101," + MESSAGES + "}");
-        assertThat(mct.statusCode()).isEqualTo(403);
-        assertThat(mct.body()).isEqualTo(exceeded("max_completion_tokens", "101", 100));
-
-        // One field within the cap does not excuse the other.
-        HttpResponse<String> both = gateway.postJson("/v1/chat/completions",
-                "{\"model\":\"gpt-4o\",\"max_completion_tokens\":10,\"max_tokens\":1000," + MESSAGES + "}");
-        assertThat(both.statusCode()).isEqualTo(403);
-        assertThat(both.body()).isEqualTo(exceeded("max_tokens", "1000", 100));
-
-        HttpResponse<String> legacy = gateway.postJson("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"hi\",\"max_tokens\":150}");
-        assertThat(legacy.statusCode()).isEqualTo(403);
-        assertThat(legacy.body()).isEqualTo(exceeded("max_tokens", "150", 100));
-
-        HttpResponse<String> responses = gateway.postJson("/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"hi\",\"max_output_tokens\":4096}");
-        assertThat(responses.statusCode()).isEqualTo(403);
-        assertThat(responses.body()).isEqualTo(exceeded("max_output_tokens", "4096", 100));
-
-        // A cap that is not a number, or beyond any model's, is refused before the policy even runs.
+    @Test
+    void aCapThatIsNotANumberIsRefusedBeforeThePolicyRuns() throws Exception {
+        start(Map.of("POLICY_MAX_TOKENS", "100"));
         HttpResponse<String> text = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"max_tokens\":\"50\"," + MESSAGES + "}");
         assertThat(text.statusCode()).isEqualTo(400);
         JsonNode textError = Json.parse(text.body()).path("error");
@@ -101,11 +93,69 @@ class MaxTokensPolicyTest extends GatewayTest {
                 "{\"model\":\"gpt-4o\",\"max_tokens\":99999999999999999999999," + MESSAGES + "}");
         assertThat(huge.statusCode()).isEqualTo(400);
         assertThat(Json.parse(huge.body()).path("error").path("code").asText()).isEqualTo("integer_above_max_value");
-        HttpResponse<String> over = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"max_tokens\":16000," + MESSAGES + "}");
-        assertThat(over.statusCode()).isEqualTo(403);
-        assertThat(over.body()).isEqualTo(exceeded("max_tokens", "16000", 100));
-
         assertThat(upstream.received()).isEmpty();
+    }
+
+    // ---- every case whole and streamed ------------------------------------------------------
+
+    private static final Map<String, String> CAP = Map.of("POLICY_MAX_TOKENS", "100");
+    private static final Map<String, String> CAP_REQUIRED = Map.of("POLICY_MAX_TOKENS", "100", "TOLLGATE_MAX_TOKENS_WHEN_MISSING", "block");
+
+    /** One case: the settings, the API and request; then the refusal (403 body), or else the body forwarded. */
+    record Case(String name, Map<String, String> env, Api api, String request, String refusal, String forwarded) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static Case refused(String name, Map<String, String> env, Api api, String request, String refusal) {
+        return new Case(name, env, api, request, refusal, null);
+    }
+
+    private static Case passed(String name, Map<String, String> env, Api api, String request, String forwarded) {
+        return new Case(name, env, api, request, null, forwarded);
+    }
+
+    static List<Arguments> cases() {
+        String chat = "{\"model\":\"gpt-4o\",";
+        String legacy = "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"hi\"";
+        String responses = "{\"model\":\"gpt-4o\",\"input\":\"hi\"";
+        List<Case> cases = List.of(
+                refused("chat max_tokens over", CAP, Api.CHAT, chat + "\"max_tokens\":200," + MESSAGES + "}", exceeded("max_tokens", "200", 100)),
+                refused("chat max_completion_tokens over", CAP, Api.CHAT, chat + "\"max_completion_tokens\":101," + MESSAGES + "}",
+                        exceeded("max_completion_tokens", "101", 100)),
+                // One field within the cap does not excuse the other.
+                refused("chat one field within, one over", CAP, Api.CHAT, chat + "\"max_completion_tokens\":10,\"max_tokens\":1000," + MESSAGES + "}",
+                        exceeded("max_tokens", "1000", 100)),
+                refused("chat far over", CAP, Api.CHAT, chat + "\"max_tokens\":16000," + MESSAGES + "}", exceeded("max_tokens", "16000", 100)),
+                refused("completions over", CAP, Api.COMPLETIONS, legacy + ",\"max_tokens\":150}", exceeded("max_tokens", "150", 100)),
+                refused("responses over", CAP, Api.RESPONSES, responses + ",\"max_output_tokens\":4096}", exceeded("max_output_tokens", "4096", 100)),
+                refused("chat missing, required", CAP_REQUIRED, Api.CHAT, CHAT_NO_CAP, required("max_completion_tokens", 100)),
+                refused("completions missing, required", CAP_REQUIRED, Api.COMPLETIONS, legacy + "}", required("max_tokens", 100)),
+                refused("responses missing, required", CAP_REQUIRED, Api.RESPONSES, responses + "}", required("max_output_tokens", 100)),
+                passed("chat within", CAP, Api.CHAT, chat + "\"max_completion_tokens\":50," + MESSAGES + "}", chat + "\"max_completion_tokens\":50," + MESSAGES + "}"),
+                passed("chat at the cap", CAP, Api.CHAT, chat + "\"max_tokens\":100," + MESSAGES + "}", chat + "\"max_tokens\":100," + MESSAGES + "}"),
+                passed("completions within", CAP, Api.COMPLETIONS, legacy + ",\"max_tokens\":7}", legacy + ",\"max_tokens\":7}"),
+                passed("responses at the cap", CAP, Api.RESPONSES, responses + ",\"max_output_tokens\":100}", responses + ",\"max_output_tokens\":100}"),
+                passed("chat missing, injected", CAP, Api.CHAT, CHAT_NO_CAP, chat + MESSAGES + ",\"max_completion_tokens\":100}"),
+                // A null cap names no cap.
+                passed("chat null, injected", CAP, Api.CHAT, chat + "\"max_tokens\":null," + MESSAGES + "}",
+                        chat + "\"max_tokens\":null," + MESSAGES + ",\"max_completion_tokens\":100}"),
+                passed("completions missing, injected", CAP, Api.COMPLETIONS, legacy + "}", legacy + ",\"max_tokens\":100}"),
+                passed("responses missing, injected", CAP, Api.RESPONSES, responses + "}", responses + ",\"max_output_tokens\":100}"),
+                passed("chat named, required", CAP_REQUIRED, Api.CHAT, chat + "\"max_tokens\":20," + MESSAGES + "}", chat + "\"max_tokens\":20," + MESSAGES + "}"));
+        List<Arguments> out = new ArrayList<>();
+        for (Case c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c, mode));
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void theSameJudgementWholeAndStreamed(Case c, AnswerMode mode) throws Exception {
+        start(c.env());
+        if (c.refusal() != null) Judged.refused(gateway, upstream, c.api(), mode, c.request(), 403, c.refusal());
+        else Judged.passed(gateway, upstream, c.api(), mode, c.request(), c.forwarded());
     }
 
     @Test
@@ -169,55 +219,6 @@ class MaxTokensPolicyTest extends GatewayTest {
         String moderation = "{\"input\":\"hi\"}";
         assertThat(gateway.postJson("/v1/moderations", moderation).statusCode()).isEqualTo(200);
         assertThat(upstream.lastReceived().bodyText()).isEqualTo(moderation);
-    }
-
-    @Test
-    void whenMissingIsBlockAMissingCapIsRefused() throws Exception {
-        start(Map.of("POLICY_MAX_TOKENS", "100", "TOLLGATE_MAX_TOKENS_WHEN_MISSING", "block"));
-        HttpResponse<String> chat = gateway.postJson("/v1/chat/completions", CHAT_NO_CAP);
-        assertThat(chat.statusCode()).isEqualTo(403);
-        assertThat(chat.body()).isEqualTo(required("max_completion_tokens", 100));
-
-        HttpResponse<String> legacy = gateway.postJson("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"hi\"}");
-        assertThat(legacy.body()).isEqualTo(required("max_tokens", 100));
-        HttpResponse<String> responses = gateway.postJson("/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"hi\"}");
-        assertThat(responses.body()).isEqualTo(required("max_output_tokens", 100));
-
-        HttpResponse<String> streamed = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"stream\":true," + MESSAGES + "}");
-        assertThat(streamed.statusCode()).isEqualTo(403);
-        assertThat(streamed.headers().firstValue("content-type")).contains("application/json");
-        assertThat(streamed.body()).isEqualTo(required("max_completion_tokens", 100));
-        assertThat(upstream.received()).isEmpty();
-
-        // A request that names its cap (either chat field) is fine.
-        String named = "{\"model\":\"gpt-4o\",\"max_tokens\":20," + MESSAGES + "}";
-        assertThat(gateway.postJson("/v1/chat/completions", named).statusCode()).isEqualTo(200);
-        assertThat(upstream.lastReceived().bodyText()).isEqualTo(named);
-    }
-
-    @Test
-    void streamedRequestsAreCappedTheSameWay() throws Exception {
-        start(Map.of("POLICY_MAX_TOKENS", "100"));
-        HttpResponse<String> over = gateway.postJson("/v1/chat/completions",
-                "{\"model\":\"gpt-4o\",\"stream\":true,\"max_tokens\":200," + MESSAGES + "}");
-        assertThat(over.statusCode()).isEqualTo(403);
-        assertThat(over.headers().firstValue("content-type")).contains("application/json");
-        assertThat(over.body()).isEqualTo(exceeded("max_tokens", "200", 100));
-        assertThat(upstream.received()).isEmpty();
-
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"stream\":true," + MESSAGES + "}");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-        // The usage chunk the gateway asked for is hidden from a caller that did not ask for it.
-        assertThat(r.body()).isEqualTo("data: " + CONTENT_EVENT + "\n\ndata: [DONE]\n\n");
-        assertThat(Json.parse(upstream.lastReceived().bodyText())).isEqualTo(Json.parse("{\"model\":\"gpt-4o\",\"stream\":true,"
-                + MESSAGES + ",\"max_completion_tokens\":100,\"stream_options\":{\"include_usage\":true}}"));
-
-        HttpResponse<String> legacy = gateway.postJson("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"stream\":true,\"prompt\":\"hi\"}");
-        assertThat(legacy.statusCode()).isEqualTo(200);
-        assertThat(Json.parse(upstream.lastReceived().bodyText())).isEqualTo(Json.parse("{\"model\":\"gpt-3.5-turbo-instruct\","
-                + "\"stream\":true,\"prompt\":\"hi\",\"max_tokens\":100,\"stream_options\":{\"include_usage\":true}}"));
-        assertThat(upstream.received()).hasSize(2);
     }
 
     @Test
