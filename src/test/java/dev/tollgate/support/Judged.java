@@ -22,11 +22,12 @@ public final class Judged {
     /** The request in this mode is refused with exactly this status and body, and nothing reaches the upstream. */
     public static void refused(TestGateway gateway, FakeUpstream upstream, Answers.Api api, AnswerMode mode, String request,
                                int status, String error, String... headers) throws Exception {
+        int before = upstream.received().size();
         HttpResponse<String> r = gateway.postJson(api.path(), mode.request(request), headers);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         assertThat(r.body()).isEqualTo(error);
-        assertThat(upstream.received()).isEmpty();
+        assertThat(upstream.received()).as("upstream calls").hasSize(before);
     }
 
     /**

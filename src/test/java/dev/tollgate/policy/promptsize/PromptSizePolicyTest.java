@@ -17,12 +17,17 @@ import dev.tollgate.policy.Policies;
 import dev.tollgate.server.Gateway;
 import dev.tollgate.support.FakeUpstream;
 import dev.tollgate.support.GatewayTest;
+import dev.tollgate.support.AnswerMode;
+import dev.tollgate.support.Answers.Api;
+import dev.tollgate.support.Judged;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -77,9 +82,22 @@ class PromptSizePolicyTest extends GatewayTest {
         return Json.toString(body);
     }
 
-    /** Sends a body that must pass unchanged, and one that must be refused with this exact error. */
+    /** How the table tests send their requests: each runs whole and streamed. */
+    private AnswerMode mode = AnswerMode.WHOLE;
+
+    private static Api api(String path) {
+        for (Api a : Api.values()) if (a.path().equals(path)) return a;
+        return null;
+    }
+
+    /** Sends a body that must pass unchanged (and gets the model's answer in the mode), and one that must be refused with this exact error. */
     private void passes(String path, String body) throws Exception {
-        int before = upstream.received().size();
+        Api api = api(path);
+        if (api != null) {
+            Judged.passed(gateway, upstream, api, mode, body, body);
+            return;
+        }
+        int before = upstream.received().size(); // an endpoint without streams: as sent
         HttpResponse<String> r = gateway.postJson(path, body);
         assertThat(r.statusCode()).as("%s %s -> %s", path, body, r.body()).isEqualTo(200);
         assertThat(upstream.received()).hasSize(before + 1);
@@ -87,6 +105,11 @@ class PromptSizePolicyTest extends GatewayTest {
     }
 
     private void refused(String path, String body, String error) throws Exception {
+        Api api = api(path);
+        if (api != null) {
+            Judged.refused(gateway, upstream, api, mode, body, 403, error);
+            return;
+        }
         int before = upstream.received().size();
         HttpResponse<String> r = gateway.postJson(path, body);
         assertThat(r.statusCode()).as("%s %s", path, body).isEqualTo(403);
@@ -94,17 +117,26 @@ class PromptSizePolicyTest extends GatewayTest {
         assertThat(upstream.received()).as("upstream calls").hasSize(before);
     }
 
+    /** A request in the test's mode, with headers. */
+    private HttpResponse<String> send(String path, String body, String... headers) throws Exception {
+        return gateway.postJson(path, api(path) == null ? body : mode.request(body), headers);
+    }
+
     // ---- characters -------------------------------------------------------------------------
 
-    @Test
-    void chatStringContentIsCountedAndTheCapIsInclusive() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void chatStringContentIsCountedAndTheCapIsInclusive(AnswerMode m) throws Exception {
+        mode = m;
         start(Map.of("POLICY_MAX_PROMPT_CHARS", "10"));
         passes("/v1/chat/completions", chat("gpt-4o", "0123456789"));
         refused("/v1/chat/completions", chat("gpt-4o", "0123456789A"), tooLong(11, 10));
     }
 
-    @Test
-    void everyMessageIsSummedWhateverItsRole() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void everyMessageIsSummedWhateverItsRole(AnswerMode m) throws Exception {
+        mode = m;
         start(Map.of("POLICY_MAX_PROMPT_CHARS", "10"));
         String four = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":\"abc\"},{\"role\":\"user\",\"content\":\"de\"},"
                 + "{\"role\":\"assistant\",\"content\":\"fgh\"},{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"ij\"}]}";
@@ -114,8 +146,10 @@ class PromptSizePolicyTest extends GatewayTest {
         refused("/v1/chat/completions", chat("gpt-4o", "hello", "world!"), tooLong(11, 10));
     }
 
-    @Test
-    void contentPartsCountTheirTextOnly() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void contentPartsCountTheirTextOnly(AnswerMode m) throws Exception {
+        mode = m;
         start(Map.of("POLICY_MAX_PROMPT_CHARS", "10"));
         String parts = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hello\"},"
                 + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a-very-long-image-address.png\"}},"
@@ -128,8 +162,10 @@ class PromptSizePolicyTest extends GatewayTest {
         refused("/v1/chat/completions", mixed, tooLong(11, 10));
     }
 
-    @Test
-    void legacyPromptsAsStringOrArray() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void legacyPromptsAsStringOrArray(AnswerMode m) throws Exception {
+        mode = m;
         start(Map.of("POLICY_MAX_PROMPT_CHARS", "10"));
         passes("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"0123456789\"}");
         refused("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"0123456789AB\"}", tooLong(12, 10));
@@ -137,8 +173,10 @@ class PromptSizePolicyTest extends GatewayTest {
         refused("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":[\"hello\",\"world\",\"!\"]}", tooLong(11, 10));
     }
 
-    @Test
-    void responsesInputStringItemsAndInstructions() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void responsesInputStringItemsAndInstructions(AnswerMode m) throws Exception {
+        mode = m;
         start(Map.of("POLICY_MAX_PROMPT_CHARS", "10"));
         passes("/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"0123456789\"}");
         refused("/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"0123456789A\"}", tooLong(11, 10));
@@ -162,8 +200,10 @@ class PromptSizePolicyTest extends GatewayTest {
         refused("/v1/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":\"hello world\"}", tooLong(11, 10));
     }
 
-    @Test
-    void charactersAreCodePointsNotUtf16Units() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void charactersAreCodePointsNotUtf16Units(AnswerMode m) throws Exception {
+        mode = m;
         start(Map.of("POLICY_MAX_PROMPT_CHARS", "5"));
         String five = "😀😀😀😀😀"; // 5 code points, 10 UTF-16 units
         assertThat(five.length()).isEqualTo(10);
@@ -220,8 +260,10 @@ class PromptSizePolicyTest extends GatewayTest {
         assertThat(r.body()).isEqualTo(tooLong(6, 3));
     }
 
-    @Test
-    void aLargePromptIsCountedExactly() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void aLargePromptIsCountedExactly(AnswerMode m) throws Exception {
+        mode = m;
         String big = "x".repeat(20_000) + "😀";
         start(Map.of("POLICY_MAX_PROMPT_CHARS", "20001"));
         passes("/v1/chat/completions", chat("gpt-4o", big));
@@ -230,18 +272,20 @@ class PromptSizePolicyTest extends GatewayTest {
 
     // ---- tokens -----------------------------------------------------------------------------
 
-    @Test
-    void tokensAreCountedWithTheModelsTokenizerAtTheExactBoundary() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void tokensAreCountedWithTheModelsTokenizerAtTheExactBoundary(AnswerMode m) throws Exception {
+        mode = m;
         int count = O200K.countTokensOrdinary(TOKEN_TEXT);
         assertThat(count).isGreaterThan(10);
         String body = chat("gpt-4o", TOKEN_TEXT);
 
         start(Map.of("TOLLGATE_MAX_PROMPT_TOKENS", String.valueOf(count)));
         passes("/v1/chat/completions", body);
-        HttpResponse<String> lowered = gateway.postJson("/v1/chat/completions", body, "x-tollgate-max-prompt-tokens", String.valueOf(count - 1));
+        HttpResponse<String> lowered = send("/v1/chat/completions", body, "x-tollgate-max-prompt-tokens", String.valueOf(count - 1));
         assertThat(lowered.statusCode()).isEqualTo(403);
         assertThat(lowered.body()).isEqualTo(tooManyTokens(count - 1));
-        HttpResponse<String> raised = gateway.postJson("/v1/chat/completions", body, "x-tollgate-max-prompt-tokens", String.valueOf(count + 1));
+        HttpResponse<String> raised = send("/v1/chat/completions", body, "x-tollgate-max-prompt-tokens", String.valueOf(count + 1));
         assertThat(raised.body()).isEqualTo(forbidden("x-tollgate-max-prompt-tokens", "TOLLGATE_MAX_PROMPT_TOKENS"));
         gateway.close();
 
@@ -252,16 +296,13 @@ class PromptSizePolicyTest extends GatewayTest {
                     + "\"description\":\"the prompt has more than " + (count - 1) + " tokens, the most this gateway allows.\","
                     + "\"policy\":\"prompt-size\",\"action\":\"block\"}]");
         }
-        // Streamed: refused the same way, before anything is sent.
-        HttpResponse<String> streamed = gateway.postJson("/v1/chat/completions", body.replace("{\"model\":\"gpt-4o\",",
-                "{\"model\":\"gpt-4o\",\"stream\":true,"));
-        assertThat(streamed.statusCode()).isEqualTo(403);
-        assertThat(streamed.body()).isEqualTo(tooManyTokens(count - 1));
         assertThat(upstream.received()).hasSize(1);
     }
 
-    @Test
-    void tokensOfEverySegmentAreSummed() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void tokensOfEverySegmentAreSummed(AnswerMode m) throws Exception {
+        mode = m;
         String a = "The first message says something.";
         String b = "A second one, from the system, adds more words.";
         int count = O200K.countTokensOrdinary(a) + O200K.countTokensOrdinary(b);
@@ -269,18 +310,20 @@ class PromptSizePolicyTest extends GatewayTest {
                 + "},{\"role\":\"user\",\"content\":" + Json.MAPPER.writeValueAsString(a) + "}]}";
         start(Map.of("TOLLGATE_MAX_PROMPT_TOKENS", String.valueOf(count)));
         passes("/v1/chat/completions", body);
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", body, "x-tollgate-max-prompt-tokens", String.valueOf(count - 1));
+        HttpResponse<String> r = send("/v1/chat/completions", body, "x-tollgate-max-prompt-tokens", String.valueOf(count - 1));
         assertThat(r.body()).isEqualTo(tooManyTokens(count - 1));
 
         // Legacy prompt arrays and embeddings inputs are counted too.
         String legacy = "{\"model\":\"gpt-4o\",\"prompt\":[" + Json.MAPPER.writeValueAsString(a) + "," + Json.MAPPER.writeValueAsString(b) + "]}";
         passes("/v1/completions", legacy);
-        HttpResponse<String> lr = gateway.postJson("/v1/completions", legacy, "x-tollgate-max-prompt-tokens", String.valueOf(count - 1));
+        HttpResponse<String> lr = send("/v1/completions", legacy, "x-tollgate-max-prompt-tokens", String.valueOf(count - 1));
         assertThat(lr.body()).isEqualTo(tooManyTokens(count - 1));
     }
 
-    @Test
-    void theTokenizerFollowsTheModel() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AnswerMode.class)
+    void theTokenizerFollowsTheModel(AnswerMode m) throws Exception {
+        mode = m;
         // Text whose token count differs between GPT-4 (cl100k_base) and GPT-4o (o200k_base).
         String text = "हिन्दी में लिखा गया यह वाक्य दोनों टोकनाइज़र में अलग गिना जाता है।";
         int cl = CL100K.countTokensOrdinary(text);
@@ -289,13 +332,13 @@ class PromptSizePolicyTest extends GatewayTest {
 
         start(Map.of("TOLLGATE_MAX_PROMPT_TOKENS", String.valueOf(cl)));
         passes("/v1/chat/completions", chat("gpt-4", text));
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", chat("gpt-4", text), "x-tollgate-max-prompt-tokens", String.valueOf(cl - 1));
+        HttpResponse<String> r = send("/v1/chat/completions", chat("gpt-4", text), "x-tollgate-max-prompt-tokens", String.valueOf(cl - 1));
         assertThat(r.body()).isEqualTo(tooManyTokens(cl - 1));
         // The same text for gpt-4o is fewer tokens: it passes a cap GPT-4's count would exceed.
         String forO = chat("gpt-4o", text);
-        HttpResponse<String> o = gateway.postJson("/v1/chat/completions", forO, "x-tollgate-max-prompt-tokens", String.valueOf(o200));
+        HttpResponse<String> o = send("/v1/chat/completions", forO, "x-tollgate-max-prompt-tokens", String.valueOf(o200));
         assertThat(o.statusCode()).isEqualTo(200);
-        HttpResponse<String> oBlocked = gateway.postJson("/v1/chat/completions", forO, "x-tollgate-max-prompt-tokens", String.valueOf(o200 - 1));
+        HttpResponse<String> oBlocked = send("/v1/chat/completions", forO, "x-tollgate-max-prompt-tokens", String.valueOf(o200 - 1));
         assertThat(oBlocked.body()).isEqualTo(tooManyTokens(o200 - 1));
         assertThat(upstream.received()).hasSize(2);
     }
