@@ -5,11 +5,17 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
 import dev.tollgate.server.Gateway;
+import dev.tollgate.support.AnswerMode;
+import dev.tollgate.support.Answers.Api;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.Judged;
 import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -19,6 +25,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -83,18 +91,6 @@ class UserIdsPolicyTest extends GatewayTest {
     }
 
     @Test
-    void blankEmptyOrNonTextUsersAreRefused() throws Exception {
-        startEnforcing();
-        for (String user : new String[]{"\"  \"", "\"\"", "\"\\n\\t\"", "null", "42", "{\"id\":\"u-1\"}", "[\"u-1\"]"}) {
-            String body = "{\"model\":\"gpt-4o\",\"user\":" + user + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-            HttpResponse<String> r = gateway.postJson("/v1/chat/completions", body);
-            assertThat(r.statusCode()).as("user %s", user).isEqualTo(403);
-            assertThat(r.body()).as("user %s", user).isEqualTo(USER_REQUIRED);
-        }
-        assertThat(upstream.received()).isEmpty();
-    }
-
-    @Test
     void aRequestNamingItsUserPassesUnchanged() throws Exception {
         startEnforcing();
         String sent = "{ \"model\" : \"gpt-4o\", \"user\":\"u-1\" , \"messages\":[{\"role\":\"user\",\"content\":\"hi\"}] }";
@@ -107,11 +103,9 @@ class UserIdsPolicyTest extends GatewayTest {
     }
 
     @Test
-    void everyEndpointThatCarriesAUserIsChecked() throws Exception {
+    void endpointsWithoutStreamsThatCarryAUserAreCheckedToo() throws Exception {
         startEnforcing();
         String[][] cases = {
-                {"/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"hi\"}"},
-                {"/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"hi\"}"},
                 {"/v1/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":\"hi\"}"},
                 {"/v1/images/generations", "{\"model\":\"dall-e-3\",\"prompt\":\"a cat\"}"},
         };
@@ -131,41 +125,43 @@ class UserIdsPolicyTest extends GatewayTest {
         assertThat(upstream.received()).hasSize(cases.length);
     }
 
-    @Test
-    void theResponsesApiSafetyIdentifierCountsAsAUser() throws Exception {
-        startEnforcing();
-        String sent = "{\"model\":\"gpt-4o\",\"input\":\"hi\",\"safety_identifier\":\"hash-123\"}";
-        HttpResponse<String> r = gateway.postJson("/v1/responses", sent);
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(upstream.lastReceived().bodyText()).isEqualTo(sent);
+    // ---- every case whole and streamed ------------------------------------------------------
 
-        HttpResponse<String> blank = gateway.postJson("/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"hi\",\"safety_identifier\":\" \"}");
-        assertThat(blank.statusCode()).isEqualTo(403);
-        assertThat(blank.body()).isEqualTo(USER_REQUIRED);
-        assertThat(upstream.received()).hasSize(1);
+    /** One case: the API and request; refused with user_required, or passed as sent. */
+    record Case(String name, Api api, String request, boolean refused) {
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
-    @Test
-    void aStreamedRequestWithoutUserIsRefusedWithJsonNotAStream() throws Exception {
-        startEnforcing();
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions",
-                "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.headers().firstValue("content-type")).contains("application/json");
-        assertThat(r.body()).isEqualTo(USER_REQUIRED);
-        assertThat(upstream.received()).isEmpty();
+    static List<Arguments> cases() {
+        String chat = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        String legacy = "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"hi\"";
+        String responses = "{\"model\":\"gpt-4o\",\"input\":\"hi\"";
+        List<Case> cases = new ArrayList<>(List.of(
+                new Case("chat without user", Api.CHAT, chat + "}", true),
+                new Case("chat with user", Api.CHAT, chat + ",\"user\":\"u-1\"}", false),
+                new Case("completions without user", Api.COMPLETIONS, legacy + "}", true),
+                new Case("completions with user", Api.COMPLETIONS, legacy + ",\"user\":\"u-7\"}", false),
+                new Case("responses without user", Api.RESPONSES, responses + "}", true),
+                new Case("responses with user", Api.RESPONSES, responses + ",\"user\":\"u-7\"}", false),
+                new Case("responses with a safety identifier", Api.RESPONSES, responses + ",\"safety_identifier\":\"hash-123\"}", false),
+                new Case("responses with a blank safety identifier", Api.RESPONSES, responses + ",\"safety_identifier\":\" \"}", true)));
+        for (String user : new String[]{"\"  \"", "\"\"", "\"\\n\\t\"", "null", "42", "{\"id\":\"u-1\"}", "[\"u-1\"]"}) {
+            cases.add(new Case("chat with user " + user, Api.CHAT, chat + ",\"user\":" + user + "}", true));
+        }
+        List<Arguments> out = new ArrayList<>();
+        for (Case c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c, mode));
+        return out;
     }
 
-    @Test
-    void aStreamedRequestWithUserStreamsNormally() throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void theSameJudgementWholeAndStreamed(Case c, AnswerMode mode) throws Exception {
         startEnforcing();
-        HttpResponse<String> r = gateway.postJson("/v1/chat/completions",
-                "{\"model\":\"gpt-4o\",\"stream\":true,\"user\":\"u-1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
-        assertThat(r.body()).isEqualTo("data: " + CONTENT_EVENT + "\n\ndata: [DONE]\n\n");
-        assertThat(upstream.received()).hasSize(1);
-        assertThat(Json.parse(upstream.lastReceived().bodyText()).path("user").asText()).isEqualTo("u-1");
+        if (c.refused()) Judged.refused(gateway, upstream, c.api(), mode, c.request(), 403, USER_REQUIRED);
+        else Judged.passed(gateway, upstream, c.api(), mode, c.request(), c.request());
     }
 
     @Test
