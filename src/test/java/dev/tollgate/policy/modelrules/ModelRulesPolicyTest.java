@@ -2,20 +2,28 @@ package dev.tollgate.policy.modelrules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
+import dev.tollgate.support.AnswerMode;
+import dev.tollgate.support.Answers.Api;
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.Judged;
 import dev.tollgate.support.GatewayTest;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.TestGateway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The policy chain end to end, proved with the model-rules policy, streamed and not. */
+/** Model rules end to end (deny list, allow list, both): every case whole and streamed, and the headers that tighten them. */
 class ModelRulesPolicyTest extends GatewayTest {
 
     private static final String BLOCKED_GPT4 = "{\"error\":{\"message\":\"Blocked by policy model-rules: model 'gpt-4' is disabled "
@@ -23,22 +31,11 @@ class ModelRulesPolicyTest extends GatewayTest {
 
 
     @Test
-    void blocksADisabledModelBeforeTheUpstreamStreamedAndNot() throws Exception {
+    void aBlockedModelIsLoggedWithItsFlag() throws Exception {
         start(Map.of("POLICY_DISABLED_MODELS", "gpt-4, text-davinci-003"));
         try (LogCapture logs = new LogCapture()) {
             HttpResponse<String> whole = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4\",\"messages\":[]}");
             assertThat(whole.statusCode()).isEqualTo(403);
-            assertThat(whole.body()).isEqualTo(BLOCKED_GPT4);
-
-            HttpResponse<String> streamed = gateway.postJson("/v1/chat/completions", "{\"model\":\"GPT-4\",\"stream\":true,\"messages\":[]}");
-            assertThat(streamed.statusCode()).isEqualTo(403);
-            assertThat(streamed.headers().firstValue("content-type")).contains("application/json");
-            assertThat(streamed.body()).contains("model 'GPT-4' is disabled");
-
-            HttpResponse<String> legacy = gateway.postJson("/v1/completions", "{\"model\":\"text-davinci-003\",\"prompt\":\"x\"}");
-            assertThat(legacy.statusCode()).isEqualTo(403);
-            assertThat(upstream.received()).isEmpty();
-
             JsonNode line = Json.parse(logs.awaitRequestLine(1));
             assertThat(line.path("status").asInt()).isEqualTo(403);
             assertThat(line.path("flags").toString()).isEqualTo("[{\"type\":\"model_disabled\",\"description\":\"model 'gpt-4' is "
@@ -46,24 +43,60 @@ class ModelRulesPolicyTest extends GatewayTest {
         }
     }
 
-    @Test
-    void allowedModelsPassStreamedAndNot() throws Exception {
-        upstream.handle(req -> {
-            if (req.headers().contains("x-stream")) {
-                FakeUpstream.startSse(req);
-                FakeUpstream.event(req, "{\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}");
-                FakeUpstream.event(req, "[DONE]");
-                req.response().end();
-            } else {
-                FakeUpstream.json(req, 200, "{\"ok\":true}");
-            }
-        });
-        start(Map.of("POLICY_DISABLED_MODELS", "gpt-4"));
-        assertThat(gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4o\"}").statusCode()).isEqualTo(200);
-        HttpResponse<String> s = gateway.postJson("/v1/chat/completions", "{\"model\":\"gpt-4-turbo\",\"stream\":true}", "x-stream", "1");
-        assertThat(s.statusCode()).isEqualTo(200);
-        assertThat(s.body()).isEqualTo("data: {\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}\n\ndata: [DONE]\n\n");
-        assertThat(upstream.received()).hasSize(2);
+    // ---- every case whole and streamed ------------------------------------------------------
+
+    static String disabled(String model) {
+        return "{\"error\":{\"message\":\"Blocked by policy model-rules: model '" + model + "' is disabled "
+                + "on this gateway.\",\"type\":\"policy_violation\",\"param\":\"model\",\"code\":\"model_disabled\"}}";
+    }
+
+    /** One case: the rules, the API and the model asked for; refused with this error, or passed as sent (error null). */
+    record Case(String name, Map<String, String> env, Api api, String model, String error) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        String request() {
+            return switch (api) {
+                case CHAT -> "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+                case COMPLETIONS -> "{\"model\":\"" + model + "\",\"prompt\":\"x\"}";
+                case RESPONSES -> "{\"model\":\"" + model + "\",\"input\":\"hi\"}";
+            };
+        }
+    }
+
+    static List<Arguments> cases() {
+        Map<String, String> deny = Map.of("POLICY_DISABLED_MODELS", "gpt-4, text-davinci-003");
+        Map<String, String> allow = Map.of("POLICY_ALLOWED_MODELS", "gpt-4o-mini,gpt-4o");
+        Map<String, String> both = Map.of("POLICY_ALLOWED_MODELS", "gpt-4o,gpt-4", "POLICY_DISABLED_MODELS", "gpt-4");
+        List<Case> cases = List.of(
+                new Case("denied chat", deny, Api.CHAT, "gpt-4", disabled("gpt-4")),
+                new Case("denied, another case", deny, Api.CHAT, "GPT-4", disabled("GPT-4")),
+                new Case("denied completions", deny, Api.COMPLETIONS, "text-davinci-003", disabled("text-davinci-003")),
+                new Case("denied responses", deny, Api.RESPONSES, "gpt-4", disabled("gpt-4")),
+                new Case("not denied: another model", deny, Api.CHAT, "gpt-4o", null),
+                new Case("not denied: a longer name", deny, Api.CHAT, "gpt-4-turbo", null),
+                new Case("not denied responses", deny, Api.RESPONSES, "gpt-4o", null),
+                new Case("not allowed", allow, Api.CHAT, "gpt-4", ModelRulesAllowListTest.notAllowed("'gpt-4'")),
+                // Whole names only: an extension of an allowed name is another model.
+                new Case("not allowed: an extended name", allow, Api.CHAT, "gpt-4o-2024-08-06", ModelRulesAllowListTest.notAllowed("'gpt-4o-2024-08-06'")),
+                new Case("not allowed responses", allow, Api.RESPONSES, "o1", ModelRulesAllowListTest.notAllowed("'o1'")),
+                new Case("allowed", allow, Api.CHAT, "gpt-4o-mini", null),
+                new Case("allowed, another case", allow, Api.CHAT, "GPT-4o", null),
+                new Case("allowed completions", allow, Api.COMPLETIONS, "gpt-4o", null),
+                new Case("on both lists: denied", both, Api.CHAT, "gpt-4", disabled("gpt-4")));
+        List<Arguments> out = new ArrayList<>();
+        for (Case c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c, mode));
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void theSameJudgementWholeAndStreamed(Case c, AnswerMode mode) throws Exception {
+        start(c.env());
+        if (c.error() != null) Judged.refused(gateway, upstream, c.api(), mode, c.request(), 403, c.error());
+        else Judged.passed(gateway, upstream, c.api(), mode, c.request(), c.request());
     }
 
     @Test
