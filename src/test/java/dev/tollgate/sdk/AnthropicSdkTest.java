@@ -1,5 +1,7 @@
 package dev.tollgate.sdk;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
@@ -155,8 +157,10 @@ class AnthropicSdkTest extends KeyModeTest {
             // Reasoning tokens are output tokens: 1000 × $0.15 + 1000 × $0.60 per million, as for any answer.
             assertThat(logs.awaitRequestLine(1)).contains("\"cost_usd\":0.00075");
         }
-        // The caller's thinking request reaches the OpenAI-compatible server as it was sent.
-        assertThat(Json.parse(upstream.lastReceived().bodyText()).get("thinking")).isEqualTo(Json.parse("{\"type\":\"enabled\",\"budget_tokens\":1024}"));
+        // The caller's thinking request reaches the OpenAI-compatible server as the effort its budget means (it rejects 'thinking').
+        JsonNode forwarded = Json.parse(upstream.lastReceived().bodyText());
+        assertThat(forwarded.has("thinking")).isFalse();
+        assertThat(forwarded.get("reasoning_effort").asText()).isEqualTo("low");
     }
 
     @Test

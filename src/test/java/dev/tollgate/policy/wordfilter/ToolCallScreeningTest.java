@@ -24,6 +24,11 @@ class ToolCallScreeningTest extends GatewayTest {
     static final String BLOCKED_BODY = "{\"error\":{\"message\":\"Blocked by policy word-filter: the answer contains terms from the "
             + "'custom' word list.\",\"type\":\"policy_violation\",\"param\":null,\"code\":\"word_list_blocked\"}}";
     static final String BLOCKED_EVENT = "data: " + BLOCKED_BODY + "\n\n";
+    /** The same refusal ending a Responses stream: the API's own error event, numbered after the events before it. */
+    static String responsesBlockedEvent(int sequence) {
+        return "event: error\ndata: {\"type\":\"error\",\"code\":\"word_list_blocked\",\"message\":\"Blocked by policy word-filter: "
+                + "the answer contains terms from the 'custom' word list.\",\"param\":null,\"sequence_number\":" + sequence + "}\n\n";
+    }
 
     static String q(String s) {
         return s.replace('\'', '"');
@@ -288,7 +293,7 @@ class ToolCallScreeningTest extends GatewayTest {
         streamResponsesCall("search", "{\"q\":\"the proj", "ect falcon plans\"}");
         start(words("block"));
         HttpResponse<String> r = gateway.postJson("/v1/responses", RESPONSES.replace("\"gpt-4o\",", "\"gpt-4o\",\"stream\":true,"));
-        assertThat(r.body()).doesNotContain("falcon").doesNotContain("response.completed").endsWith(BLOCKED_EVENT);
+        assertThat(r.body()).doesNotContain("falcon").doesNotContain("response.completed").endsWith(responsesBlockedEvent(3));
     }
 
     @Test
@@ -296,7 +301,7 @@ class ToolCallScreeningTest extends GatewayTest {
         streamResponsesCall("exfiltrate", "{}");
         start(words("block"));
         HttpResponse<String> r = gateway.postJson("/v1/responses", RESPONSES.replace("\"gpt-4o\",", "\"gpt-4o\",\"stream\":true,"));
-        assertThat(r.body()).doesNotContain("exfiltrate").endsWith(BLOCKED_EVENT);
+        assertThat(r.body()).doesNotContain("exfiltrate").endsWith(responsesBlockedEvent(1));
     }
 
     // ---- request side -----------------------------------------------------------------------------------
