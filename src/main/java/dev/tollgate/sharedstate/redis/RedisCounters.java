@@ -96,7 +96,7 @@ public final class RedisCounters implements CounterStore {
             keyList.add(b);
             keyList.add(keys.reservations(b));
             args.add(Long.toString(Micros.down(a.budget().amountNanoUsd())));
-            args.add(Long.toString(expireAt(a, start)));
+            args.add(Long.toString(expireIn(a, start, now)));
         }
         return run(keyList, args).map(r -> {
             long kind = r.get(0).toLong();
@@ -126,10 +126,13 @@ public final class RedisCounters implements CounterStore {
         });
     }
 
-    /** Budget keys outlive their period by a day (reservations settling late still find them); a total budget never expires. */
-    private static long expireAt(BudgetAccount a, long periodStart) {
+    /**
+     * Milliseconds a budget's keys live: until a day after its period ends (reservations settling
+     * late still find them); 0 for a total budget, which never expires.
+     */
+    private static long expireIn(BudgetAccount a, long periodStart, long now) {
         long end = a.budget().period().end(periodStart);
-        return end == Long.MAX_VALUE ? 0 : end + 86_400_000L;
+        return end == Long.MAX_VALUE ? 0 : Math.max(1, end - now) + 86_400_000L;
     }
 
     private static List<RateLimiter.Subject> limited(List<RateLimiter.Subject> subjects) {
@@ -231,7 +234,7 @@ public final class RedisCounters implements CounterStore {
     @Override
     public Future<Void> initPeriod(BudgetAccount account, long periodStart, long spentNanoUsd) {
         String b = keys.budget(account.subject(), account.budget(), periodStart);
-        return run(List.of(b), List.of("init", Long.toString(Micros.up(spentNanoUsd)), Long.toString(expireAt(account, periodStart))))
+        return run(List.of(b), List.of("init", Long.toString(Micros.up(spentNanoUsd)), Long.toString(expireIn(account, periodStart, clock.getAsLong()))))
                 .mapEmpty();
     }
 

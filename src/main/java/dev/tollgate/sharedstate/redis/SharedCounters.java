@@ -51,10 +51,7 @@ public final class SharedCounters implements CounterStore {
         String url = s.get(SharedStateSettings.REDIS_URL);
         if (url == null || url.isBlank()) return null;
         int timeout = s.get(SharedStateSettings.REDIS_TIMEOUT_MS);
-        RedisOptions options = new RedisOptions().setConnectionString(url.trim()).setMaxPoolSize(16).setMaxPoolWaiting(100_000)
-                .setMaxWaitingHandlers(100_000).setPoolRecycleTimeout(15_000)
-                .setNetClientOptions(new NetClientOptions().setConnectTimeout(timeout).setTcpNoDelay(true)
-                        .setSsl(url.trim().startsWith("rediss://")));
+        RedisOptions options = options(url, timeout);
         String passwordEnv = s.get(SharedStateSettings.REDIS_PASSWORD_ENV);
         if (passwordEnv != null && !passwordEnv.isBlank()) {
             String password = env.apply(passwordEnv.trim());
@@ -66,6 +63,17 @@ public final class SharedCounters implements CounterStore {
         RedisCounters counters = new RedisCounters(Redis.createClient(vertx, options), s.get(SharedStateSettings.REDIS_PREFIX), ttlMs,
                 timeout, clock);
         return new SharedCounters(vertx, counters, local, s.get(SharedStateSettings.ON_ERROR).equals("local"));
+    }
+
+    /**
+     * A pooled client that never makes a request wait for lack of room in its queue: a burst of
+     * admissions waits for one of 16 pipelined connections instead of failing.
+     */
+    static RedisOptions options(String url, int timeoutMs) {
+        return new RedisOptions().setConnectionString(url.trim()).setMaxPoolSize(16).setMaxPoolWaiting(100_000)
+                .setMaxWaitingHandlers(100_000).setPoolRecycleTimeout(15_000)
+                .setNetClientOptions(new NetClientOptions().setConnectTimeout(timeoutMs).setTcpNoDelay(true)
+                        .setSsl(url.trim().startsWith("rediss://")));
     }
 
     /** The reservation time-to-live: the setting, or the longest a request may take plus a minute. */

@@ -204,10 +204,10 @@ if op == 'admit' then
     redis.call('HINCRBY', b, 'reserved', s(worst))
     redis.call('HSET', b, 'r:' .. id, s(worst))
     redis.call('ZADD', r, s(deadline), id)
-    local expireAt = tonumber(ARGV[budgetArgs + (j - 1) * 2 + 1])
-    if expireAt > 0 then
-      redis.call('PEXPIREAT', b, s(expireAt))
-      redis.call('PEXPIREAT', r, s(expireAt))
+    local expireIn = tonumber(ARGV[budgetArgs + (j - 1) * 2 + 1])
+    if expireIn > 0 then
+      redis.call('PEXPIRE', b, s(expireIn))
+      redis.call('PEXPIRE', r, s(expireIn))
     end
   end
   local out = append({1, now}, states(subs))
@@ -273,8 +273,8 @@ end
 
 if op == 'init' then
   redis.call('HSETNX', KEYS[1], 'spent', ARGV[2])
-  local expireAt = tonumber(ARGV[3])
-  if expireAt > 0 then redis.call('PEXPIREAT', KEYS[1], s(expireAt)) end
+  local expireIn = tonumber(ARGV[3])
+  if expireIn > 0 then redis.call('PEXPIRE', KEYS[1], s(expireIn)) end
   return 1
 end
 
