@@ -184,7 +184,10 @@ public final class AccessControl implements AutoCloseable {
      */
     public void shareCounters(io.vertx.core.Vertx vertx, Settings s, java.util.function.Function<String, String> env) {
         SharedCounters shared = SharedCounters.fromSettings(vertx, s, env, localCounters, clock);
-        if (shared != null) counters = shared;
+        if (shared != null) {
+            shared.warmUp();
+            counters = shared;
+        }
     }
 
     /** Where limits and budgets are counted (tests look). */

@@ -238,6 +238,11 @@ public final class RedisCounters implements CounterStore {
                 .mapEmpty();
     }
 
+    /** Has Redis cache the script (SCRIPT LOAD), so the first admissions need not send its text. */
+    Future<Void> loadScript() {
+        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT)).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+    }
+
     /** PING, for telling when Redis is back. */
     Future<Void> ping() {
         return redis.send(Request.cmd(Command.PING)).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();

@@ -36,6 +36,8 @@ public final class SharedCounters implements CounterStore {
     private final LocalCounters local;
     private final boolean fallBackToLocal;
     private volatile boolean down;
+    /** Failed calls in a row: a slow moment (one timeout) does not make an outage, three failures or a refused connection do. */
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
 
     public SharedCounters(Vertx vertx, RedisCounters redis, LocalCounters local, boolean fallBackToLocal) {
@@ -86,8 +88,8 @@ public final class SharedCounters implements CounterStore {
     @Override
     public Future<Decision> admit(Claim claim) {
         if (down) return unavailable(() -> local.decide(claim).asLocal());
-        return redis.admit(claim).recover(e -> {
-            wentDown(e);
+        return redis.admit(claim).onSuccess(ok -> failures.set(0)).recover(e -> {
+            failed(e);
             return unavailable(() -> local.decide(claim).asLocal());
         });
     }
@@ -95,8 +97,8 @@ public final class SharedCounters implements CounterStore {
     @Override
     public Future<List<WindowState>> windows(List<RateLimiter.Subject> subjects) {
         if (down) return unavailable(() -> local.windows(subjects).result());
-        return redis.windows(subjects).recover(e -> {
-            wentDown(e);
+        return redis.windows(subjects).onSuccess(ok -> failures.set(0)).recover(e -> {
+            failed(e);
             return unavailable(() -> local.windows(subjects).result());
         });
     }
@@ -104,8 +106,8 @@ public final class SharedCounters implements CounterStore {
     @Override
     public Future<List<BudgetState>> budgets(List<BudgetAccount> accounts) {
         if (down) return unavailable(() -> local.budgets(accounts).result());
-        return redis.budgets(accounts).recover(e -> {
-            wentDown(e);
+        return redis.budgets(accounts).onSuccess(ok -> failures.set(0)).recover(e -> {
+            failed(e);
             return unavailable(() -> local.budgets(accounts).result());
         });
     }
@@ -141,6 +143,21 @@ public final class SharedCounters implements CounterStore {
         return Future.failedFuture(new SharedStateUnavailable("the shared counter store (Redis) is unreachable"));
     }
 
+    /** Loads the script and opens a connection before the first request needs them; an unreachable Redis is noticed now. */
+    public void warmUp() {
+        redis.loadScript().onSuccess(ok -> failures.set(0)).onFailure(this::wentDown);
+    }
+
+    private void failed(Throwable e) {
+        if (failures.incrementAndGet() >= 3 || refused(e)) wentDown(e);
+        else LOG.debug("Redis call failed: {}", e.toString());
+    }
+
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof java.net.ConnectException) return true;
+        return false;
+    }
+
     private synchronized void wentDown(Throwable e) {
         if (down || closed) return;
         down = true;
@@ -154,6 +171,7 @@ public final class SharedCounters implements CounterStore {
         if (closed) return;
         vertx.setTimer(PROBE_MS, t -> redis.ping().onComplete(ar -> {
             if (ar.succeeded()) {
+                failures.set(0);
                 down = false;
                 LOG.info("Redis is reachable again: limits and budgets are shared again.");
             } else {
