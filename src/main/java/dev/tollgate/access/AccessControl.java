@@ -116,6 +116,11 @@ public final class AccessControl implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
         }
+        String redisUrl = s.get(dev.tollgate.sharedstate.SharedStateSettings.REDIS_URL);
+        if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.trim().matches("(?i)rediss?://[^/\\s]+(/\\d+)?/?")) {
+            // The value is not repeated: it may hold a password.
+            errors.add(dev.tollgate.sharedstate.SharedStateSettings.REDIS_URL.key() + ": expected redis://host:port[/db] or rediss://host:port[/db]");
+        }
         try {
             PriceTable.builtIn().withOverrides(s.get(AccessSettings.PRICES));
         } catch (IllegalArgumentException e) {
