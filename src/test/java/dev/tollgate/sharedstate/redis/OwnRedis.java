@@ -26,7 +26,7 @@ final class OwnRedis implements AutoCloseable {
 
     void start() throws IOException {
         process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no").redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+                "--appendonly", "no", "--enable-debug-command", "local").redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
         long until = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < until) {
             try (Socket s = new Socket()) {

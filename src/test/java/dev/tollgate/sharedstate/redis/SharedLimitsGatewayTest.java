@@ -159,6 +159,35 @@ class SharedLimitsGatewayTest extends KeyModeTest {
         }
     }
 
+    @Test
+    void anAdmissionThatArrivesAfterItsClientLeftGivesBackWhatItGot() throws Exception {
+        TestServices.need(TestServices.REDIS);
+        try (OwnRedis own = new OwnRedis()) {
+            startShared(new RedisFixture(own.url()), Map.of("TOLLGATE_REDIS_TIMEOUT_MS", "5000"));
+            String secret = createKey("{\"limits\":{\"rpm\":10,\"concurrent\":1}}").get("key").asText();
+            assertThat(chat(secret, CHAT).statusCode()).isEqualTo(200); // script loaded, connections open
+
+            // Redis stalls for a second; the client sends its request and leaves while the admission waits.
+            io.vertx.core.Future<io.vertx.redis.client.Response> stall = io.vertx.redis.client.Redis.createClient(redis.vertx, own.url())
+                    .send(Request.cmd(Command.DEBUG).arg("SLEEP").arg("1"));
+            Thread.sleep(100);
+            try (dev.tollgate.support.RawClient raw = new dev.tollgate.support.RawClient(gateway.port())) {
+                raw.postJson("/v1/chat/completions", CHAT, "Authorization: Bearer " + secret);
+                Thread.sleep(200);
+            }
+            RedisFixture.await(stall);
+            Thread.sleep(300); // the late admission arrives and is given back
+
+            JsonNode status = Json.parse(gateway.get("/ratelimit", "Authorization", "Bearer " + secret).body());
+            assertThat(status.get("limits").get(0).get("used").asLong()).isEqualTo(1); // the request that left is not counted
+            assertThat(status.get("limits").get(1).get("window").asText()).isEqualTo("concurrent");
+            assertThat(status.get("limits").get(1).get("used").asLong()).isZero(); // its slot came back
+            assertThat(chat(secret, CHAT).statusCode()).isEqualTo(200);
+            assertThat(upstream.received()).hasSize(2);
+            closeBeforeRedisStops();
+        }
+    }
+
     /** The gateway and the key clean-up need the test's own Redis, which stops when its block ends. */
     private void closeBeforeRedisStops() {
         closeAll();
