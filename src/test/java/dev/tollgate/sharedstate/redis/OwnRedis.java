@@ -11,9 +11,11 @@ import java.util.concurrent.TimeUnit;
 final class OwnRedis implements AutoCloseable {
 
     final int port;
+    private final String[] extra;
     private Process process;
 
-    OwnRedis() throws IOException {
+    OwnRedis(String... extraArgs) throws IOException {
+        this.extra = extraArgs;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
@@ -25,8 +27,10 @@ final class OwnRedis implements AutoCloseable {
     }
 
     void start() throws IOException {
-        process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--enable-debug-command", "local").redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("redis-server", "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local"));
+        command.addAll(java.util.List.of(extra));
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
         long until = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < until) {
             try (Socket s = new Socket()) {

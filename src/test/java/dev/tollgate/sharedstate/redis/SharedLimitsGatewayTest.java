@@ -41,8 +41,9 @@ class SharedLimitsGatewayTest extends KeyModeTest {
 
     private void startShared(RedisFixture r, Map<String, String> extra) {
         redis = r;
-        Map<String, String> env = new HashMap<>(extra);
+        Map<String, String> env = new HashMap<>();
         env.put("TOLLGATE_REDIS_URL", r.url);
+        env.putAll(extra);
         env.put("TOLLGATE_REDIS_PREFIX", r.prefix);
         startKeyMode(env);
     }
@@ -184,6 +185,24 @@ class SharedLimitsGatewayTest extends KeyModeTest {
             assertThat(status.get("limits").get(1).get("used").asLong()).isZero(); // its slot came back
             assertThat(chat(secret, CHAT).statusCode()).isEqualTo(200);
             assertThat(upstream.received()).hasSize(2);
+            closeBeforeRedisStops();
+        }
+    }
+
+    @Test
+    void thePasswordComesFromTheEnvironmentVariableTheSettingNames() throws Exception {
+        TestServices.need(TestServices.REDIS);
+        String password = "redis-pw-" + java.util.UUID.randomUUID();
+        try (OwnRedis own = new OwnRedis("--requirepass", password); LogCapture logs = new LogCapture()) {
+            RedisFixture fixture = new RedisFixture(own.url().replace("redis://", "redis://:" + password + "@"));
+            startShared(fixture, Map.of("TOLLGATE_REDIS_URL", own.url(), "TOLLGATE_REDIS_PASSWORD_ENV", "TG_TEST_REDIS_PASSWORD",
+                    "TG_TEST_REDIS_PASSWORD", password));
+            String secret = createKey("{\"limits\":{\"rpm\":5}}").get("key").asText();
+            HttpResponse<String> ok = chat(secret, CHAT);
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("4");
+            assertThat(fixture.keys()).contains("{" + fixture.prefix + "}w:key:" + keyId(secret) + ":rpm");
+            assertThat(logs.all()).doesNotContain(password);
             closeBeforeRedisStops();
         }
     }
