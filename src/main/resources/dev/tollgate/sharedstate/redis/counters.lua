@@ -236,13 +236,21 @@ if op == 'settle' then
   for j = 1, nb do
     local b, r = KEYS[key + (j - 1) * 2], KEYS[key + (j - 1) * 2 + 1]
     sweep_budget(b, r)
-    -- Gone means it expired and was already counted at its worst case (or Redis lost it): not counted twice.
     local worst = redis.call('HGET', b, 'r:' .. id)
     if worst then
       redis.call('HINCRBY', b, 'reserved', s(-tonumber(worst)))
       redis.call('HINCRBY', b, 'spent', ARGV[costArgs + j - 1])
       redis.call('HDEL', b, 'r:' .. id)
       redis.call('ZREM', r, id)
+    else
+      -- Gone: it expired and was counted at its worst case, and is not counted twice; or Redis lost
+      -- the budget after this call was admitted and a replica started it again from the ledger,
+      -- which cannot hold this call yet (its row is written after this settlement): then its cost
+      -- is spent now. A budget Redis does not hold at all is left for the next start from the ledger.
+      local since = redis.call('HGET', b, 'since')
+      if since and tonumber(since) > at then
+        redis.call('HINCRBY', b, 'spent', ARGV[costArgs + j - 1])
+      end
     end
   end
   return 1
@@ -272,7 +280,7 @@ if op == 'budgets' then
 end
 
 if op == 'init' then
-  redis.call('HSETNX', KEYS[1], 'spent', ARGV[2])
+  if redis.call('HSETNX', KEYS[1], 'spent', ARGV[2]) == 1 then redis.call('HSET', KEYS[1], 'since', s(now)) end
   local expireIn = tonumber(ARGV[3])
   if expireIn > 0 then redis.call('PEXPIRE', KEYS[1], s(expireIn)) end
   return 1

@@ -179,6 +179,26 @@ class RedisCountersTest {
     }
 
     @Test
+    void aCallInFlightWhenRedisLostTheBudgetIsSpentAfterTheBudgetStartsAgainFromTheLedger() {
+        RedisCounters a = redis.replica(60_000);
+        BudgetAccount budget = account("user:u7", USD);
+        long start = BudgetPeriod.MONTHLY.start(System.currentTimeMillis());
+        await(a.initPeriod(budget, start, 0));
+        Decision inFlight = await(a.admit(new Claim(List.of(), 0, List.of(budget), 5_000_000L)));
+        Decision expired = await(redis.replica(1).admit(new Claim(List.of(), 0, List.of(budget), 7_000_000L)));
+        assertThat(inFlight.admitted()).isTrue();
+        assertThat(expired.admitted()).isTrue();
+        sleep(); // the 1 ms reservation is past its deadline: counted at its worst case below
+        assertThat(await(a.budgets(List.of(budget))).get(0).spentNanoUsd()).isEqualTo(7_000_000L);
+        expired.hold().settle(false, 10, 2_000_000L); // expired and counted: not counted again
+        redis.deleteAll(); // Redis restarted without persistence: everything gone
+        await(a.initPeriod(budget, start, 9_000_000L)); // the ledger, which has no row of the call in flight
+        inFlight.hold().settle(false, 10, 3_000_000L);
+        awaitState(a, budget, st -> st.spentNanoUsd() == 12_000_000L);
+        assertThat(await(a.budgets(List.of(budget))).get(0).spentNanoUsd()).isEqualTo(12_000_000L);
+    }
+
+    @Test
     void tokenEstimatesSettleToTheActualCountAndRefundsUncount() {
         RedisCounters a = redis.replica(60_000);
         RateLimiter.Subject key = subject("key:k6", new Limits(5, 1000, 0, 0, 0));

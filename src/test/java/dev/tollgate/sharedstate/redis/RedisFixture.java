@@ -49,6 +49,15 @@ final class RedisFixture implements AutoCloseable {
         return out;
     }
 
+    /** Removes every key of this prefix, as a Redis restart without persistence does. */
+    void deleteAll() {
+        List<String> keys = keys();
+        if (keys.isEmpty()) return;
+        Request del = Request.cmd(Command.DEL);
+        for (String k : keys) del.arg(k);
+        send(del);
+    }
+
     static <T> T await(Future<T> f) {
         try {
             return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -60,12 +69,7 @@ final class RedisFixture implements AutoCloseable {
     @Override
     public void close() {
         try {
-            List<String> keys = keys();
-            if (!keys.isEmpty()) {
-                Request del = Request.cmd(Command.DEL);
-                for (String k : keys) del.arg(k);
-                send(del);
-            }
+            deleteAll();
         } finally {
             for (RedisCounters c : replicas) c.close();
             admin.close();
