@@ -8,9 +8,9 @@
 #     connections; the fake upstream answers each with 20 content events, a usage event when asked
 #     (the gateway asks), then data: [DONE], written back to back. CPU = utime+stime of the proxy ÷ streams.
 #  2. Time to first event: StreamProbe, one stream at a time, direct then through the proxy.
-#  3. Memory per open stream: OPEN_STREAMS streams held open at once through a fresh gateway (and a
-#     fresh bare hop) whose upstream sends the first event and then nothing; RSS before (after a
-#     small warm-up) and with all streams open, ÷ OPEN_STREAMS.
+#  3. Memory per open stream: streams held open through a fresh gateway (and a fresh bare hop)
+#     whose upstream sends the first event and then nothing; RSS and live heap with OPEN_STREAMS/2
+#     and with OPEN_STREAMS open, the difference ÷ OPEN_STREAMS/2; with the default GC and serial GC.
 #
 # Environment (all optional):
 #   BENCH_JAR=target/tollgate.jar  the gateway (and the classpath of the bench programs)
@@ -220,42 +220,59 @@ for p in "$tg_pid" "$pol_pid" "$hop_pid" "$up_pid"; do stop_pid "$p"; done
 if [[ -n $nginx_bin ]]; then stop_pid "$ngx_pid"; fi
 
 # ---- 3. memory per open stream ----------------------------------------------------------------
-declare -A rss_before rss_after per_stream opened heap_before heap_after heap_per_stream
+# Measured as a slope, so the JVM's start-up and warm-up growth cancel out: OPEN_STREAMS/2 streams
+# are opened and held, then OPEN_STREAMS/2 more; per open stream = (second − first) ÷ (OPEN_STREAMS/2).
+# Each proxy runs twice: with the JVM's default collector (G1 on a machine this size) and with the
+# serial collector (what the JVM itself picks in a container of under 2 CPUs or 1792 MB).
+declare -A rss_half rss_full per_stream opened heap_half heap_full heap_per_stream # heap_half: the live heap before opening
+mem_runs=("hop default" "hop serial" "tollgate default" "tollgate serial")
 # Live heap: what the JVM still holds after a full GC (jcmd's class histogram forces one), in KB.
 live_heap_kb() { jcmd "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ { printf "%.0f", $3 / 1024 }'; }
+open_streams() { # PORT COUNT OUTFILE: opens COUNT streams, holds them, waits until all had their first event
+    java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$1$path" "$2" 600 >"$3" 2>&1 &
+    open_pid=$!
+    pids+=("$open_pid")
+    local i
+    for ((i = 0; i < 1300; i++)); do grep -q '^OPENED' "$3" && break; sleep 0.1; done
+    sleep 3 # let the last first events settle
+}
 if ((OPEN_STREAMS > 0)); then
+    half=$((OPEN_STREAMS / 2))
     slow_port=$(free_port $((up_port + 10)))
     start_bg "$tmp/slow.log" java -cp "$jar" "$bench_dir/FakeUpstream.java" "$slow_port" 3600000
     slow_pid=$started_pid
     wait_http "http://127.0.0.1:$slow_port/" "slow upstream"
-    for t in hop tollgate; do
+    for run in "${mem_runs[@]}"; do
+        read -r t gc <<<"$run"
+        gc_opts=()
+        if [[ $gc == serial ]]; then gc_opts=(-XX:+UseSerialGC); fi
         port=$(free_port $((slow_port + 1)))
         if [[ $t == tollgate ]]; then
-            gateway "$tmp/mem-tollgate.log" "$port" "$slow_port"
+            gateway "$tmp/mem-$t-$gc.log" "$port" "$slow_port" "${gc_opts[@]}"
             wait_http "http://127.0.0.1:$port/healthz" "tollgate"
         else
-            start_bg "$tmp/mem-hop.log" java -cp "$jar" "$bench_dir/BareHop.java" "$port" "$slow_port"
+            start_bg "$tmp/mem-$t-$gc.log" java "${gc_opts[@]}" -cp "$jar" "$bench_dir/BareHop.java" "$port" "$slow_port"
             wait_http "http://127.0.0.1:$port/" "bare hop"
         fi
         pid=$started_pid
-        echo "bench: $t: memory with $OPEN_STREAMS open streams"
+        echo "bench: $t ($gc GC): memory with $half then $OPEN_STREAMS open streams"
         # Warm-up: the code path loaded and compiled once, a tenth of the streams opened and closed.
         java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$port$path" $((OPEN_STREAMS / 10)) 1 >/dev/null 2>&1 || true
-        sleep 3
-        heap_before[$t]=$(live_heap_kb "$pid")
-        rss_before[$t]=$(rss_kb "$pid")
-        java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$port$path" "$OPEN_STREAMS" 8 >"$tmp/open-$t.txt" 2>&1 &
-        open_pid=$!
-        pids+=("$open_pid")
-        for ((i = 0; i < 1300; i++)); do grep -q '^OPENED' "$tmp/open-$t.txt" && break; sleep 0.1; done
-        sleep 3 # let the last first events settle
-        rss_after[$t]=$(rss_kb "$pid")
-        heap_after[$t]=$(live_heap_kb "$pid")
-        opened[$t]=$(grep '^OPENED' "$tmp/open-$t.txt" || echo "OPENED failed")
-        stop_pid "$open_pid"
+        sleep 2
+        heap_half[$run]=$(live_heap_kb "$pid") # the baseline: forcing a full GC here touches neither RSS reading's difference
+        open_streams "$port" "$half" "$tmp/open1-$t-$gc.txt"
+        first_pid=$open_pid
+        rss_half[$run]=$(rss_kb "$pid")
+        open_streams "$port" "$half" "$tmp/open2-$t-$gc.txt"
+        second_pid=$open_pid
+        rss_full[$run]=$(rss_kb "$pid")
+        heap_full[$run]=$(live_heap_kb "$pid")
+        opened[$run]="$(grep -h '^OPENED' "$tmp/open1-$t-$gc.txt" "$tmp/open2-$t-$gc.txt" | awk '{ print $2, $3 }' | paste -sd ' ' -)"
+        stop_pid "$first_pid"
+        stop_pid "$second_pid"
         stop_pid "$pid"
-        per_stream[$t]=$(awk -v a="${rss_after[$t]}" -v b="${rss_before[$t]}" -v n="$OPEN_STREAMS" 'BEGIN { printf "%.1f", (a - b) / n }')
-        heap_per_stream[$t]=$(awk -v a="${heap_after[$t]:-0}" -v b="${heap_before[$t]:-0}" -v n="$OPEN_STREAMS" 'BEGIN { printf "%.1f", (a - b) / n }')
+        per_stream[$run]=$(awk -v a="${rss_full[$run]}" -v b="${rss_half[$run]}" -v n="$half" 'BEGIN { printf "%.1f", (a - b) / n }')
+        heap_per_stream[$run]=$(awk -v a="${heap_full[$run]:-0}" -v b="${heap_half[$run]:-0}" -v n="$OPEN_STREAMS" 'BEGIN { printf "%.1f", (a - b) / n }')
     done
     stop_pid "$slow_pid"
 fi
@@ -287,17 +304,19 @@ fi
         "TTFE: time to first event, one stream at a time (StreamProbe), intact streams: hop ${intact[hop]}, tollgate ${intact[tollgate]}."
     if ((OPEN_STREAMS > 0)); then
         echo
-        echo "## Memory per open stream ($OPEN_STREAMS streams held open at once, upstream silent after the first event)"
+        echo "## Memory per open stream (upstream silent after the first event)"
         echo
-        echo "| target | RSS before MB | RSS open MB | RSS per open stream KB | live heap per open stream KB | client |"
-        echo "|---|---:|---:|---:|---:|---|"
-        for t in hop tollgate; do
-            printf '| %s | %.0f | %.0f | %s | %s | %s |\n' "$t" "$(awk -v k="${rss_before[$t]}" 'BEGIN { print k / 1024 }')" \
-                "$(awk -v k="${rss_after[$t]}" 'BEGIN { print k / 1024 }')" "${per_stream[$t]}" "${heap_per_stream[$t]}" "${opened[$t]}"
+        echo "| target | GC | RSS with $half open MB | RSS with $OPEN_STREAMS open MB | RSS per open stream KB | live heap per open stream KB | client (each half) |"
+        echo "|---|---|---:|---:|---:|---:|---|"
+        for run in "${mem_runs[@]}"; do
+            read -r t gc <<<"$run"
+            printf '| %s | %s | %.0f | %.0f | %s | %s | %s |\n' "$t" "$gc" "$(awk -v k="${rss_half[$run]}" 'BEGIN { print k / 1024 }')" \
+                "$(awk -v k="${rss_full[$run]}" 'BEGIN { print k / 1024 }')" "${per_stream[$run]}" "${heap_per_stream[$run]}" "${opened[$run]}"
         done
         echo
-        echo "RSS before: fresh process after a warm-up of $((OPEN_STREAMS / 10)) streams opened and closed; per open stream = (open − before) ÷ $OPEN_STREAMS." \
-            "Live heap: what is still reachable after a full GC (jcmd GC.class_histogram), the same difference ÷ $OPEN_STREAMS; RSS also counts how far the JVM grew its heap."
+        echo "Per open stream = (with $OPEN_STREAMS open − with $half open) ÷ $half, after a warm-up of $((OPEN_STREAMS / 10)) streams opened and closed." \
+            "Live heap per open stream: what is still reachable after a full GC (jcmd GC.class_histogram) with $OPEN_STREAMS open, minus the same before any was opened, ÷ $OPEN_STREAMS. RSS also counts how far the collector grows the heap:" \
+            "G1 sizes it for throughput (several times the live heap), the serial collector close to it. default = the JVM's choice here (G1); serial = -XX:+UseSerialGC."
     fi
     if [[ $BENCH_JFR == 1 ]]; then
         echo

@@ -127,6 +127,24 @@ class MainTest {
     }
 
     @Test
+    void configCheckRefusesARedisUrlWithoutRepeatingIt() throws IOException {
+        Path ok = file("TOLLGATE_REDIS_URL: redis://127.0.0.1:6379/2\nTOLLGATE_SHARED_STATE_ON_ERROR: local\n");
+        assertThat(run("config", "check", ok.toString()).out()).isEqualTo("config ok: " + ok + NL);
+
+        Path bad = file("TOLLGATE_REDIS_URL: http://:hunter2-secret@cache:6379\nTOLLGATE_SHARED_STATE_ON_ERROR: open\n");
+        Run r = run("config", "check", bad.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("tollgate: invalid configuration:\n"
+                + "  TOLLGATE_SHARED_STATE_ON_ERROR: expected one of closed, local, got 'open'" + NL);
+        Path url = file("TOLLGATE_REDIS_URL: http://:hunter2-secret@cache:6379\n");
+        Run u = run("config", "check", url.toString());
+        assertThat(u.exitCode()).isEqualTo(2);
+        assertThat(u.err()).isEqualTo("tollgate: invalid configuration:\n"
+                + "  TOLLGATE_REDIS_URL: expected redis://host:port[/db] or rediss://host:port[/db]" + NL);
+        assertThat(u.err()).doesNotContain("hunter2");
+    }
+
+    @Test
     void configCheckKnowsTheProtocolSettings() throws IOException {
         Path ok = file("TOLLGATE_HTTP2_CLEARTEXT: true\n");
         assertThat(run("config", "check", ok.toString()).out()).isEqualTo("config ok: " + ok + NL);

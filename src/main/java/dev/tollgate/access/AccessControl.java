@@ -32,6 +32,13 @@ import dev.tollgate.usage.Saturating;
 import dev.tollgate.usage.TokenEstimate;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.upstream.ForwardedHeaders;
+import dev.tollgate.sharedstate.Claim;
+import dev.tollgate.sharedstate.CounterStore;
+import dev.tollgate.sharedstate.Decision;
+import dev.tollgate.sharedstate.LocalCounters;
+import dev.tollgate.sharedstate.SharedStateUnavailable;
+import dev.tollgate.sharedstate.redis.SharedCounters;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
@@ -48,6 +55,8 @@ import java.util.function.LongSupplier;
  */
 public final class AccessControl implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("tollgate");
+
     /** Bodies up to this size are tokenized for estimates; larger ones are bounded by their byte count. */
     private static final int TOKENIZE_MAX_BYTES = 64 * 1024;
 
@@ -56,7 +65,9 @@ public final class AccessControl implements AutoCloseable {
     private final LongSupplier clock;
     private final KeyRegistry keys;
     private final Budgets budgets = new Budgets();
-    private final RateLimiter limiter;
+    private final LocalCounters localCounters;
+    /** Where limits and budgets are counted: {@link #localCounters}, or Redis shared by replicas. */
+    private volatile CounterStore counters;
     private final PriceTable prices;
     private final Map<String, Limits> modelLimits;
     private final Limits ipLimits;
@@ -74,7 +85,8 @@ public final class AccessControl implements AutoCloseable {
         this.adminToken = s.get(AccessSettings.ADMIN_TOKEN);
         this.clock = clock;
         this.keys = new KeyRegistry(catalog);
-        this.limiter = new RateLimiter(clock);
+        this.localCounters = new LocalCounters(clock);
+        this.counters = localCounters;
         this.prices = PriceTable.builtIn().withOverrides(s.get(AccessSettings.PRICES));
         this.modelLimits = modelLimits(s.get(AccessSettings.MODEL_LIMITS));
         this.ipLimits = Limits.parse(s.get(AccessSettings.IP_LIMITS), AccessSettings.IP_LIMITS.key());
@@ -103,6 +115,11 @@ public final class AccessControl implements AutoCloseable {
             ClientAddress.of(s.get(AccessSettings.TRUSTED_PROXIES));
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
+        }
+        String redisUrl = s.get(dev.tollgate.sharedstate.SharedStateSettings.REDIS_URL);
+        if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.trim().matches("(?i)rediss?://[^/\\s]+(/\\d+)?/?")) {
+            // The value is not repeated: it may hold a password.
+            errors.add(dev.tollgate.sharedstate.SharedStateSettings.REDIS_URL.key() + ": expected redis://host:port[/db] or rediss://host:port[/db]");
         }
         try {
             PriceTable.builtIn().withOverrides(s.get(AccessSettings.PRICES));
@@ -164,6 +181,23 @@ public final class AccessControl implements AutoCloseable {
             out.put(e.getKey(), Limits.parse(e.getValue(), AccessSettings.MODEL_LIMITS.key() + "." + e.getKey()));
         }
         return out;
+    }
+
+    /**
+     * With {@code TOLLGATE_REDIS_URL} set, counts limits and budgets in Redis, shared by every replica
+     * (this replica's memory stays the fallback of {@code TOLLGATE_SHARED_STATE_ON_ERROR=local}).
+     */
+    public void shareCounters(io.vertx.core.Vertx vertx, Settings s, java.util.function.Function<String, String> env) {
+        SharedCounters shared = SharedCounters.fromSettings(vertx, s, env, localCounters, clock);
+        if (shared != null) {
+            shared.warmUp();
+            counters = shared;
+        }
+    }
+
+    /** Where limits and budgets are counted (tests look). */
+    public CounterStore counters() {
+        return counters;
     }
 
     public void pricingModel(java.util.function.UnaryOperator<String> f) { this.pricingModel = f; }
@@ -242,32 +276,34 @@ public final class AccessControl implements AutoCloseable {
     /**
      * Checks a request before anything is spent on it: model allowed for the key, priced (when
      * unpriced models are refused), rate limits of every subject, budgets. On success the
-     * returned admission holds the permit and reservations, released by {@link #complete}.
+     * admission holds the counts and reservations, released by {@link #complete}. With counters
+     * in memory the future is already complete; with shared counters it completes when the store
+     * answers (one round trip, more only to count a prompt exactly or to start a budget period).
      */
-    public Admission admit(Exchange ex, KeyRegistry.Entry key, String clientIp, long bodyBytes) {
+    public Future<Admission> admit(Exchange ex, KeyRegistry.Entry key, String clientIp, long bodyBytes) {
         ApiKey k = key == null ? null : key.key();
         String model = ex.model();
         if (k != null && !k.allowsModel(model)) {
-            return Admission.refused(new ApiError(403, "permission_error", "model_not_allowed",
+            return refused(new ApiError(403, "permission_error", "model_not_allowed",
                     "This API key may not use model '" + ApiError.clip(model) + "'.", "model"));
         }
         ModelPrice price = null;
         if (model != null && priced(ex.endpoint().kind())) {
             price = priceOf(model);
             if (price == null && blockUnpriced) {
-                return Admission.refused(new ApiError(403, "permission_error", "model_not_priced",
+                return refused(new ApiError(403, "permission_error", "model_not_priced",
                         "Model '" + ApiError.clip(model) + "' has no price in this gateway's price table, and unpriced models are refused.", "model"));
             }
             if (price == null && k != null && budgeted(k)) {
                 // Priced at zero it would spend nothing against the budget, whatever it cost.
-                return Admission.refused(new ApiError(403, "permission_error", "cost_not_bounded", "Model '" + ApiError.clip(model)
+                return refused(new ApiError(403, "permission_error", "cost_not_bounded", "Model '" + ApiError.clip(model)
                         + "' has no price in this gateway's price table, and this API key has a budget: an admin can add its price "
                         + "(TOLLGATE_PRICES).", "model"));
             }
         }
 
         // Pass-through with no model or IP limits: nothing to count or reserve.
-        if (k == null && modelLimits.isEmpty() && ipLimits.isEmpty()) return Admission.nothingHeld(price, bodyBytes);
+        if (k == null && modelLimits.isEmpty() && ipLimits.isEmpty()) return Future.succeededFuture(Admission.nothingHeld(price, bodyBytes));
 
         List<RateLimiter.Subject> subjects = subjects(k, model, clientIp);
         List<BudgetAccount> accounts = accounts(k);
@@ -282,75 +318,166 @@ public final class AccessControl implements AutoCloseable {
         }
         if (!accounts.isEmpty() && price != null) {
             ApiError notBounded = media.refusal(model, price);
-            if (notBounded != null) return Admission.refused(notBounded);
+            if (notBounded != null) return refused(notBounded);
         }
-        // Reservations start from a bound that costs nothing to compute: a token is at least one
-        // byte, so a prompt's text has at most as many tokens as its bytes (+3 for the reply).
-        // Only when a limit or budget refuses on that bound is the prompt tokenized (exactly), and
-        // the request tried again; either way the reservation is settled to the actual count later.
+        Attempt t = new Attempt(ex, k, subjects, accounts, needTokens, price, media, outputCap, bodyBytes);
+        if (!accounts.isEmpty() && t.canCount && nearlySpent(accounts, t.worst(), clock.getAsLong())) {
+            // Close to a budget's end the bound's slack could turn calls away early: count exactly.
+            t.countExactly();
+        }
+        Future<Decision> first;
+        try {
+            first = counters.admit(t.claim());
+        } catch (RuntimeException e) {
+            first = Future.failedFuture(e);
+        }
+        return decided(t, first, 0);
+    }
+
+    /**
+     * Reservations start from a bound that costs nothing to compute: a token is at least one byte,
+     * so a prompt's text has at most as many tokens as its bytes (+3 for the reply). Only when a
+     * limit or budget refuses on that bound is the prompt tokenized (exactly), and the request
+     * tried again; either way the reservation is settled to the actual count later.
+     */
+    private final class Attempt {
+        final Exchange ex;
+        final ApiKey key;
+        final List<RateLimiter.Subject> subjects;
+        final List<BudgetAccount> accounts;
+        final boolean needTokens;
+        final ModelPrice price;
+        final CostBound media;
+        final long outputCap;
+        final long bodyBytes;
+        final long bound;
+        final long textBytes;
+        final boolean canCount;
         long promptTokens = -1;
-        boolean prompt = ex.hasJsonBody() && ex.endpoint().kind() != Endpoint.Kind.OTHER;
-        long bound = prompt ? media.byteBound(bodyBytes) : 0;
-        long textBytes = media.textBytes(bodyBytes);
-        boolean canCount = prompt && textBytes <= TOKENIZE_MAX_BYTES;
 
-        RateLimiter.Result r = limiter.acquire(subjects, needTokens ? Saturating.add(bound, Math.max(0, outputCap)) : 0);
-        if (r.denial() != null && r.denial().tokens() && canCount) {
+        Attempt(Exchange ex, ApiKey key, List<RateLimiter.Subject> subjects, List<BudgetAccount> accounts, boolean needTokens,
+                ModelPrice price, CostBound media, long outputCap, long bodyBytes) {
+            this.ex = ex;
+            this.key = key;
+            this.subjects = subjects;
+            this.accounts = accounts;
+            this.needTokens = needTokens;
+            this.price = price;
+            this.media = media;
+            this.outputCap = outputCap;
+            this.bodyBytes = bodyBytes;
+            boolean prompt = ex.hasJsonBody() && ex.endpoint().kind() != Endpoint.Kind.OTHER;
+            this.bound = prompt ? media.byteBound(bodyBytes) : 0;
+            this.textBytes = media.textBytes(bodyBytes);
+            this.canCount = prompt && textBytes <= TOKENIZE_MAX_BYTES;
+        }
+
+        long prompt() {
+            return promptTokens >= 0 ? media.withMedia(promptTokens) : bound;
+        }
+
+        long worst() {
+            return accounts.isEmpty() ? 0 : worstCase(ex, price, media, prompt(), outputCap);
+        }
+
+        Claim claim() {
+            long tokens = needTokens ? Saturating.add(prompt(), Math.max(0, outputCap)) : 0;
+            return new Claim(subjects, tokens, accounts, worst());
+        }
+
+        void countExactly() {
             promptTokens = promptTokens(ex, textBytes);
-            r = limiter.acquire(subjects, Saturating.add(media.withMedia(promptTokens), Math.max(0, outputCap)));
-        }
-        if (r.denial() != null) {
-            MultiMap h = headers(subjects);
-            if (r.denial().retryAfterMs() >= 0) h.set("retry-after", Long.toString(Math.max(1, (r.denial().retryAfterMs() + 999) / 1000)));
-            return Admission.refused(rateLimited(r.denial()), h);
         }
 
-        long worst = 0;
-        List<BudgetAccount> reserved = new ArrayList<>(accounts.size());
-        if (!accounts.isEmpty()) {
-            long now = clock.getAsLong();
-            worst = worstCase(ex, price, media, promptTokens >= 0 ? media.withMedia(promptTokens) : bound, outputCap);
-            if (promptTokens < 0 && canCount && nearlySpent(accounts, worst, now)) {
-                // Close to a budget's end the bound's slack could turn calls away early: count exactly.
-                promptTokens = promptTokens(ex, textBytes);
-                worst = worstCase(ex, price, media, media.withMedia(promptTokens), outputCap);
-            }
-            BudgetAccount short_ = reserveAll(accounts, reserved, worst, now);
-            if (short_ != null && promptTokens < 0 && canCount) {
-                promptTokens = promptTokens(ex, textBytes);
-                worst = worstCase(ex, price, media, media.withMedia(promptTokens), outputCap);
-                short_ = reserveAll(accounts, reserved, worst, now);
-            }
-            if (short_ != null) {
-                r.permit().release(true, 0);
-                return Admission.refused(overBudget(short_, short_.remaining(now), worst));
-            }
+        /** Whether the refusal came from the byte bound's slack and an exact count could change it. */
+        boolean worthCounting(Decision d) {
+            return promptTokens < 0 && canCount && ((d.denial() != null && d.denial().tokens()) || d.shortAccount() != null);
         }
-        MultiMap rateHeaders = r.permit().empty() ? null : headers(subjects);
-        return new Admission(null, rateHeaders, r.permit(), reserved, worst, price, promptTokens, bodyBytes, k, clock.getAsLong());
+    }
+
+    private Future<Admission> decided(Attempt t, Future<Decision> pending, int round) {
+        return pending.transform(ar -> {
+            if (ar.failed()) {
+                if (!(ar.cause() instanceof SharedStateUnavailable)) {
+                    LOG.warn("shared limits failed for request {}: {}", t.ex.requestId(), ar.cause().toString());
+                }
+                return refused(limitsUnavailable());
+            }
+            Decision d = ar.result();
+            if (d.local()) t.ex.limitsScope("local");
+            if (d.admitted()) {
+                MultiMap rateHeaders = d.hold().limited() ? headers(d.windows()) : null;
+                return Future.succeededFuture(new Admission(null, rateHeaders, d.hold(), t.price, t.promptTokens, t.bodyBytes, t.key,
+                        clock.getAsLong()));
+            }
+            if (!d.unknownPeriods().isEmpty()) {
+                // The shared store has no figure for a budget's period (first use, or it lost it): start it from the ledger.
+                if (round >= 2) return refused(limitsUnavailable());
+                return decided(t, startPeriods(d.unknownPeriods()).compose(v -> counters.admit(t.claim())), round + 1);
+            }
+            if (t.worthCounting(d)) {
+                t.countExactly();
+                return decided(t, counters.admit(t.claim()), round + 1);
+            }
+            if (d.denial() != null) {
+                MultiMap h = headers(d.windows());
+                if (d.denial().retryAfterMs() >= 0) h.set("retry-after", Long.toString(Math.max(1, (d.denial().retryAfterMs() + 999) / 1000)));
+                return refused(rateLimited(d.denial()), h);
+            }
+            return refused(overBudget(d.shortAccount(), d.remainingNanoUsd(), t.worst()));
+        });
+    }
+
+    /** Reads what each budget spent in its current period from the ledger (after writing what is queued) and gives it to the store. */
+    private Future<Void> startPeriods(List<BudgetAccount> accounts) {
+        if (db == null) return Future.failedFuture(new SharedStateUnavailable("no ledger to start a budget period from"));
+        long now = clock.getAsLong();
+        List<Future<Void>> all = new ArrayList<>(accounts.size());
+        for (BudgetAccount a : accounts) {
+            long start = a.budget().period().start(now);
+            String subject = a.subject();
+            int colon = subject.indexOf(':');
+            String column = switch (subject.substring(0, colon)) {
+                case "user" -> "user_id";
+                case "team" -> "team_id";
+                default -> "key_id";
+            };
+            String id = subject.substring(colon + 1);
+            Future<Long> spent = Future.fromCompletionStage(
+                    ledger.flushAsync().thenCompose(v -> db.read(c -> UsageQueries.spentSince(c, column, id, start))));
+            all.add(spent.compose(nano -> counters.initPeriod(a, start, nano)));
+        }
+        return Future.all(all).mapEmpty();
+    }
+
+    private static ApiError limitsUnavailable() {
+        return new ApiError(503, "server_error", "limits_unavailable",
+                "Rate limits and budgets cannot be checked right now (the shared counter store is unreachable). Try again shortly.", null);
+    }
+
+    private static Future<Admission> refused(ApiError error) {
+        return Future.succeededFuture(Admission.refused(error));
+    }
+
+    private static Future<Admission> refused(ApiError error, MultiMap headers) {
+        return Future.succeededFuture(Admission.refused(error, headers));
+    }
+
+    /**
+     * Gives back what an admission holds without charging anything: for an admission that arrived
+     * after its request had already ended (the client left while the shared store answered).
+     */
+    public void release(Admission a) {
+        if (a != null && a.hold != null) a.hold.settle(true, 0, 0);
     }
 
     /**
      * Whether some account has room for fewer than 1,000 more calls of this worst case: then the
      * slack of the byte bound could turn a call away that fits, and the prompt is counted exactly.
      */
-    private static boolean nearlySpent(List<BudgetAccount> accounts, long worst, long now) {
-        for (BudgetAccount a : accounts) if (a.remaining(now) / 1000 < worst) return true;
+    private boolean nearlySpent(List<BudgetAccount> accounts, long worst, long now) {
+        for (BudgetAccount a : accounts) if (counters.remainingHint(a, now) / 1000 < worst) return true;
         return false;
-    }
-
-    /** Reserves {@code worst} in every account, or in none: returns the account that had no room, or null. */
-    private static BudgetAccount reserveAll(List<BudgetAccount> accounts, List<BudgetAccount> reserved, long worst, long now) {
-        reserved.clear();
-        for (BudgetAccount a : accounts) {
-            if (a.reserve(worst, now) >= 0) {
-                for (BudgetAccount done : reserved) done.settle(worst, 0, now);
-                reserved.clear();
-                return a;
-            }
-            reserved.add(a);
-        }
-        return null;
     }
 
     private List<RateLimiter.Subject> subjects(ApiKey k, String model, String clientIp) {
@@ -396,30 +523,33 @@ public final class AccessControl implements AutoCloseable {
     }
 
     /** The rate-limit windows a caller has, for GET /ratelimit. */
-    public List<WindowState> windows(KeyRegistry.Entry key, String clientIp) {
-        return limiter.state(subjects(key == null ? null : key.key(), null, clientIp));
+    public Future<List<WindowState>> windows(KeyRegistry.Entry key, String clientIp) {
+        return counters.windows(subjects(key == null ? null : key.key(), null, clientIp));
     }
 
     /** A caller's budgets: subject → (budget, spent, remaining), for GET /ratelimit. */
-    public List<BudgetView> budgetsOf(KeyRegistry.Entry key) {
-        List<BudgetView> out = new ArrayList<>();
-        long now = clock.getAsLong();
-        for (BudgetAccount a : accounts(key == null ? null : key.key())) {
-            out.add(new BudgetView(a.subject(), a.budget(), a.spent(now), a.remaining(now)));
-        }
-        return out;
+    public Future<List<BudgetView>> budgetsOf(KeyRegistry.Entry key) {
+        List<BudgetAccount> accounts = accounts(key == null ? null : key.key());
+        return counters.budgets(accounts).map(states -> {
+            List<BudgetView> out = new ArrayList<>(accounts.size());
+            for (int i = 0; i < accounts.size(); i++) {
+                BudgetAccount a = accounts.get(i);
+                out.add(new BudgetView(a.subject(), a.budget(), states.get(i).spentNanoUsd(), states.get(i).remainingNanoUsd()));
+            }
+            return out;
+        });
     }
 
     public record BudgetView(String subject, Budget budget, long spentNanoUsd, long remainingNanoUsd) {}
 
     /** Sweeps idle rate-limit subjects (client IPs come and go). */
     public void sweep() {
-        limiter.sweep();
+        counters.sweep();
     }
 
-    private MultiMap headers(List<RateLimiter.Subject> subjects) {
+    private static MultiMap headers(List<WindowState> windows) {
         MultiMap h = HttpHeaders.headers();
-        RateLimitHeaders.write(limiter.state(subjects), h);
+        RateLimitHeaders.write(windows, h);
         return h;
     }
 
@@ -535,14 +665,12 @@ public final class AccessControl implements AutoCloseable {
                     Finding.Action.AUDIT));
         }
         ex.accounted(price == null ? -1 : cost, source);
-        if (a == null || a.permit == null) return; // nothing was counted or reserved
+        if (a == null || a.hold == null) return; // nothing was counted or reserved
 
-        long now = clock.getAsLong();
         // An answer cut short after the upstream worked on it counts like a success: it was billed.
         boolean failed = !ok && !UsageEstimate.upstreamMayBill(ex);
         long actualTokens = source.equals("none") ? (failed ? 0 : -1) : usage.inputTokens() + usage.outputTokens();
-        a.permit.release(failed && !countFailed, actualTokens);
-        for (BudgetAccount acc : a.accounts) acc.settle(a.reservedNanoUsd, cost, now);
+        a.hold.settle(failed && !countFailed, actualTokens, cost);
         if (ledger != null) {
             ApiKey k = a.key;
             ledger.record(new LedgerRow(a.admittedAt, ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
@@ -564,6 +692,7 @@ public final class AccessControl implements AutoCloseable {
     /** Writes what the ledger holds and closes the database (SIGTERM). */
     @Override
     public void close() {
+        counters.close();
         if (ledger != null) ledger.close();
         if (db != null) db.close();
     }

@@ -75,8 +75,9 @@ public final class AccessSettings {
             + "the rightmost address that is not a trusted proxy is used. Anyone else's `X-Forwarded-For` is "
             + "ignored.");
 
-    public static final List<Setting<?>> ALL = List.of(ADMIN_TOKEN, KEY_MODE, KEY_IN_PATH, DATABASE, LEDGER_FLUSH_MS,
-            LEDGER_QUEUE_SIZE, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES, PRICES, UNPRICED_MODELS);
+    public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ADMIN_TOKEN, KEY_MODE,
+            KEY_IN_PATH, DATABASE, LEDGER_FLUSH_MS, LEDGER_QUEUE_SIZE, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES,
+            PRICES, UNPRICED_MODELS), dev.tollgate.sharedstate.SharedStateSettings.ALL.stream()).toList();
 
     /** Key mode: callers need a Tollgate key, and the provider key comes from config only. */
     public static boolean keyMode(Settings s) {

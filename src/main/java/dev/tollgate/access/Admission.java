@@ -3,12 +3,10 @@ package dev.tollgate.access;
 import dev.tollgate.keys.ApiKey;
 
 import dev.tollgate.api.ApiError;
-import dev.tollgate.budget.BudgetAccount;
-import dev.tollgate.limits.RateLimiter;
+import dev.tollgate.sharedstate.Hold;
 import dev.tollgate.usage.ModelPrice;
 import io.vertx.core.MultiMap;
 
-import java.util.List;
 
 /**
  * A request's admission: refused (error, with rate-limit headers when a limit refused it), or
@@ -18,9 +16,8 @@ public final class Admission {
 
     final ApiError error;
     final MultiMap headers;
-    final RateLimiter.Permit permit;
-    final List<BudgetAccount> accounts;
-    final long reservedNanoUsd;
+    /** What it holds until it completes (counts, reservations), or null. */
+    final Hold hold;
     final ModelPrice price;
     final long promptTokens;
     final long bodyBytes;
@@ -28,13 +25,10 @@ public final class Admission {
     /** When it was admitted: the ledger row's time, so a row belongs to the period the call started in. */
     final long admittedAt;
 
-    Admission(ApiError error, MultiMap headers, RateLimiter.Permit permit, List<BudgetAccount> accounts, long reservedNanoUsd,
-              ModelPrice price, long promptTokens, long bodyBytes, ApiKey key, long admittedAt) {
+    Admission(ApiError error, MultiMap headers, Hold hold, ModelPrice price, long promptTokens, long bodyBytes, ApiKey key, long admittedAt) {
         this.error = error;
         this.headers = headers;
-        this.permit = permit;
-        this.accounts = accounts;
-        this.reservedNanoUsd = reservedNanoUsd;
+        this.hold = hold;
         this.price = price;
         this.promptTokens = promptTokens;
         this.bodyBytes = bodyBytes;
@@ -44,7 +38,7 @@ public final class Admission {
 
     /** Admitted with nothing to release: no limits or budgets apply (pass-through without model or IP limits). */
     static Admission nothingHeld(ModelPrice price, long bodyBytes) {
-        return new Admission(null, null, null, List.of(), 0, price, -1, bodyBytes, null, 0);
+        return new Admission(null, null, null, price, -1, bodyBytes, null, 0);
     }
 
     static Admission refused(ApiError error) {
@@ -52,7 +46,7 @@ public final class Admission {
     }
 
     static Admission refused(ApiError error, MultiMap headers) {
-        return new Admission(error, headers, null, List.of(), 0, null, -1, 0, null, 0);
+        return new Admission(error, headers, null, null, -1, 0, null, 0);
     }
 
     /** Null when admitted. */

@@ -8,13 +8,21 @@ import dev.tollgate.budget.Budget;
 import dev.tollgate.json.Json;
 import dev.tollgate.usage.Cost;
 import dev.tollgate.limits.WindowState;
+import io.vertx.core.Future;
+
+import java.util.List;
 
 /** The body of {@code GET /ratelimit}: the caller's limits with current usage, and its budgets. */
 public final class RateLimitStatus {
 
     private RateLimitStatus() {}
 
-    public static ObjectNode of(AccessControl access, KeyRegistry.Entry key, String clientIp) {
+    /** Reads the windows and budgets from wherever they are counted (memory, or the shared store). */
+    public static Future<ObjectNode> of(AccessControl access, KeyRegistry.Entry key, String clientIp) {
+        return access.windows(key, clientIp).compose(windows -> access.budgetsOf(key).map(budgets -> body(key, windows, budgets)));
+    }
+
+    private static ObjectNode body(KeyRegistry.Entry key, List<WindowState> windows, List<AccessControl.BudgetView> budgetViews) {
         ObjectNode o = Json.object();
         o.put("object", "tollgate.rate_limits");
         if (key == null) {
@@ -27,7 +35,7 @@ public final class RateLimitStatus {
             k.put("team", key.key().team());
         }
         ArrayNode limits = o.putArray("limits");
-        for (WindowState w : access.windows(key, clientIp)) {
+        for (WindowState w : windows) {
             ObjectNode l = limits.addObject();
             l.put("subject", w.subject());
             l.put("window", w.window());
@@ -37,7 +45,7 @@ public final class RateLimitStatus {
             l.put("reset_seconds", (w.resetMs() + 999) / 1000);
         }
         ArrayNode budgets = o.putArray("budgets");
-        for (AccessControl.BudgetView b : access.budgetsOf(key)) {
+        for (AccessControl.BudgetView b : budgetViews) {
             ObjectNode j = budgets.addObject();
             j.put("subject", b.subject());
             j.put("period", b.budget().period().id());

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
  */
 public final class Exchange {
 
+    private String limitsScope;
     private final long startNanos = System.nanoTime();
     private final String method;
     private final Endpoint endpoint;
@@ -227,6 +228,10 @@ public final class Exchange {
     /** The status the upstream answered with (its head arrived), or 0 when it gave none. */
     public int upstreamStatus() { return upstreamStatus; }
     public void upstreamStatus(int s) { this.upstreamStatus = s; }
+
+    /** "local" when its limits were counted in this replica alone (the shared store was unreachable); null otherwise. */
+    public String limitsScope() { return limitsScope; }
+    public void limitsScope(String scope) { this.limitsScope = scope; }
 
     /** The request's cost in nano-dollars (-1 when not priced) and where its token counts came from. */
     public long costNanoUsd() { return costNanoUsd; }

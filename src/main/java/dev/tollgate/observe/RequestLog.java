@@ -105,6 +105,10 @@ public final class RequestLog {
                 str(b, caller.team());
             }
         }
+        if (ex.limitsScope() != null) {
+            b.append(",\"limits\":");
+            str(b, ex.limitsScope());
+        }
         if (ex.traceId() != null) {
             b.append(",\"trace_id\":");
             str(b, secrets.scrub(ex.traceId()));

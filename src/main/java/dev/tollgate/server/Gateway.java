@@ -88,6 +88,13 @@ public final class Gateway {
         int loops = settings.get(CoreSettings.EVENT_LOOPS);
         int instances = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
+        try {
+            access.shareCounters(vertx, settings, env);
+        } catch (RuntimeException e) {
+            vertx.close();
+            access.close();
+            return Future.failedFuture(new ConfigException("invalid configuration:\n  " + e.getMessage()));
+        }
         int port;
         try {
             port = settings.get(CoreSettings.PORT) != 0 ? settings.get(CoreSettings.PORT) : freePort(settings.get(CoreSettings.HOST));

@@ -236,8 +236,16 @@ final class GatewayVerticle extends VerticleBase {
             key = auth.entry();
         }
         String ip = ctx.access().clientIp(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), req.getHeader("x-forwarded-for"));
-        req.response().putHeader("x-request-id", requestId);
-        Replies.json(req, 200, Json.toString(RateLimitStatus.of(ctx.access(), key, ip)));
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        RateLimitStatus.of(ctx.access(), key, ip).onComplete(ar -> context.runOnContext(v -> {
+            if (ar.failed()) {
+                refuse(req, path, requestId, clientSentId, new ApiError(503, "server_error", "limits_unavailable",
+                        "Rate limits and budgets cannot be read right now (the shared counter store is unreachable). Try again shortly.", null));
+                return;
+            }
+            req.response().putHeader("x-request-id", requestId);
+            Replies.json(req, 200, Json.toString(ar.result()));
+        }));
     }
 
     private Exchange exchange(HttpServerRequest req, Endpoint endpoint, String requestId, boolean clientSentId) {

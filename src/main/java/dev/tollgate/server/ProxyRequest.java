@@ -135,13 +135,31 @@ final class ProxyRequest {
             fail(judged);
             return;
         }
-        admission = ctx.access().admit(ex, key, clientIp(), rawBody == null ? 0 : rawBody.length());
-        if (admission.error() != null) {
-            Admission refused = admission;
-            admission = null; // nothing held: nothing to release
-            fail(refused.error(), refused.headers());
+        io.vertx.core.Future<Admission> admitted = ctx.access().admit(ex, key, clientIp(), rawBody == null ? 0 : rawBody.length());
+        if (admitted.isComplete()) {
+            admitted(admitted, rawBody); // counters in memory: no hop
+        } else {
+            io.vertx.core.Context here = io.vertx.core.Vertx.currentContext() != null ? io.vertx.core.Vertx.currentContext() : loop.vertx().getOrCreateContext();
+            admitted.onComplete(ar -> here.runOnContext(v -> admitted(admitted, rawBody)));
+        }
+    }
+
+    private void admitted(io.vertx.core.Future<Admission> result, Buffer rawBody) {
+        Admission a = result.succeeded() ? result.result() : null;
+        if (finished) {
+            // The request ended (client gone, timeout) while the shared store answered: give back what it got.
+            ctx.access().release(a);
             return;
         }
+        if (a == null) {
+            fail(new ApiError(500, "server_error", "internal_error", "The gateway failed to process the request.", null));
+            return;
+        }
+        if (a.error() != null) {
+            fail(a.error(), a.headers()); // nothing held: nothing to release
+            return;
+        }
+        admission = a;
         ChainRunner chain = ctx.chain();
         chain.onRequest(ex).onComplete(ar -> {
             if (finished) return;

@@ -38,6 +38,11 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
         return requestLines;
     }
 
+    /** Application log lines (not request lines), as written. */
+    public List<String> appLines() {
+        return appLines;
+    }
+
     /** Waits (briefly) for the n-th request line: the log is written when the exchange completes. */
     public String awaitRequestLine(int n) throws InterruptedException {
         for (int i = 0; i < 200 && requestLines.size() < n; i++) Thread.sleep(10);

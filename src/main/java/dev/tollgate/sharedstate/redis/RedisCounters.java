@@ -1,0 +1,346 @@
+package dev.tollgate.sharedstate.redis;
+
+import dev.tollgate.budget.BudgetAccount;
+import dev.tollgate.limits.Denial;
+import dev.tollgate.limits.Limits;
+import dev.tollgate.limits.RateLimiter;
+import dev.tollgate.limits.WindowState;
+import dev.tollgate.sharedstate.Claim;
+import dev.tollgate.sharedstate.CounterStore;
+import dev.tollgate.sharedstate.Decision;
+import dev.tollgate.sharedstate.Hold;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Rate-limit windows, concurrency slots and budgets in Redis, shared by every replica. Each
+ * admission is one call of one Lua script (EVALSHA, EVAL when Redis lost its script cache) that
+ * checks every subject and budget and then counts in all of them, or in none; each settlement is
+ * one more. Budget period starts are reckoned on this replica's clock (the key names a period);
+ * window and reservation times are Redis's own.
+ */
+public final class RedisCounters implements CounterStore {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("tollgate");
+    private static final String SCRIPT = load();
+    private static final String SHA = sha1(SCRIPT);
+    /** Tokens are doubles in Lua: kept below 2^50 so they stay exact. */
+    private static final long MAX_TOKENS = 1L << 50;
+    private static final String[] WINDOWS = {"rpm", "rph", "rpd", "tpm"};
+
+    private final Redis redis;
+    private final RedisKeys keys;
+    private final long ttlMs;
+    private final long timeoutMs;
+    private final LongSupplier clock;
+    private final String replica = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    private final AtomicLong sequence = new AtomicLong();
+    /** The last remaining amount (nano-dollars) seen per budget key, for {@link #remainingHint}. */
+    private final Map<String, Long> lastRemaining = new ConcurrentHashMap<>();
+
+    public RedisCounters(Redis redis, String prefix, long reservationTtlMs, long timeoutMs, LongSupplier clock) {
+        this.redis = redis;
+        this.keys = RedisKeys.of(prefix);
+        this.ttlMs = reservationTtlMs;
+        this.timeoutMs = timeoutMs;
+        this.clock = clock;
+    }
+
+    // ---- admission ---------------------------------------------------------------------------
+
+    @Override
+    public Future<Decision> admit(Claim claim) {
+        long now = clock.getAsLong();
+        String id = replica + "-" + Long.toHexString(sequence.incrementAndGet());
+        long tokens = Math.min(MAX_TOKENS, Math.max(0, claim.tokens()));
+        long worst = Micros.up(claim.worstNanoUsd());
+        List<RateLimiter.Subject> subjects = limited(claim.subjects());
+        if (subjects.isEmpty() && claim.accounts().isEmpty()) {
+            // Nothing to count (a key without limits or budgets): no round trip.
+            return Future.succeededFuture(Decision.admitted(new RedisHold(id, 0, List.of(), List.of(), List.of(), 0), List.of()));
+        }
+        List<String> keyList = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        args.add("admit");
+        args.add(id);
+        args.add(Long.toString(ttlMs));
+        args.add(Long.toString(tokens));
+        args.add(Integer.toString(subjects.size()));
+        args.add(Integer.toString(claim.accounts().size()));
+        args.add(Long.toString(worst));
+        subjectArgs(subjects, keyList, args);
+        List<String> budgetKeys = new ArrayList<>(claim.accounts().size());
+        for (BudgetAccount a : claim.accounts()) {
+            long start = a.budget().period().start(now);
+            String b = keys.budget(a.subject(), a.budget(), start);
+            budgetKeys.add(b);
+            keyList.add(b);
+            keyList.add(keys.reservations(b));
+            args.add(Long.toString(Micros.down(a.budget().amountNanoUsd())));
+            args.add(Long.toString(expireIn(a, start, now)));
+        }
+        return run(keyList, args).map(r -> {
+            long kind = r.get(0).toLong();
+            if (kind == 1) {
+                long at = r.get(1).toLong();
+                List<WindowState> windows = states(subjects, r, 2);
+                int next = 2 + windows.size() * 2;
+                for (int j = 0; j < budgetKeys.size(); j++) {
+                    lastRemaining.put(budgetKeys.get(j), Micros.toNano(r.get(next + j).toLong()));
+                }
+                return Decision.admitted(new RedisHold(id, at, subjects, claim.accounts(), budgetKeys, tokens), windows);
+            }
+            if (kind == 0) {
+                RateLimiter.Subject s = subjects.get(r.get(1).toInteger() - 1);
+                Denial d = new Denial(s.name(), r.get(2).toString(), r.get(3).toLong(), r.get(4).toLong());
+                return Decision.limited(d, states(subjects, r, 5));
+            }
+            if (kind == 2) {
+                int j = r.get(1).toInteger() - 1;
+                long remaining = Micros.toNano(r.get(2).toLong());
+                lastRemaining.put(budgetKeys.get(j), remaining);
+                return Decision.overBudget(claim.accounts().get(j), remaining);
+            }
+            List<BudgetAccount> unknown = new ArrayList<>();
+            for (int i = 1; i < r.size(); i++) unknown.add(claim.accounts().get(r.get(i).toInteger() - 1));
+            return Decision.periodsUnknown(unknown);
+        });
+    }
+
+    /**
+     * Milliseconds a budget's keys live: until a day after its period ends (reservations settling
+     * late still find them); 0 for a total budget, which never expires.
+     */
+    private static long expireIn(BudgetAccount a, long periodStart, long now) {
+        long end = a.budget().period().end(periodStart);
+        return end == Long.MAX_VALUE ? 0 : Math.max(1, end - now) + 86_400_000L;
+    }
+
+    private static List<RateLimiter.Subject> limited(List<RateLimiter.Subject> subjects) {
+        List<RateLimiter.Subject> out = new ArrayList<>(subjects.size());
+        for (RateLimiter.Subject s : subjects) if (!s.limits().isEmpty()) out.add(s);
+        return out;
+    }
+
+    private void subjectArgs(List<RateLimiter.Subject> subjects, List<String> keyList, List<String> args) {
+        for (RateLimiter.Subject s : subjects) {
+            Limits l = s.limits();
+            long[] limits = {l.rpm(), l.rph(), l.rpd(), l.tpm()};
+            args.add(s.name());
+            for (int w = 0; w < 4; w++) {
+                args.add(Long.toString(Math.min(MAX_TOKENS, limits[w])));
+                if (limits[w] > 0) {
+                    keyList.add(keys.window(s.name(), WINDOWS[w]));
+                    keyList.add(keys.windowSlots(s.name(), WINDOWS[w]));
+                }
+            }
+            args.add(Long.toString(l.concurrent()));
+            if (l.concurrent() > 0) keyList.add(keys.inFlight(s.name()));
+        }
+    }
+
+    /** The script's (used, reset) pairs, in the order rpm, rph, rpd, tpm, concurrent of each subject. */
+    private static List<WindowState> states(List<RateLimiter.Subject> subjects, Response r, int from) {
+        List<WindowState> out = new ArrayList<>();
+        int i = from;
+        for (RateLimiter.Subject s : subjects) {
+            Limits l = s.limits();
+            long[] limits = {l.rpm(), l.rph(), l.rpd(), l.tpm()};
+            for (int w = 0; w < 4; w++) {
+                if (limits[w] <= 0) continue;
+                long used = r.get(i).toLong();
+                out.add(new WindowState(s.name(), WINDOWS[w], limits[w], used, Math.max(0, limits[w] - used), r.get(i + 1).toLong()));
+                i += 2;
+            }
+            if (l.concurrent() > 0) {
+                long used = r.get(i).toLong();
+                out.add(new WindowState(s.name(), "concurrent", l.concurrent(), used, Math.max(0, l.concurrent() - used), 0));
+                i += 2;
+            }
+        }
+        return out;
+    }
+
+    // ---- reading -------------------------------------------------------------------------------
+
+    @Override
+    public Future<List<WindowState>> windows(List<RateLimiter.Subject> wanted) {
+        List<RateLimiter.Subject> subjects = limited(wanted);
+        if (subjects.isEmpty()) return Future.succeededFuture(List.of());
+        List<String> keyList = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        args.add("state");
+        args.add(Integer.toString(subjects.size()));
+        subjectArgs(subjects, keyList, args);
+        return run(keyList, args).map(r -> states(subjects, r, 0));
+    }
+
+    @Override
+    public Future<List<BudgetState>> budgets(List<BudgetAccount> accounts) {
+        if (accounts.isEmpty()) return Future.succeededFuture(List.of());
+        long now = clock.getAsLong();
+        List<String> keyList = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        args.add("budgets");
+        args.add(Integer.toString(accounts.size()));
+        for (BudgetAccount a : accounts) {
+            String b = keys.budget(a.subject(), a.budget(), a.budget().period().start(now));
+            keyList.add(b);
+            keyList.add(keys.reservations(b));
+        }
+        return run(keyList, args).map(r -> {
+            List<BudgetState> out = new ArrayList<>(accounts.size());
+            for (int j = 0; j < accounts.size(); j++) {
+                BudgetAccount a = accounts.get(j);
+                long spent = r.get(2 * j).toLong();
+                if (spent < 0) {
+                    // Nothing in Redis for this period yet: what this replica knows (the ledger at start-up plus its own calls).
+                    out.add(new BudgetState(a.spent(now), a.remaining(now)));
+                    continue;
+                }
+                long reserved = r.get(2 * j + 1).toLong();
+                long amount = Micros.down(a.budget().amountNanoUsd());
+                out.add(new BudgetState(Micros.toNano(spent), Micros.toNano(Math.max(0, amount - spent - reserved))));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public long remainingHint(BudgetAccount account, long now) {
+        Long seen = lastRemaining.get(keys.budget(account.subject(), account.budget(), account.budget().period().start(now)));
+        return seen == null ? Long.MAX_VALUE : seen;
+    }
+
+    @Override
+    public Future<Void> initPeriod(BudgetAccount account, long periodStart, long spentNanoUsd) {
+        String b = keys.budget(account.subject(), account.budget(), periodStart);
+        return run(List.of(b), List.of("init", Long.toString(Micros.up(spentNanoUsd)), Long.toString(expireIn(account, periodStart, clock.getAsLong()))))
+                .mapEmpty();
+    }
+
+    /** Has Redis cache the script (SCRIPT LOAD), so the first admissions need not send its text. */
+    Future<Void> loadScript() {
+        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT)).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+    }
+
+    /** PING, for telling when Redis is back. */
+    Future<Void> ping() {
+        return redis.send(Request.cmd(Command.PING)).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    // ---- settlement ----------------------------------------------------------------------------
+
+    private final class RedisHold implements Hold {
+        private final String id;
+        private final long at;
+        private final List<RateLimiter.Subject> subjects;
+        private final List<BudgetAccount> accounts;
+        private final List<String> budgetKeys;
+        private final long reservedTokens;
+        private boolean settled;
+
+        RedisHold(String id, long at, List<RateLimiter.Subject> subjects, List<BudgetAccount> accounts, List<String> budgetKeys,
+                  long reservedTokens) {
+            this.id = id;
+            this.at = at;
+            this.subjects = subjects;
+            this.accounts = accounts;
+            this.budgetKeys = budgetKeys;
+            this.reservedTokens = reservedTokens;
+        }
+
+        @Override
+        public boolean limited() {
+            return !subjects.isEmpty();
+        }
+
+        @Override
+        public void settle(boolean refundRequest, long actualTokens, long costNanoUsd) {
+            if (settled) return;
+            settled = true;
+            // This replica's own accounts follow what it spends, for counting locally should Redis become unreachable.
+            long now = clock.getAsLong();
+            for (BudgetAccount a : accounts) a.settle(0, costNanoUsd, now);
+            if (subjects.isEmpty() && accounts.isEmpty()) return;
+            long delta = actualTokens < 0 ? 0 : Math.min(MAX_TOKENS, actualTokens) - reservedTokens;
+            List<String> keyList = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            args.add("settle");
+            args.add(id);
+            args.add(Long.toString(at));
+            args.add(refundRequest ? "1" : "0");
+            args.add(Long.toString(delta));
+            args.add(Integer.toString(subjects.size()));
+            args.add(Integer.toString(accounts.size()));
+            subjectArgs(subjects, keyList, args);
+            for (String b : budgetKeys) {
+                keyList.add(b);
+                keyList.add(keys.reservations(b));
+            }
+            String cost = Long.toString(Micros.up(costNanoUsd));
+            for (int j = 0; j < accounts.size(); j++) args.add(cost);
+            run(keyList, args).onFailure(e -> LOG.warn("settling reservation {} in Redis failed ({}); it will be counted at its worst "
+                    + "case when it expires", id, e.getMessage()));
+        }
+    }
+
+    // ---- the script ----------------------------------------------------------------------------
+
+    /** Runs the script by its hash, sending its text only when Redis does not have it (NOSCRIPT). */
+    private Future<Response> run(List<String> keyList, List<String> args) {
+        return call(Command.EVALSHA, SHA, keyList, args).recover(e -> {
+            String m = e.getMessage();
+            if (m != null && m.startsWith("NOSCRIPT")) return call(Command.EVAL, SCRIPT, keyList, args);
+            return Future.failedFuture(e);
+        });
+    }
+
+    private Future<Response> call(Command command, String script, List<String> keyList, List<String> args) {
+        Request r = Request.cmd(command).arg(script).arg(keyList.size());
+        for (String k : keyList) r.arg(k);
+        for (String a : args) r.arg(a);
+        return redis.send(r).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    private static String load() {
+        try (InputStream in = RedisCounters.class.getResourceAsStream("counters.lua")) {
+            if (in == null) throw new IllegalStateException("counters.lua missing from the build");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
