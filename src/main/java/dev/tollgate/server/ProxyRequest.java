@@ -9,12 +9,10 @@ import dev.tollgate.access.ModelGate;
 import dev.tollgate.policy.modelrules.ModelRulesPolicy;
 import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.api.ApiError;
-import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
-import dev.tollgate.json.Json;
 import dev.tollgate.observe.RequestLog;
 import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.stream.StreamRelay;
@@ -31,7 +29,7 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * One proxied request from start to finish: authenticate and resolve its settings, have its body
- * read ({@link RequestReader}), judge it and run the chain, try the upstream ({@link UpstreamAttempts}),
+ * read ({@link RequestReader}), judge it and run the chain ({@link RequestJudging}), try the upstream ({@link UpstreamAttempts}),
  * relay the answer ({@link AnswerRelay}) or give the gateway's own ({@link GatewayAnswers}), then
  * complete the chain and write the request log line. Owns what the pieces share (the exchange, the
  * deadline, whether the request is finished). Lives on one event loop.
@@ -58,11 +56,12 @@ final class ProxyRequest {
     boolean finished;
     boolean bodyRead;
 
-    /** The jobs of a request: reading its body, trying deployments, relaying the answer or giving its own. */
+    /** The jobs of a request: reading its body, judging it, trying deployments, relaying the answer or giving its own. */
     final RequestReader reader = new RequestReader(this);
     final UpstreamAttempts upstreamAttempts = new UpstreamAttempts(this);
     final AnswerRelay answers = new AnswerRelay(this);
     final GatewayAnswers ownAnswers = new GatewayAnswers(this);
+    final RequestJudging judging = new RequestJudging(this);
 
     ProxyRequest(EventLoopResources loop, GatewayContext ctx, HttpServerRequest req, Exchange ex, String pathAndQuery, String pathKey) {
         this.loop = loop;
@@ -127,57 +126,6 @@ final class ProxyRequest {
 
     /** The caller's Tollgate key, or null in pass-through mode. */
     ApiKey apiKey() { return key == null ? null : key.key(); }
-
-    void runChain(Buffer rawBody) {
-        ApiError judged = ModelGate.check(ex, apiKey(), rules);
-        if (judged == null) judged = ctx.access().checkNumbers(ex);
-        if (judged != null) {
-            fail(judged);
-            return;
-        }
-        io.vertx.core.Future<Admission> admitted = ctx.access().admit(ex, key, clientIp(), rawBody == null ? 0 : rawBody.length());
-        if (admitted.isComplete()) {
-            admitted(admitted, rawBody); // counters in memory: no hop
-        } else {
-            io.vertx.core.Context here = io.vertx.core.Vertx.currentContext() != null ? io.vertx.core.Vertx.currentContext() : loop.vertx().getOrCreateContext();
-            admitted.onComplete(ar -> here.runOnContext(v -> admitted(admitted, rawBody)));
-        }
-    }
-
-    private void admitted(io.vertx.core.Future<Admission> result, Buffer rawBody) {
-        Admission a = result.succeeded() ? result.result() : null;
-        if (finished) {
-            // The request ended (client gone, timeout) while the shared store answered: give back what it got.
-            ctx.access().release(a);
-            return;
-        }
-        if (a == null) {
-            fail(new ApiError(500, "server_error", "internal_error", "The gateway failed to process the request.", null));
-            return;
-        }
-        if (a.error() != null) {
-            fail(a.error(), a.headers()); // nothing held: nothing to release
-            return;
-        }
-        admission = a;
-        ChainRunner chain = ctx.chain();
-        chain.onRequest(ex).onComplete(ar -> {
-            if (finished) return;
-            ApiError error = ar.succeeded() ? ar.result() : new ApiError(500, "server_error", "internal_error",
-                    "The gateway failed to process the request.", null);
-            if (error != null) {
-                fail(error);
-                return;
-            }
-            if (ex.localAnswer() != null) {
-                ownAnswers.answerLocally(ex.localAnswer());
-                return;
-            }
-            Buffer body = rawBody == null ? null : ex.bodyModified() && !ex.bodyForwardedAsIs() ? Json.toBuffer(ex.body()) : rawBody;
-            if (ex.endpoint().countTokens()) upstreamAttempts.countTokens(body);
-            else upstreamAttempts.callUpstream(body);
-        });
-    }
 
     void onTimeout() {
         if (finished) return;

@@ -42,7 +42,7 @@ final class RequestReader {
                 proxy.ownAnswers.listModels();
                 return;
             }
-            proxy.runChain(null);
+            proxy.judging.run(null);
             return;
         }
         String contentType = proxy.req.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -88,7 +88,7 @@ final class RequestReader {
             proxy.timer.disarm();
             proxy.bodyRead = true;
             boolean noData = length < 0 && body.length() == 0 && proxy.req.version() == HttpVersion.HTTP_2;
-            if (noData) proxy.runChain(null); // HEADERS ended the stream: no body, as with Content-Length: 0
+            if (noData) proxy.judging.run(null); // HEADERS ended the stream: no body, as with Content-Length: 0
             else onJsonBody(body);
         });
     }
@@ -148,7 +148,7 @@ final class RequestReader {
         }
         JsonNode stream = proxy.ex.requestField("stream");
         proxy.ex.stream(stream != null && stream.isBoolean() && stream.booleanValue());
-        proxy.runChain(raw);
+        proxy.judging.run(raw);
     }
 
     /** A body the chain does not read (multipart, binary, JSON of other endpoints): streamed through. */
@@ -169,7 +169,7 @@ final class RequestReader {
         }
         proxy.req.pause();
         proxy.phase = ProxyRequest.Phase.UPLOAD;
-        proxy.runChain(null);
+        proxy.judging.run(null);
     }
 
     /** Bytes of an upload held while its form fields are read; replayed ahead of the rest. */
@@ -220,11 +220,11 @@ final class RequestReader {
         judgedForm = form;
         if (whole) {
             proxy.ex.markBodyForwardedAsIs();
-            proxy.runChain(held); // the whole upload is in hand: sent as one replayable body
+            proxy.judging.run(held); // the whole upload is in hand: sent as one replayable body
         } else {
             heldUpload = held;
             proxy.phase = ProxyRequest.Phase.UPLOAD;
-            proxy.runChain(null);
+            proxy.judging.run(null);
         }
     }
 
