@@ -39,6 +39,7 @@ public final class LedgerSpool {
     /** Appends rows and forces them to disk. Called from one thread (the store writer). */
     public synchronized void append(List<LedgerRow> batch) throws IOException {
         if (batch.isEmpty()) return;
+        int before = size();
         StringBuilder text = new StringBuilder(batch.size() * 256);
         for (LedgerRow r : batch) text.append(MAPPER.writeValueAsString(r)).append('\n');
         Files.createDirectories(file.toAbsolutePath().getParent());
@@ -47,7 +48,7 @@ public final class LedgerSpool {
             while (bytes.hasRemaining()) ch.write(bytes);
             ch.force(false);
         }
-        rows = size() + batch.size();
+        rows = before + batch.size();
     }
 
     /** Every complete row in the order it was spooled. */
