@@ -54,7 +54,10 @@ public final class LedgerSpool {
     /** Every complete row in the order it was spooled. */
     public synchronized List<LedgerRow> read() throws IOException {
         List<LedgerRow> out = new ArrayList<>();
-        if (!Files.exists(file)) return out;
+        if (!Files.exists(file)) {
+            rows = 0;
+            return out;
+        }
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
