@@ -33,6 +33,11 @@ record RedisKeys(String tag) {
     }
 
     /** Sorted set of the same period's open reservations by deadline. */
+    /** The pub/sub channel of key, user and team changes. */
+    String changes() {
+        return tag + "changes";
+    }
+
     String reservations(String budgetKey) {
         return budgetKey + ":r";
     }
