@@ -32,6 +32,9 @@ import dev.tollgate.usage.Saturating;
 import dev.tollgate.usage.TokenEstimate;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.upstream.ForwardedHeaders;
+import dev.tollgate.sharedstate.ChangeFeed;
+import dev.tollgate.sharedstate.SharedStateSettings;
+import dev.tollgate.sharedstate.redis.RedisChangeFeed;
 import dev.tollgate.sharedstate.Claim;
 import dev.tollgate.sharedstate.CounterStore;
 import dev.tollgate.sharedstate.Decision;
@@ -68,6 +71,9 @@ public final class AccessControl implements AutoCloseable {
     private final LocalCounters localCounters;
     /** Where limits and budgets are counted: {@link #localCounters}, or Redis shared by replicas. */
     private volatile CounterStore counters;
+    private volatile KeySync sync;
+    /** The newest updated_at of the keys loaded at start-up: where the first poll for changes starts. */
+    private long newestKeyUpdate;
     private final PriceTable prices;
     private final Map<String, Limits> modelLimits;
     private final Limits ipLimits;
@@ -195,6 +201,18 @@ public final class AccessControl implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps keys, users and teams in step with other replicas (key mode): a Redis change feed when
+     * {@code TOLLGATE_REDIS_URL} is set, and a poll of the database every {@code TOLLGATE_KEY_CACHE_SECONDS}.
+     */
+    public void syncKeys(io.vertx.core.Vertx vertx, Settings s, java.util.function.Function<String, String> env) {
+        if (db == null) return;
+        io.vertx.redis.client.RedisOptions redis = SharedCounters.redisOptions(s, env);
+        ChangeFeed feed = redis == null ? ChangeFeed.NONE : new RedisChangeFeed(vertx, redis, s.get(SharedStateSettings.REDIS_PREFIX));
+        sync = new KeySync(db, keys, budgets, feed, s.get(SharedStateSettings.KEY_CACHE_SECONDS) * 1000L, clock);
+        sync.start(newestKeyUpdate);
+    }
+
     /** Where limits and budgets are counted (tests look). */
     public CounterStore counters() {
         return counters;
@@ -227,7 +245,11 @@ public final class AccessControl implements AutoCloseable {
     // ---- authentication --------------------------------------------------------------------
 
     /** The caller's key, or the 401 to answer with. */
-    public record Auth(KeyRegistry.Entry entry, ApiError error) {}
+    public record Auth(KeyRegistry.Entry entry, ApiError error, String unknownSecret) {
+        Auth(KeyRegistry.Entry entry, ApiError error) {
+            this(entry, error, null);
+        }
+    }
 
     /**
      * Finds the caller's key: {@code x-tollgate-api-key} (or {@code x-usagepanda-api-key}), the
@@ -255,12 +277,40 @@ public final class AccessControl implements AutoCloseable {
         }
         long now = clock.getAsLong();
         KeyRegistry.Entry e = keys.bySecret(presented, now);
-        if (e == null) return unauthorized("invalid_api_key", "Incorrect API key provided.");
+        if (e == null) return new Auth(null, unauthorized("invalid_api_key", "Incorrect API key provided.").error(), presented);
         return switch (e.key().status(now)) {
             case REVOKED -> unauthorized("invalid_api_key", "This API key has been revoked.");
             case EXPIRED -> unauthorized("invalid_api_key", "This API key has expired.");
             case ACTIVE -> new Auth(e, null);
         };
+    }
+
+    /**
+     * As {@link #authenticate}, and a key this replica has never seen is looked up in the database
+     * (another replica may have made it a moment ago). Already complete, with no thread hop, for a
+     * known key; the continuation runs on the calling context otherwise.
+     */
+    public io.vertx.core.Future<Auth> authenticateAsync(MultiMap headers, String pathKey) {
+        Auth a = authenticate(headers, pathKey);
+        if (a.unknownSecret() == null || sync == null) return io.vertx.core.Future.succeededFuture(a);
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        io.vertx.core.Promise<Auth> promise = io.vertx.core.Promise.promise();
+        sync.lookUp(KeySecrets.hash(a.unknownSecret())).whenComplete((entry, err) -> {
+            Runnable done = () -> promise.complete(entry == null ? a : authenticate(headers, pathKey));
+            if (context != null) context.runOnContext(v -> done.run());
+            else done.run();
+        });
+        return promise.future();
+    }
+
+    /** Tells every replica that a key, user or team changed ("key:&lt;id&gt;", "user:&lt;id&gt;", "team:&lt;id&gt;"). */
+    public void announce(String change) {
+        if (sync != null) sync.announce(change);
+    }
+
+    /** The key synchronisation across replicas, or null (not key mode). */
+    public KeySync sync() {
+        return sync;
     }
 
     private static Auth unauthorized(String code, String message) {
@@ -692,6 +742,7 @@ public final class AccessControl implements AutoCloseable {
     /** Writes what the ledger holds and closes the database (SIGTERM). */
     @Override
     public void close() {
+        if (sync != null) sync.close();
         counters.close();
         if (ledger != null) ledger.close();
         if (db != null) db.close();

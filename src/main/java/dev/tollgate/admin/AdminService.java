@@ -57,6 +57,7 @@ public final class AdminService {
         }).thenApply(saved -> {
             access.keys().put(saved);
             if (saved.budget() != null) access.budgets().set("key:" + saved.id(), saved.budget(), 0, now);
+            access.announce("key:" + saved.id());
             return new IssuedKey(saved, secret);
         });
     }
@@ -80,6 +81,7 @@ public final class AdminService {
             return revoked;
         }).thenApply(saved -> {
             access.keys().put(saved);
+            access.announce("key:" + saved.id());
             return saved;
         });
     }
@@ -99,6 +101,7 @@ public final class AdminService {
             return rotated;
         }).thenApply(saved -> {
             access.keys().put(saved);
+            access.announce("key:" + saved.id());
             return new IssuedKey(saved, secret);
         });
     }
@@ -116,6 +119,7 @@ public final class AdminService {
         }).thenApply(spent -> {
             access.keys().put(p);
             access.budgets().set(subject, budget, spent, now);
+            access.announce(subject);
             return p;
         });
     }
@@ -131,6 +135,7 @@ public final class AdminService {
         return db.write(c -> KeyRepository.delete(c, kind, id)).thenApply(deleted -> {
             access.keys().remove(kind, id);
             access.budgets().remove(kind.id + ":" + id);
+            access.announce(kind.id + ":" + id);
             return deleted;
         });
     }

@@ -90,6 +90,7 @@ public final class Gateway {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
         try {
             access.shareCounters(vertx, settings, env);
+            access.syncKeys(vertx, settings, env);
         } catch (RuntimeException e) {
             vertx.close();
             access.close();

@@ -226,15 +226,18 @@ final class GatewayVerticle extends VerticleBase {
             refuse(req, path, requestId, clientSentId, ApiError.methodNotAllowed(method.name(), path));
             return;
         }
-        KeyRegistry.Entry key = null;
-        if (ctx.access().keyMode()) {
-            AccessControl.Auth auth = ctx.access().authenticate(req.headers(), pathKey);
-            if (auth.error() != null) {
-                refuse(req, path, requestId, clientSentId, auth.error());
-                return;
-            }
-            key = auth.entry();
+        if (!ctx.access().keyMode()) {
+            rateLimitStatus(req, path, null, requestId, clientSentId);
+            return;
         }
+        ctx.access().authenticateAsync(req.headers(), pathKey).onComplete(ar -> {
+            AccessControl.Auth auth = ar.result();
+            if (auth.error() != null) refuse(req, path, requestId, clientSentId, auth.error());
+            else rateLimitStatus(req, path, auth.entry(), requestId, clientSentId);
+        });
+    }
+
+    private void rateLimitStatus(HttpServerRequest req, String path, KeyRegistry.Entry key, String requestId, boolean clientSentId) {
         String ip = ctx.access().clientIp(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), req.getHeader("x-forwarded-for"));
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
         RateLimitStatus.of(ctx.access(), key, ip).onComplete(ar -> context.runOnContext(v -> {

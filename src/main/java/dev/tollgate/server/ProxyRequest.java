@@ -85,10 +85,28 @@ final class ProxyRequest {
         resp.closeHandler(v -> onClientGone());
         req.exceptionHandler(this::onRequestError);
 
-        AccessControl access = ctx.access();
+        if (!ctx.access().keyMode()) {
+            proceed(null);
+            return;
+        }
+        io.vertx.core.Future<AccessControl.Auth> auth = ctx.access().authenticateAsync(req.headers(), pathKey);
+        if (auth.isComplete()) {
+            proceed(auth.result());
+            return;
+        }
+        // A key never seen here is looked up in the database: the body waits, paused, until then.
+        req.pause();
+        auth.onComplete(ar -> {
+            if (finished) return;
+            proceed(ar.result());
+            if (!finished && phase != Phase.UPLOAD) req.resume(); // an upload stays paused until its upstream is ready
+        });
+    }
+
+    /** Continues once the caller's key is known (null in pass-through mode). */
+    private void proceed(AccessControl.Auth auth) {
         Settings base = ctx.settings();
-        if (access.keyMode()) {
-            AccessControl.Auth auth = access.authenticate(req.headers(), pathKey);
+        if (auth != null) {
             if (auth.error() != null) {
                 fail(auth.error());
                 return;

@@ -41,6 +41,18 @@ public final class SharedStateSettings {
             SettingType.integer(10, 60_000), 1_000,
             "Longest wait for one Redis call (connecting included); past it Redis counts as unreachable.");
 
+    public static final Setting<Integer> KEY_CACHE_SECONDS = Setting.global("TOLLGATE_KEY_CACHE_SECONDS",
+            SettingType.integer(1, 3_600), 5,
+            "How often a replica reads the keys, users and teams that changed from the database (key mode). With Redis, "
+            + "changes made on any replica also reach every other within a second; this is the bound without Redis, or "
+            + "while its change feed is down.");
+
+    public static final Setting<String> LIMITS_SCOPE = Setting.global("TOLLGATE_LIMITS_SCOPE",
+            SettingType.oneOf("shared", "replica"), "shared",
+            "`shared`: a replica that finds another one running on the same database without `TOLLGATE_REDIS_URL` refuses "
+            + "to start, so nobody gets every limit and budget N times over. `replica`: start anyway, with a warning and "
+            + "`\"limits\":\"replica\"` on each request log line: every limit and budget is then per replica.");
+
     public static final List<Setting<?>> ALL = List.of(REDIS_URL, REDIS_PASSWORD_ENV, REDIS_PREFIX, RESERVATION_TTL_SECONDS, ON_ERROR,
-            REDIS_TIMEOUT_MS);
+            REDIS_TIMEOUT_MS, KEY_CACHE_SECONDS, LIMITS_SCOPE);
 }

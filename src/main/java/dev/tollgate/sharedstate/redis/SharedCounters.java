@@ -50,10 +50,20 @@ public final class SharedCounters implements CounterStore {
     /** Counters in the Redis of {@code TOLLGATE_REDIS_URL}, or null when it is not set. */
     public static SharedCounters fromSettings(Vertx vertx, Settings s, Function<String, String> env, LocalCounters local,
                                               java.util.function.LongSupplier clock) {
+        RedisOptions options = redisOptions(s, env);
+        if (options == null) return null;
+        int timeout = s.get(SharedStateSettings.REDIS_TIMEOUT_MS);
+        long ttlMs = reservationTtlMs(s);
+        RedisCounters counters = new RedisCounters(Redis.createClient(vertx, options), s.get(SharedStateSettings.REDIS_PREFIX), ttlMs,
+                timeout, clock);
+        return new SharedCounters(vertx, counters, local, s.get(SharedStateSettings.ON_ERROR).equals("local"));
+    }
+
+    /** The client options of {@code TOLLGATE_REDIS_URL} with its password, or null when it is not set. */
+    public static RedisOptions redisOptions(Settings s, Function<String, String> env) {
         String url = s.get(SharedStateSettings.REDIS_URL);
         if (url == null || url.isBlank()) return null;
-        int timeout = s.get(SharedStateSettings.REDIS_TIMEOUT_MS);
-        RedisOptions options = options(url, timeout);
+        RedisOptions options = options(url, s.get(SharedStateSettings.REDIS_TIMEOUT_MS));
         String passwordEnv = s.get(SharedStateSettings.REDIS_PASSWORD_ENV);
         if (passwordEnv != null && !passwordEnv.isBlank()) {
             String password = env.apply(passwordEnv.trim());
@@ -61,10 +71,7 @@ public final class SharedCounters implements CounterStore {
                     + passwordEnv.trim() + ", which is not set");
             options.setPassword(password);
         }
-        long ttlMs = reservationTtlMs(s);
-        RedisCounters counters = new RedisCounters(Redis.createClient(vertx, options), s.get(SharedStateSettings.REDIS_PREFIX), ttlMs,
-                timeout, clock);
-        return new SharedCounters(vertx, counters, local, s.get(SharedStateSettings.ON_ERROR).equals("local"));
+        return options;
     }
 
     /**
