@@ -164,6 +164,7 @@ public final class AccessControl implements AutoCloseable {
         db.writeNow(c -> {
             for (ApiKey k : KeyRepository.allKeys(c)) {
                 keys.put(k);
+                newestKeyUpdate = Math.max(newestKeyUpdate, dev.tollgate.store.KeyChanges.changedAt(k));
                 if (k.budget() != null) {
                     budgets.set("key:" + k.id(), k.budget(),
                             UsageQueries.spentSince(c, "key_id", k.id(), k.budget().period().start(now)), now);

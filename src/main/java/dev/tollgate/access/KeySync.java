@@ -4,6 +4,7 @@ import dev.tollgate.keys.ApiKey;
 import dev.tollgate.keys.Principal;
 import dev.tollgate.sharedstate.ChangeFeed;
 import dev.tollgate.store.Database;
+import dev.tollgate.store.KeyChanges;
 import dev.tollgate.store.KeyRepository;
 import dev.tollgate.store.UsageQueries;
 import org.slf4j.Logger;
@@ -79,12 +80,12 @@ public final class KeySync implements AutoCloseable {
         String kind = change.substring(0, colon);
         String id = change.substring(colon + 1);
         switch (kind) {
-            case "key" -> db.read(c -> KeyRepository.keyById(c, id)).thenAccept(k -> {
+            case "key" -> db.read(c -> KeyChanges.byId(c, id)).thenAccept(k -> {
                 if (k != null) apply(k);
             }).exceptionally(this::reloadFailed);
             case "user", "team" -> {
                 Principal.Kind pk = kind.equals("user") ? Principal.Kind.USER : Principal.Kind.TEAM;
-                db.read(c -> KeyRepository.principal(c, pk, id)).thenAccept(p -> {
+                db.read(c -> KeyChanges.principal(c, pk, id)).thenAccept(p -> {
                     if (p != null) apply(p);
                     else removeIfNotNewer(pk, id, Long.MAX_VALUE);
                 }).exceptionally(this::reloadFailed);
@@ -112,10 +113,10 @@ public final class KeySync implements AutoCloseable {
     public CompletableFuture<Void> poll() {
         long since = Math.max(0, newestSeen - Math.max(2_000, 2 * pollMs));
         long startedAt = clock.getAsLong();
-        return db.read(c -> new Polled(KeyRepository.keysUpdatedSince(c, since), KeyRepository.allPrincipals(c))).thenAccept(p -> {
-            for (KeyRepository.Versioned v : p.keys()) {
+        return db.read(c -> new Polled(KeyChanges.since(c, since), KeyRepository.allPrincipals(c))).thenAccept(p -> {
+            for (KeyChanges.Changed v : p.keys()) {
                 apply(v.key());
-                if (v.updatedAt() > newestSeen) newestSeen = v.updatedAt();
+                if (v.at() > newestSeen) newestSeen = v.at();
             }
             Set<String> present = new HashSet<>();
             for (Principal pr : p.principals()) {
@@ -129,7 +130,7 @@ public final class KeySync implements AutoCloseable {
         });
     }
 
-    private record Polled(List<KeyRepository.Versioned> keys, List<Principal> principals) {}
+    private record Polled(List<KeyChanges.Changed> keys, List<Principal> principals) {}
 
     // ---- keys never seen -----------------------------------------------------------------------
 
@@ -143,7 +144,7 @@ public final class KeySync implements AutoCloseable {
         if (until != null && until > now) return CompletableFuture.completedFuture(null);
         return lookups.computeIfAbsent(hash, h -> {
             lookupQueries.incrementAndGet();
-            CompletableFuture<KeyRegistry.Entry> f = db.read(c -> KeyRepository.keyByHash(c, h)).handle((k, e) -> {
+            CompletableFuture<KeyRegistry.Entry> f = db.read(c -> KeyChanges.byHash(c, h)).handle((k, e) -> {
                 if (e != null || k == null) {
                     rememberUnknown(h, now);
                     return null;

@@ -24,7 +24,7 @@ public final class KeyRepository {
 
     private KeyRepository() {}
 
-    private static final String KEY_COLUMNS = "id, name, prefix, secret_hash, previous_hash, previous_valid_until, user_id, team_id, "
+    static final String KEY_COLUMNS = "id, name, prefix, secret_hash, previous_hash, previous_valid_until, user_id, team_id, "
             + "labels, allowed_models, allowed_endpoints, settings, limits, budget, expires_at, created_at, revoked_at, rotated_at";
 
     public static List<ApiKey> allKeys(Connection c) throws SQLException {
@@ -76,7 +76,7 @@ public final class KeyRepository {
         time(ps, 18, k.rotatedAt());
     }
 
-    private static ApiKey key(ResultSet rs) throws SQLException {
+    static ApiKey key(ResultSet rs) throws SQLException {
         String id = rs.getString("id");
         return new ApiKey(id, rs.getString("name"), rs.getString("prefix"), rs.getString("secret_hash"),
                 rs.getString("previous_hash"), rs.getLong("previous_valid_until"), rs.getString("user_id"), rs.getString("team_id"),
@@ -93,14 +93,16 @@ public final class KeyRepository {
         List<Principal> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT kind, id, limits, budget, updated_at FROM subjects ORDER BY kind, id");
              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                Principal.Kind kind = rs.getString("kind").equals("team") ? Principal.Kind.TEAM : Principal.Kind.USER;
-                String id = rs.getString("id");
-                out.add(new Principal(kind, id, Limits.parse(tree(rs.getString("limits")), id + ".limits"),
-                        Budget.parse(tree(rs.getString("budget")), id + ".budget"), rs.getLong("updated_at")));
-            }
+            while (rs.next()) out.add(principal(rs));
         }
         return out;
+    }
+
+    static Principal principal(ResultSet rs) throws SQLException {
+        Principal.Kind kind = rs.getString("kind").equals("team") ? Principal.Kind.TEAM : Principal.Kind.USER;
+        String id = rs.getString("id");
+        return new Principal(kind, id, Limits.parse(tree(rs.getString("limits")), id + ".limits"),
+                Budget.parse(tree(rs.getString("budget")), id + ".budget"), rs.getLong("updated_at"));
     }
 
     public static void upsert(Connection c, Principal p) throws SQLException {
