@@ -23,6 +23,7 @@ import dev.tollgate.store.Database;
 import dev.tollgate.store.KeyRepository;
 import dev.tollgate.store.Ledger;
 import dev.tollgate.store.LedgerRow;
+import dev.tollgate.store.LedgerSpool;
 import dev.tollgate.store.UsageQueries;
 import dev.tollgate.usage.Cost;
 import dev.tollgate.usage.CostBound;
@@ -83,10 +84,11 @@ public final class AccessControl implements AutoCloseable {
     private final ClientAddress clientAddress;
     private final Database db;
     private final Ledger ledger;
+    private final LedgerSpool spool;
     /** The model a request's model name is priced as (a routed alias prices as its first deployment's model). */
     private volatile java.util.function.UnaryOperator<String> pricingModel = m -> m;
 
-    private AccessControl(Settings s, SettingCatalog catalog, LongSupplier clock, Database db) {
+    private AccessControl(Settings s, SettingCatalog catalog, LongSupplier clock, Database db, LedgerSpool spool) {
         this.keyMode = AccessSettings.keyMode(s);
         this.adminToken = s.get(AccessSettings.ADMIN_TOKEN);
         this.clock = clock;
@@ -101,7 +103,8 @@ public final class AccessControl implements AutoCloseable {
         this.keyInPath = s.get(AccessSettings.KEY_IN_PATH);
         this.clientAddress = ClientAddress.of(s.get(AccessSettings.TRUSTED_PROXIES));
         this.db = db;
-        this.ledger = db == null ? null : new Ledger(db, s.get(AccessSettings.LEDGER_QUEUE_SIZE), s.get(AccessSettings.LEDGER_FLUSH_MS));
+        this.spool = spool;
+        this.ledger = db == null ? null : new Ledger(db, s.get(AccessSettings.LEDGER_QUEUE_SIZE), s.get(AccessSettings.LEDGER_FLUSH_MS), spool);
     }
 
     /** Problems in the limit and price settings, each naming its key (config check and start-up). */
@@ -142,14 +145,21 @@ public final class AccessControl implements AutoCloseable {
     public static AccessControl open(Settings s, SettingCatalog catalog, LongSupplier clock) {
         List<String> errors = validate(s);
         if (!errors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
-        if (!AccessSettings.keyMode(s)) return new AccessControl(s, catalog, clock, null);
+        if (!AccessSettings.keyMode(s)) return new AccessControl(s, catalog, clock, null, null);
+        LedgerSpool spool;
+        try {
+            spool = LedgerSpool.open(java.nio.file.Path.of(s.get(AccessSettings.DATA_DIR)));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot use " + AccessSettings.DATA_DIR.key() + ": " + e.getMessage(), e);
+        }
         Database db;
         try {
             db = Database.open(s.get(AccessSettings.DATABASE));
         } catch (Exception e) {
+            spool.release();
             throw new IllegalStateException("cannot open the database " + s.get(AccessSettings.DATABASE) + ": " + e.getMessage(), e);
         }
-        AccessControl ac = new AccessControl(s, catalog, clock, db);
+        AccessControl ac = new AccessControl(s, catalog, clock, db, spool);
         try {
             ac.load();
         } catch (RuntimeException e) {
@@ -746,6 +756,7 @@ public final class AccessControl implements AutoCloseable {
         if (sync != null) sync.close();
         counters.close();
         if (ledger != null) ledger.close();
+        if (spool != null) spool.release();
         if (db != null) db.close();
     }
 }

@@ -41,6 +41,11 @@ public final class AccessSettings {
             "Ledger rows waiting to be written; beyond this, rows are dropped and counted (with a warning at most "
             + "every 10 s): requests never wait.");
 
+    public static final Setting<String> DATA_DIR = Setting.global("TOLLGATE_DATA_DIR",
+            SettingType.nonEmptyString(), ".",
+            "This replica's own directory for local state (key mode): the ledger spool, where usage rows wait while the "
+            + "database is unreachable, written in order when it is back. One directory per running gateway.");
+
     public static final Setting<Boolean> LIMITS_COUNT_FAILED = Setting.global("TOLLGATE_LIMITS_COUNT_FAILED",
             SettingType.bool(), true,
             "Whether calls that end in an error (4xx/5xx, blocked, cut off) still count against request limits "
@@ -76,7 +81,7 @@ public final class AccessSettings {
             + "ignored.");
 
     public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ADMIN_TOKEN, KEY_MODE,
-            KEY_IN_PATH, DATABASE, LEDGER_FLUSH_MS, LEDGER_QUEUE_SIZE, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES,
+            KEY_IN_PATH, DATABASE, LEDGER_FLUSH_MS, LEDGER_QUEUE_SIZE, DATA_DIR, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES,
             PRICES, UNPRICED_MODELS), dev.tollgate.sharedstate.SharedStateSettings.ALL.stream()).toList();
 
     /** Key mode: callers need a Tollgate key, and the provider key comes from config only. */

@@ -186,7 +186,13 @@ final class GatewayVerticle extends VerticleBase {
                 Replies.json(req, 200, "{\"status\":\"ok\"}");
             } else {
                 boolean ready = ctx.ready();
-                Replies.json(req, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}");
+                dev.tollgate.store.Ledger ledger = ctx.access().ledger();
+                if (ready && ledger != null && ledger.unreachable()) {
+                    // Still serving: usage waits in the spool until the database is back.
+                    Replies.json(req, 200, "{\"status\":\"degraded\",\"database\":\"unreachable\",\"spooled_rows\":" + ledger.spooled() + "}");
+                } else {
+                    Replies.json(req, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}");
+                }
             }
             return;
         }

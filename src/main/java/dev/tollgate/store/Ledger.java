@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The usage ledger, written off the request path. Requests {@link #record} a row into a bounded
  * queue (never waiting); every flush interval the store writer takes the whole queue and writes it
  * in one transaction. A kill -9 loses at most the rows of the last interval; {@link #close}
- * (SIGTERM) writes everything queued. When the queue is full a row is dropped and counted rather
- * than making a request wait: budgets and limits are held in memory, so they stay exact.
+ * (SIGTERM) writes everything queued. When the database cannot be reached, rows go to the local
+ * {@link LedgerSpool} instead (forced to disk) and are written, in order, when it is back; rows
+ * carry idempotent ids, so a replay stores each once. Without a spool, or when the queue is full,
+ * a row is dropped and counted rather than making a request wait.
  */
 public final class Ledger implements AutoCloseable {
 
@@ -26,6 +28,7 @@ public final class Ledger implements AutoCloseable {
     private static final int BATCH = 2_000;
 
     private final Database db;
+    private final LedgerSpool spool;
     private final ArrayBlockingQueue<LedgerRow> queue;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tollgate-ledger-ticker");
@@ -35,9 +38,18 @@ public final class Ledger implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private volatile long lastDropWarning;
+    /** Set while the database refuses writes: rows go to the spool. */
+    private volatile boolean unreachable;
+    private final AtomicLong replayed = new AtomicLong();
 
     public Ledger(Database db, int capacity, long flushIntervalMs) {
+        this(db, capacity, flushIntervalMs, null);
+    }
+
+    /** With a spool for the rows the database cannot take (null: none). */
+    public Ledger(Database db, int capacity, long flushIntervalMs, LedgerSpool spool) {
         this.db = db;
+        this.spool = spool;
         this.queue = new ArrayBlockingQueue<>(capacity);
         ticker.scheduleWithFixedDelay(() -> db.writeThread().execute(this::flushQuietly), flushIntervalMs, flushIntervalMs,
                 TimeUnit.MILLISECONDS);
@@ -67,6 +79,21 @@ public final class Ledger implements AutoCloseable {
         return queue.size();
     }
 
+    /** Whether the last write failed: the database is unreachable and rows are being spooled. */
+    public boolean unreachable() {
+        return unreachable;
+    }
+
+    /** Rows waiting in the spool for the database. */
+    public int spooled() {
+        return spool == null ? 0 : spool.size();
+    }
+
+    /** Rows written from the spool since start. */
+    public long replayed() {
+        return replayed.get();
+    }
+
     /** Writes everything queued so far, on the store writer, without waiting (before a report is read). */
     public java.util.concurrent.CompletableFuture<Void> flushAsync() {
         return java.util.concurrent.CompletableFuture.runAsync(this::flushQuietly, db.writeThread());
@@ -83,10 +110,49 @@ public final class Ledger implements AutoCloseable {
 
     private void flushQuietly() {
         try {
+            // Spooled rows are older than queued ones: they go first, so the ledger keeps its order.
+            if (spool != null && spool.size() > 0) replaySpool();
             while (!queue.isEmpty()) writeBatch();
+            if (unreachable) {
+                unreachable = false;
+                LOG.info("ledger database reachable again; {} spooled rows written so far", replayed.get());
+            }
         } catch (RuntimeException e) {
-            LOG.error("ledger write failed; rows stay queued for the next flush: {}", e.getMessage());
+            if (spool != null) {
+                spoolQueue();
+                if (!unreachable) LOG.warn("ledger database unreachable ({}); rows are spooled to {} until it is back", e.getMessage(),
+                        spool.file());
+                unreachable = true;
+            } else {
+                LOG.error("ledger write failed; rows stay queued for the next flush: {}", e.getMessage());
+            }
         }
+    }
+
+    /** Writes the spool's rows in order, then empties it; a failure leaves it whole (replays are idempotent). */
+    private void replaySpool() {
+        List<LedgerRow> rows;
+        try {
+            rows = spool.read();
+        } catch (java.io.IOException e) {
+            LOG.error("ledger spool {} unreadable: {}", spool.file(), e.getMessage());
+            return;
+        }
+        for (int i = 0; i < rows.size(); i += BATCH) insert(rows.subList(i, Math.min(rows.size(), i + BATCH)));
+        try {
+            spool.clear();
+        } catch (java.io.IOException e) {
+            LOG.error("ledger spool {} written but not emptied (its rows are stored once however often they are replayed): {}",
+                    spool.file(), e.getMessage());
+        }
+        replayed.addAndGet(rows.size());
+    }
+
+    /** Moves every queued row to the spool (forced to disk): acknowledged rows survive the outage and a crash. */
+    private void spoolQueue() {
+        List<LedgerRow> rows = new ArrayList<>(queue.size());
+        queue.drainTo(rows);
+        if (!rows.isEmpty() && !toSpool(rows)) requeue(rows);
     }
 
     private void writeBatch() {
@@ -94,24 +160,42 @@ public final class Ledger implements AutoCloseable {
         queue.drainTo(rows, BATCH);
         if (rows.isEmpty()) return;
         try {
-            db.writeNow(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger (ts, request_id, key_id, user_id, team_id, model, "
-                        + "endpoint, status, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, "
-                        + "cost_nanousd, usage_source, priced) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-                    for (LedgerRow r : rows) {
-                        bind(ps, r);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
-            written.addAndGet(rows.size());
+            insert(rows);
         } catch (RuntimeException e) {
-            // Put them back (as far as there is room) so a passing failure (disk full, lock) loses nothing.
-            for (LedgerRow r : rows) if (!queue.offer(r)) dropped.incrementAndGet();
+            // Into the spool, or back into the queue as far as there is room: a passing failure loses nothing.
+            if (spool == null || !toSpool(rows)) requeue(rows);
             throw e;
         }
+        written.addAndGet(rows.size());
+    }
+
+    private boolean toSpool(List<LedgerRow> rows) {
+        try {
+            spool.append(rows);
+            return true;
+        } catch (java.io.IOException e) {
+            LOG.error("ledger spool {} not writable ({}); rows stay queued", spool.file(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void requeue(List<LedgerRow> rows) {
+        for (LedgerRow r : rows) if (!queue.offer(r)) dropped.incrementAndGet();
+    }
+
+    private void insert(List<LedgerRow> rows) {
+        db.writeNow(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger (ts, request_id, key_id, user_id, team_id, model, "
+                    + "endpoint, status, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, "
+                    + "cost_nanousd, usage_source, priced) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                for (LedgerRow r : rows) {
+                    bind(ps, r);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
     }
 
     private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {

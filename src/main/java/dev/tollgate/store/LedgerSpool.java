@@ -27,9 +27,43 @@ public final class LedgerSpool {
 
     private final Path file;
     private int rows = -1;
+    private FileChannel lockChannel;
 
     public LedgerSpool(Path file) {
         this.file = file;
+    }
+
+    /**
+     * The spool of the data directory {@code dir}, held for this process: a second gateway given
+     * the same directory is refused, since two writers would replay and clear each other's rows.
+     */
+    public static LedgerSpool open(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        LedgerSpool spool = new LedgerSpool(dir.resolve("ledger-spool.jsonl"));
+        FileChannel ch = FileChannel.open(dir.resolve("ledger-spool.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException held) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException("the data directory " + dir.toAbsolutePath() + " is in use by another running gateway "
+                    + "(its ledger spool is locked): give each replica its own TOLLGATE_DATA_DIR");
+        }
+        spool.lockChannel = ch;
+        return spool;
+    }
+
+    /** Lets another process take the data directory (this one stops). */
+    public synchronized void release() {
+        try {
+            if (lockChannel != null) lockChannel.close();
+        } catch (IOException ignored) {
+            // closing: the lock goes with the process anyway
+        }
+        lockChannel = null;
     }
 
     public Path file() {

@@ -43,7 +43,7 @@ class LedgerDurabilityTest {
         ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
                 "dev.tollgate.Main", "serve", "--port", String.valueOf(port));
         pb.environment().putAll(Map.of("HOST", "127.0.0.1", "LLM_API_BASE_PATH", upstream.baseUrl(), "TOLLGATE_EVENT_LOOPS", "1",
-                "OPENAI_API_KEY", "sk-durability", "TOLLGATE_ADMIN_TOKEN", ADMIN, "TOLLGATE_DATABASE", dir.resolve("t.db").toString(),
+                "OPENAI_API_KEY", "sk-durability", "TOLLGATE_ADMIN_TOKEN", ADMIN, "TOLLGATE_DATABASE", dir.resolve("t.db").toString(), "TOLLGATE_DATA_DIR", dir.toString(),
                 "TOLLGATE_LEDGER_FLUSH_MS", flushMs));
         pb.redirectErrorStream(true);
         pb.redirectOutput(log);

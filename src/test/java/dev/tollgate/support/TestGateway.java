@@ -40,6 +40,7 @@ public final class TestGateway implements AutoCloseable {
         env.put("TOLLGATE_EVENT_LOOPS", "1");
         if (upstream != null) env.put("LLM_API_BASE_PATH", upstream.baseUrl());
         env.putAll(keys);
+        if (!env.containsKey("TOLLGATE_DATA_DIR")) env.put("TOLLGATE_DATA_DIR", dataDir()); // each gateway its own, as in production
         Settings settings = new ConfigLoader(Gateway.catalog()).load(null, env).settings();
         try {
             return new TestGateway(Gateway.start(settings, dev.tollgate.policy.Policies.standard(), clock,
@@ -47,6 +48,15 @@ public final class TestGateway implements AutoCloseable {
                     .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
+        }
+    }
+
+    private static String dataDir() {
+        try {
+            java.nio.file.Path parent = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "test-data"));
+            return java.nio.file.Files.createTempDirectory(parent, "gateway-").toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 
