@@ -143,6 +143,11 @@ public final class AccessControl implements AutoCloseable {
      * teams, and what each budget has spent in its current period. Blocking: call at start-up only.
      */
     public static AccessControl open(Settings s, SettingCatalog catalog, LongSupplier clock) {
+        return open(s, catalog, clock, System::getenv);
+    }
+
+    /** As above, reading the database password from {@code env} (the variable TOLLGATE_DATABASE_PASSWORD_ENV names). */
+    public static AccessControl open(Settings s, SettingCatalog catalog, LongSupplier clock, java.util.function.Function<String, String> env) {
         List<String> errors = validate(s);
         if (!errors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
         if (!AccessSettings.keyMode(s)) return new AccessControl(s, catalog, clock, null, null);
@@ -153,11 +158,14 @@ public final class AccessControl implements AutoCloseable {
             throw new IllegalStateException("cannot use " + AccessSettings.DATA_DIR.key() + ": " + e.getMessage(), e);
         }
         Database db;
+        Database.Target target = null;
         try {
-            db = Database.open(s.get(AccessSettings.DATABASE));
+            target = databaseTarget(s, env);
+            db = Database.open(target);
         } catch (Exception e) {
             spool.release();
-            throw new IllegalStateException("cannot open the database " + s.get(AccessSettings.DATABASE) + ": " + e.getMessage(), e);
+            String where = target != null ? target.display() : "(" + AccessSettings.DATABASE.key() + ")";
+            throw new IllegalStateException("cannot open the database " + where + ": " + e.getMessage(), e);
         }
         AccessControl ac = new AccessControl(s, catalog, clock, db, spool);
         try {
@@ -167,6 +175,29 @@ public final class AccessControl implements AutoCloseable {
             throw e;
         }
         return ac;
+    }
+
+    /** The database of the settings; a server's password comes from the variable TOLLGATE_DATABASE_PASSWORD_ENV names. */
+    public static Database.Target databaseTarget(Settings s, java.util.function.Function<String, String> env) {
+        String url = s.get(AccessSettings.DATABASE).trim();
+        String lower = url.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("jdbc:") && (lower.contains("password=") || lower.matches("jdbc:[a-z]+://[^/?]*:[^/?]*@.*"))) {
+            throw new IllegalArgumentException(AccessSettings.DATABASE.key() + " must not hold a password: put it in an environment "
+                    + "variable and name that in " + AccessSettings.DATABASE_PASSWORD_ENV.key());
+        }
+        String password = null;
+        String passwordEnv = s.get(AccessSettings.DATABASE_PASSWORD_ENV);
+        if (passwordEnv != null && !passwordEnv.isBlank()) {
+            password = env.apply(passwordEnv.trim());
+            if (password == null) throw new IllegalArgumentException(AccessSettings.DATABASE_PASSWORD_ENV.key() + " names "
+                    + passwordEnv.trim() + ", which is not set");
+        }
+        Database.Target t = Database.Target.of(url, s.get(AccessSettings.DATABASE_USER), password, s.get(AccessSettings.DATABASE_POOL_SIZE));
+        if (t.dialect() == null) {
+            throw new IllegalArgumentException(AccessSettings.DATABASE.key() + ": unsupported database URL " + t.display()
+                    + " (a SQLite file, or jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
+        }
+        return t;
     }
 
     private void load() {
@@ -734,7 +765,7 @@ public final class AccessControl implements AutoCloseable {
         a.hold.settle(failed && !countFailed, actualTokens, cost);
         if (ledger != null) {
             ApiKey k = a.key;
-            ledger.record(new LedgerRow(a.admittedAt, ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
+            ledger.record(new LedgerRow(LedgerRow.newRowId(), a.admittedAt, ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
                     k == null ? null : k.team(), model, ex.endpoint().logPath(), status, usage.inputTokens(), usage.cachedInputTokens(),
                     usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null));
         }

@@ -29,8 +29,22 @@ public final class AccessSettings {
 
     public static final Setting<String> DATABASE = Setting.global("TOLLGATE_DATABASE",
             SettingType.nonEmptyString(), "tollgate.db",
-            "SQLite file for keys, users' and teams' limits and budgets, and the usage ledger (key mode); created "
-            + "and migrated at start-up.");
+            "Where keys, users' and teams' limits and budgets, and the usage ledger live (key mode): a SQLite file "
+            + "(created if missing), or the JDBC URL of a server that replicas share: `jdbc:postgresql://host:5432/db`, "
+            + "`jdbc:mariadb://host:3306/db` or `jdbc:mysql://…` (served by the MariaDB driver). Migrated at start-up. "
+            + "Never put a password in the URL: see `TOLLGATE_DATABASE_PASSWORD_ENV`.");
+
+    public static final Setting<String> DATABASE_USER = Setting.global("TOLLGATE_DATABASE_USER",
+            SettingType.string(), null,
+            "User for a database server (`TOLLGATE_DATABASE` is a JDBC URL).");
+
+    public static final Setting<String> DATABASE_PASSWORD_ENV = Setting.global("TOLLGATE_DATABASE_PASSWORD_ENV",
+            SettingType.string(), null,
+            "Name of the environment variable that holds the database server's password (never in a file, a URL or a log).");
+
+    public static final Setting<Integer> DATABASE_POOL_SIZE = Setting.global("TOLLGATE_DATABASE_POOL_SIZE",
+            SettingType.integer(2, 64), 4,
+            "Connections to a database server, at most (ledger batches, admin changes, reports and key lookups).");
 
     public static final Setting<Integer> LEDGER_FLUSH_MS = Setting.global("TOLLGATE_LEDGER_FLUSH_MS",
             SettingType.integer(10, 60_000), 200,
@@ -81,7 +95,7 @@ public final class AccessSettings {
             + "ignored.");
 
     public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ADMIN_TOKEN, KEY_MODE,
-            KEY_IN_PATH, DATABASE, LEDGER_FLUSH_MS, LEDGER_QUEUE_SIZE, DATA_DIR, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES,
+            KEY_IN_PATH, DATABASE, DATABASE_USER, DATABASE_PASSWORD_ENV, DATABASE_POOL_SIZE, LEDGER_FLUSH_MS, LEDGER_QUEUE_SIZE, DATA_DIR, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES,
             PRICES, UNPRICED_MODELS), dev.tollgate.sharedstate.SharedStateSettings.ALL.stream()).toList();
 
     /** Key mode: callers need a Tollgate key, and the provider key comes from config only. */

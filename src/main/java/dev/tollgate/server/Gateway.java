@@ -73,7 +73,7 @@ public final class Gateway {
         try {
             Policies.validate(policies, settings);
             router = router(settings, env, clockMillis);
-            access = AccessControl.open(settings, catalog, clockMillis);
+            access = AccessControl.open(settings, catalog, clockMillis, env);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }

@@ -1,5 +1,7 @@
 package dev.tollgate.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 
 import java.sql.Connection;
@@ -12,10 +14,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The embedded SQLite store. SQLite runs one writer at a time, so writes go through one
- * connection on one thread (the "store writer": admin changes and ledger batches) and reports
- * read through a second connection on another thread; WAL mode lets them run side by side.
- * No event loop ever touches JDBC: callers get a future.
+ * The SQL store: the embedded SQLite file by default, or a PostgreSQL or MySQL/MariaDB server that
+ * replicas share. Writes go through one thread (the "store writer": admin changes and ledger
+ * batches, in order) and reports read on another; SQLite keeps one connection for each (WAL mode
+ * lets them run side by side), a server is reached through a small pool. No event loop ever
+ * touches JDBC: callers get a future.
  */
 public final class Database implements AutoCloseable {
 
@@ -25,26 +28,103 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    /** Where the store is: a JDBC URL and, for a server, its user and password (the password is never shown). */
+    public record Target(String url, String user, String password, int poolSize) {
+        /** The setting's value: a SQLite file, or a jdbc: URL (jdbc:mysql: is served by the MariaDB driver). */
+        public static Target of(String setting, String user, String password, int poolSize) {
+            String v = setting.trim();
+            if (!v.regionMatches(true, 0, "jdbc:", 0, 5)) return new Target("jdbc:sqlite:" + v, null, null, 1);
+            if (v.regionMatches(true, 0, "jdbc:mysql:", 0, 11)) v = "jdbc:mariadb:" + v.substring(11);
+            return new Target(v, user, password, poolSize);
+        }
+
+        public SqlDialect dialect() {
+            return SqlDialect.ofUrl(url);
+        }
+
+        /** The URL without its parameters, for logs and messages. */
+        public String display() {
+            int q = url.indexOf('?');
+            return q < 0 ? url : url.substring(0, q) + "?…";
+        }
+
+        @Override
+        public String toString() {
+            return display();
+        }
+    }
+
+    private final SqlDialect dialect;
     private final Connection writer;
     private final Connection reader;
+    private final HikariDataSource pool;
     private final ExecutorService writeThread = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-store-writer"));
     private final ExecutorService readThread = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-store-reader"));
 
     private Database(String url) throws SQLException {
+        this.dialect = SqlDialect.SQLITE;
         this.writer = connect(url);
         this.reader = connect(url);
+        this.pool = null;
     }
 
-    /** Opens (creating if needed) the database file and brings its schema up to date. */
+    private Database(SqlDialect dialect, HikariDataSource pool) {
+        this.dialect = dialect;
+        this.writer = null;
+        this.reader = null;
+        this.pool = pool;
+    }
+
+    /** Opens (creating if needed) the SQLite file and brings its schema up to date. */
     public static Database open(String file) throws SQLException {
-        String url = "jdbc:sqlite:" + file;
-        Flyway.configure()
-                .dataSource(url, null, null)
-                .locations("classpath:db/migration")
-                .loggers("slf4j")
-                .load()
-                .migrate();
-        return new Database(url);
+        return open(Target.of(file, null, null, 1));
+    }
+
+    /** Opens the store at {@code target} and brings its schema up to date (migrations of its dialect). */
+    public static Database open(Target target) throws SQLException {
+        SqlDialect dialect = target.dialect();
+        if (dialect == null) {
+            throw new SQLException("unsupported database URL " + target.display() + " (jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
+        }
+        if (dialect == SqlDialect.SQLITE) {
+            migrate(Flyway.configure().dataSource(target.url(), null, null), dialect);
+            return new Database(target.url());
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(target.url());
+        config.setUsername(target.user());
+        config.setPassword(target.password());
+        config.setMaximumPoolSize(Math.max(2, target.poolSize()));
+        config.setMinimumIdle(1);
+        config.setPoolName("tollgate-store");
+        config.setConnectionTimeout(5_000); // an unreachable server fails a write quickly: the ledger spools instead
+        config.setValidationTimeout(2_000);
+        config.setInitializationFailTimeout(10_000);
+        // Days in usage reports are UTC days, whatever the server's own time zone.
+        if (dialect == SqlDialect.MYSQL) config.setConnectionInitSql("SET time_zone = '+00:00'");
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            Throwable t = e;
+            while (t.getCause() != null) t = t.getCause();
+            throw new SQLException("cannot connect to " + target.display() + ": " + t.getMessage(), e);
+        }
+        try {
+            migrate(Flyway.configure().dataSource(pool), dialect);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new Database(dialect, pool);
+    }
+
+    private static void migrate(org.flywaydb.core.api.configuration.FluentConfiguration flyway, SqlDialect dialect) {
+        flyway.locations(dialect.migrations()).loggers("slf4j").load().migrate();
+    }
+
+    public SqlDialect dialect() {
+        return dialect;
     }
 
     private static Connection connect(String url) throws SQLException {
@@ -60,17 +140,29 @@ public final class Database implements AutoCloseable {
 
     /** Runs work on the writer thread; a failure rolls its transaction back. */
     public <T> CompletableFuture<T> write(Work<T> work) {
-        return CompletableFuture.supplyAsync(() -> transaction(writer, work), writeThread);
+        return CompletableFuture.supplyAsync(() -> writeNow(work), writeThread);
     }
 
     /** Runs work on the reader thread. */
     public <T> CompletableFuture<T> read(Work<T> work) {
-        return CompletableFuture.supplyAsync(() -> call(reader, work), readThread);
+        return CompletableFuture.supplyAsync(() -> {
+            if (pool == null) return call(reader, work);
+            try (Connection c = pool.getConnection()) {
+                return call(c, work);
+            } catch (SQLException e) {
+                throw new StoreException(e);
+            }
+        }, readThread);
     }
 
-    /** Runs work on the calling thread with the writer connection; only for start-up and the writer thread. */
+    /** Runs work in a transaction on the calling thread; only for start-up and the writer thread. */
     public <T> T writeNow(Work<T> work) {
-        return transaction(writer, work);
+        if (pool == null) return transaction(writer, work);
+        try (Connection c = pool.getConnection()) {
+            return transaction(c, work);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
     }
 
     private static <T> T transaction(Connection c, Work<T> work) {
@@ -108,6 +200,10 @@ public final class Database implements AutoCloseable {
     public void close() {
         shutdown(readThread);
         shutdown(writeThread);
+        if (pool != null) {
+            pool.close();
+            return;
+        }
         try {
             reader.close();
             writer.close();

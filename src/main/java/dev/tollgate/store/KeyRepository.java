@@ -106,8 +106,8 @@ public final class KeyRepository {
     }
 
     public static void upsert(Connection c, Principal p) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO subjects (kind, id, limits, budget, updated_at) VALUES (?,?,?,?,?) "
-                + "ON CONFLICT (kind, id) DO UPDATE SET limits=excluded.limits, budget=excluded.budget, updated_at=excluded.updated_at")) {
+        try (PreparedStatement ps = c.prepareStatement(SqlDialect.of(c).upsert("subjects", "kind, id, limits, budget, updated_at", "kind, id",
+                "limits", "budget", "updated_at"))) {
             ps.setString(1, p.kind().id);
             ps.setString(2, p.id());
             ps.setString(3, Json.toString(p.limits().toJson()));

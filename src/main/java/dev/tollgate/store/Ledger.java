@@ -185,9 +185,7 @@ public final class Ledger implements AutoCloseable {
 
     private void insert(List<LedgerRow> rows) {
         db.writeNow(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger (ts, request_id, key_id, user_id, team_id, model, "
-                    + "endpoint, status, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, "
-                    + "cost_nanousd, usage_source, priced) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            try (PreparedStatement ps = c.prepareStatement(SqlDialect.of(c).insertUnlessPresent("ledger", COLUMNS, "row_id"))) {
                 for (LedgerRow r : rows) {
                     bind(ps, r);
                     ps.addBatch();
@@ -197,6 +195,9 @@ public final class Ledger implements AutoCloseable {
             return null;
         });
     }
+
+    private static final String COLUMNS = "ts, request_id, key_id, user_id, team_id, model, endpoint, status, input_tokens, "
+            + "cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, usage_source, priced, row_id";
 
     private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {
         ps.setLong(1, r.ts());
@@ -215,6 +216,7 @@ public final class Ledger implements AutoCloseable {
         ps.setLong(14, r.costNanoUsd());
         ps.setString(15, r.usageSource());
         ps.setInt(16, r.priced() ? 1 : 0);
+        ps.setString(17, r.rowId());
     }
 
     /** Stops the ticker and writes what is queued (SIGTERM). */

@@ -3,7 +3,19 @@ package dev.tollgate.store;
 /**
  * One request's usage and cost, attributed. {@code usageSource} says where the token counts came
  * from: "upstream" (the provider's usage object), "estimated" (counted by Tollgate) or "none".
+ * {@code rowId} is made where the row is recorded: the database keeps one row per id, so writing a
+ * row again (a spool replayed after a crash) never counts it twice.
  */
-public record LedgerRow(long ts, String requestId, String keyId, String user, String team, String model, String endpoint,
+public record LedgerRow(String rowId, long ts, String requestId, String keyId, String user, String team, String model, String endpoint,
                         int status, long inputTokens, long cachedInputTokens, long cacheWriteTokens, long outputTokens,
-                        long reasoningTokens, long costNanoUsd, String usageSource, boolean priced) {}
+                        long reasoningTokens, long costNanoUsd, String usageSource, boolean priced) {
+
+    /** A fresh row id: 24 random hex digits after "lr_". */
+    public static String newRowId() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return "lr_" + java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+}

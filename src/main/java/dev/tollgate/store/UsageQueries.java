@@ -16,7 +16,7 @@ public final class UsageQueries {
     /** How a report groups rows; each maps to a fixed SQL expression (never caller text). */
     public enum GroupBy {
         KEY("key_id"), USER("user_id"), TEAM("team_id"), MODEL("model"), ENDPOINT("endpoint"),
-        DAY("strftime('%Y-%m-%d', ts / 1000, 'unixepoch')");
+        DAY(null); // the UTC day: each dialect has its own expression
 
         final String sql;
 
@@ -52,7 +52,7 @@ public final class UsageQueries {
 
     /** Requests, tokens and cost per group, for rows with {@code from <= ts < to}, largest cost first. */
     public static List<Row> report(Connection c, GroupBy by, long from, long to, Map<String, String> filters) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(by.sql).append(" AS g, COUNT(*), SUM(input_tokens), ")
+        StringBuilder sql = new StringBuilder("SELECT ").append(by == GroupBy.DAY ? SqlDialect.of(c).utcDay() : by.sql).append(" AS g, COUNT(*), SUM(input_tokens), ")
                 .append("SUM(cached_input_tokens), SUM(output_tokens), SUM(reasoning_tokens), SUM(cost_nanousd) ")
                 .append("FROM ledger WHERE ts >= ? AND ts < ?");
         List<String> args = new ArrayList<>();

@@ -18,7 +18,7 @@ class LedgerSpoolTest {
     Path dir;
 
     static LedgerRow row(int i) {
-        return new LedgerRow(1_000L + i, "req_" + i, "key_a", "ann", null, "gpt-4o-mini", "/v1/chat/completions", 200,
+        return new LedgerRow("lr_" + i, 1_000L + i, "req_" + i, "key_a", "ann", null, "gpt-4o-mini", "/v1/chat/completions", 200,
                 10 + i, 0, 0, 5, 0, 1_500L * i, "upstream", true);
     }
 

@@ -19,7 +19,7 @@ class LedgerSpoolingTest {
     Path dir;
 
     private static LedgerRow row(int i) {
-        return new LedgerRow(1_000L + i, "req_" + i, "key_a", "u", "t", "gpt-4o-mini", "/v1/chat/completions", 200,
+        return new LedgerRow("lr_" + i, 1_000L + i, "req_" + i, "key_a", "u", "t", "gpt-4o-mini", "/v1/chat/completions", 200,
                 10, 0, 0, 5, 0, 1_000L + i, "upstream", true);
     }
 

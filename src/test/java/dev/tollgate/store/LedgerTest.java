@@ -15,7 +15,7 @@ class LedgerTest {
     Path dir;
 
     private static LedgerRow row(int i) {
-        return new LedgerRow(1_000L + i, "req_" + i, "key_a", "u", "t", "gpt-4o-mini", "/v1/chat/completions", 200,
+        return new LedgerRow("lr_" + i, 1_000L + i, "req_" + i, "key_a", "u", "t", "gpt-4o-mini", "/v1/chat/completions", 200,
                 10, 2, 0, 5, 1, 4_500, "upstream", true);
     }
 
