@@ -183,8 +183,7 @@ public final class AccessControl implements AutoCloseable {
     /** The database of the settings; a server's password comes from the variable TOLLGATE_DATABASE_PASSWORD_ENV names. */
     public static Database.Target databaseTarget(Settings s, java.util.function.Function<String, String> env) {
         String url = s.get(AccessSettings.DATABASE).trim();
-        String lower = url.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("jdbc:") && (lower.contains("password=") || lower.matches("jdbc:[a-z]+://[^/?]*:[^/?]*@.*"))) {
+        if (Database.Target.holdsPassword(url)) {
             throw new IllegalArgumentException(AccessSettings.DATABASE.key() + " must not hold a password: put it in an environment "
                     + "variable and name that in " + AccessSettings.DATABASE_PASSWORD_ENV.key());
         }
