@@ -162,6 +162,45 @@ class ReplicaProofTest {
         assertThat(new BigDecimal(report.at("/total/cost_usd").asText())).isEqualByComparingTo("0.05");
     }
 
+    /**
+     * Billed 600 of their 1,000 capped tokens, calls still reserve $0.001 each, so a burst admits
+     * what fits at that moment; calls after it admit while $0.001 of room is left. Whatever the
+     * timing, exactly 82 fit: 82 x $0.0006 = $0.0492 leaves $0.0008, less than a worst case, and an
+     * 83rd would have needed 82 x $0.0006 + $0.001 &gt; $0.05 at its admission.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TestDatabase.Kind.class)
+    void callsBilledBelowTheirWorstCaseFillTheBudgetToExactly82AcrossReplicasAndNoMore(TestDatabase.Kind kind) throws Exception {
+        Pool pool = pool(kind);
+        Replicas r = pool.replicas();
+        upstream.handle(req -> upstream.vertx().setTimer(200, t -> FakeUpstream.json(req, 200, answer(8, 600))));
+        JsonNode key = createKey(r, 2, "{\"name\":\"budget-fill-proof\",\"budget\":{\"amount_usd\":0.05,\"period\":\"total\"}}");
+        String secret = key.get("key").asText();
+        String keyId = key.get("id").asText();
+
+        Burst burst = Burst.fire(r, 300, "fill-", i -> r.chat(r.roundRobin(i), secret, "fill-" + i, CAPPED));
+        List<String> admitted = new ArrayList<>(burst.ids(200));
+        assertThat(burst.ids(200).size() + burst.ids(429).size()).as(r.logs()).isEqualTo(300);
+        assertThat(admitted.size()).isBetween(50, 82);
+
+        upstream.handle(req -> FakeUpstream.json(req, 200, answer(8, 600)));
+        HttpResponse<String> last = null;
+        for (int i = 0; i < 40; i++) {
+            last = r.send(r.chat(r.roundRobin(i), secret, "fill-more-" + i, CAPPED));
+            if (last.statusCode() != 200) break;
+            admitted.add("fill-more-" + i);
+        }
+        assertThat(admitted).hasSize(82);
+        assertThat(last.statusCode()).isEqualTo(429);
+        assertThat(last.body()).isEqualTo("{\"error\":{\"message\":\"Budget exceeded for key:" + keyId + ": $0.000800 of $0.050000 "
+                + "remaining in total, and this request may cost up to $0.001000.\",\"type\":\"insufficient_quota\",\"param\":null,"
+                + "\"code\":\"insufficient_quota\"}}");
+        Ledgers.Rows rows = Ledgers.await(pool.db(), keyId, 82);
+        assertThat(new HashSet<>(rows.costByRequest().keySet())).isEqualTo(new HashSet<>(admitted));
+        assertThat(rows.count()).isEqualTo(82);
+        assertThat(rows.totalCost()).isEqualTo(82 * 600_000L).isLessThanOrEqualTo(50_000_000L);
+    }
+
     // ------------------------------------------------------------------------------------ rpm
 
     @ParameterizedTest(name = "{0}")
@@ -256,7 +295,7 @@ class ReplicaProofTest {
     void aReplicaKilledWithItsCallsInFlightHasTheirWorstCaseCountedAndTheirSlotsBackAfterTheReservationTtl() throws Exception {
         TestServices.need(TestServices.REDIS);
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.POSTGRESQL);
-             Replicas r = Replicas.start(settings(db, TestServices.redisUrl(), 3), 3, Files.createDirectories(dir.resolve("kill")))) {
+             Replicas r = Replicas.start(settings(db, TestServices.redisUrl(), 5), 3, Files.createDirectories(dir.resolve("kill")))) {
             JsonNode key = createKey(r, 0, "{\"name\":\"kill-proof\",\"limits\":{\"concurrent\":3},\"budget\":{\"amount_usd\":1,\"period\":\"total\"}}");
             String secret = key.get("key").asText();
             String keyId = key.get("id").asText();
@@ -285,15 +324,15 @@ class ReplicaProofTest {
                 assertThat(f).failsWithin(10, TimeUnit.SECONDS); // the connection died with the process
             }
             // Before the TTL the dead replica's reservations still hold: not silently released.
-            if (System.currentTimeMillis() - killedAt < 2_000) {
+            if (System.currentTimeMillis() - killedAt < 3_000) {
                 assertThat(r.send(r.chat(r.get(1), secret, "kill-still-full", CAPPED)).statusCode()).isEqualTo(429);
             }
             JsonNode early = Json.parse(r.get(r.get(1), "/ratelimit", secret).body()).get("budgets").get(0);
             assertThat(new BigDecimal(early.get("spent_usd").asText())).isEqualByComparingTo("0.0012");
             assertThat(new BigDecimal(early.get("remaining_usd").asText())).isEqualByComparingTo("0.9958"); // 1 - 0.0012 - 0.003 reserved
 
-            // After the 3 s TTL: the next admission finds them expired, counts each at its worst case, and frees the slots.
-            Thread.sleep(Math.max(0, killedAt + 3_500 - System.currentTimeMillis()));
+            // After the 5 s TTL: the next admission finds them expired, counts each at its worst case, and frees the slots.
+            Thread.sleep(Math.max(0, killedAt + 5_500 - System.currentTimeMillis()));
             List<CompletableFuture<HttpResponse<String>>> after = new ArrayList<>();
             for (int i = 0; i < 3; i++) after.add(r.sendAsync(r.chat(r.get(i % 2), secret, "kill-after-" + i, CAPPED)));
             for (CompletableFuture<HttpResponse<String>> f : after) assertThat(f.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
