@@ -19,6 +19,7 @@
 #   BENCH_PIN=1           latency runs: load generator on CPU 0, servers on the last CPU (0 = off)
 #   BENCH_JAVA_OPTS=      extra JVM options for the gateway
 #   BENCH_KEEP_LOGS=1     keep the temp dir (gateway request log, nginx config, wrk output)
+#   BENCH_ONLY=           measure only these targets (space-separated, e.g. "keyed shared"); direct always
 #   BENCH_SHARED=auto     the shared target: auto = when redis-server, psql and PostgreSQL are there;
 #                         1 = required; 0 = skipped
 #   BENCH_PG=127.0.0.1:5432  PostgreSQL for the shared target (user BENCH_PG_USER=postgres, trust auth);
@@ -37,6 +38,7 @@ BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 BENCH_KEEP_LOGS=${BENCH_KEEP_LOGS:-0}
 BENCH_PIN=${BENCH_PIN:-1}
 BENCH_SHARED=${BENCH_SHARED:-auto}
+BENCH_ONLY=${BENCH_ONLY:-}
 BENCH_PG=${BENCH_PG:-127.0.0.1:5432}
 BENCH_PG_USER=${BENCH_PG_USER:-postgres}
 BENCH_REDIS_URL=${BENCH_REDIS_URL:-}
@@ -339,6 +341,15 @@ if [[ $have_shared == 1 ]]; then
     targets+=(shared)
     url[shared]="http://127.0.0.1:$shared_port$path"
 fi
+if [[ -n $BENCH_ONLY ]]; then
+    chosen=(direct)
+    for t in "${targets[@]}"; do
+        if [[ $t != direct && " $BENCH_ONLY " == *" $t "* ]]; then chosen+=("$t"); fi
+    done
+    targets=("${chosen[@]}")
+fi
+shared_measured=0
+if [[ " ${targets[*]} " == *" shared "* ]]; then shared_measured=1; fi
 
 # Noise check: CPU used by processes that are not part of the benchmark (other builds, tests),
 # as % of the machine. Other work on a 2-core box moves every number here, the p99s most.
@@ -485,7 +496,7 @@ done
 # Redis round trips of the shared target, counted, not assumed: MONITOR lists every command a
 # client sends (commands a script runs inside Redis are marked "lua" and are not round trips)
 # during a short run of its own at 1 connection, apart from the measured runs (MONITOR slows Redis).
-if [[ $have_shared == 1 ]]; then
+if [[ $shared_measured == 1 ]]; then
     echo "bench: shared: Redis round trips (MONITOR during 3 s at 1 connection)"
     rcli MONITOR >"$tmp/monitor.txt" 2>&1 &
     monitor_pid=$!
@@ -584,23 +595,26 @@ report=$tmp/report.md
         "(above a few %, rerun)." \
         "CPU/req: utime+stime of the proxy (nginx master+workers; the java process) during the throughput run ÷ requests."
     echo "For scale: the fake upstream itself used $upstream_cpu µs CPU/req in the direct run."
-    if [[ $have_nginx == 1 ]]; then
+    if [[ -z ${cpu[tollgate]:-} ]]; then
+        : # pass-through not measured (BENCH_ONLY)
+    elif [[ $have_nginx == 1 && -n ${cpu[nginx]:-} ]]; then
         echo
         echo "**tollgate CPU/req ÷ nginx CPU/req = $(awk -v a="${cpu[tollgate]}" -v b="${cpu[nginx]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**"
     else
         echo
         echo "nginx not installed: nginx column skipped (apt-get install -y nginx to include it)."
     fi
-    echo
-    echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
+    [[ -n ${cpu[policies]:-} && -n ${cpu[tollgate]:-} ]] && echo && echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
         "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \
         "response word lists, prompt reflection and auto-reply all on; the request passes them all)"
     echo
-    echo "**keyed CPU/req − tollgate CPU/req = $(awk -v a="${cpu[keyed]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
-        "(keyed: key mode, the request authenticated by a tg- key; rate limits of the key (rpm, tpm, concurrent), its user (rpm, rph)" \
-        "and its team (rpd); budgets of the key and the team reserved and settled; the call priced and written to the ledger." \
-        "The ledger holds $key_ledger rows for $key_lines request lines.)"
-    if [[ $have_shared == 1 ]]; then
+    if [[ -n ${cpu[keyed]:-} && -n ${cpu[tollgate]:-} ]]; then
+        echo "**keyed CPU/req − tollgate CPU/req = $(awk -v a="${cpu[keyed]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
+            "(keyed: key mode, the request authenticated by a tg- key; rate limits of the key (rpm, tpm, concurrent), its user (rpm, rph)" \
+            "and its team (rpd); budgets of the key and the team reserved and settled; the call priced and written to the ledger." \
+            "The ledger holds $key_ledger rows for $key_lines request lines.)"
+    fi
+    if [[ $shared_measured == 1 ]]; then
         echo
         echo "**shared CPU/req − keyed CPU/req = $(awk -v a="${cpu[shared]}" -v b="${cpu[keyed]}" 'BEGIN { printf "%+.1f", a - b }') µs;" \
             "shared p50 − keyed p50 = $(sub "${p50[shared]}" "${p50[keyed]}") µs** (targets: at most +60 µs and +300 µs)." \
