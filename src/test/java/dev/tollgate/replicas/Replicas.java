@@ -28,10 +28,9 @@ final class Replicas implements AutoCloseable {
     static final String ADMIN = "admin-token-for-replica-proofs-0123456789";
 
     private final List<GatewayProcess> processes;
-    /** One client for every call: many connections to each replica, as many callers make. */
     private final ExecutorService clientThreads = Executors.newFixedThreadPool(8);
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(clientThreads).connectTimeout(Duration.ofSeconds(5)).build();
+    /** The client of the current test: many connections to each replica, as many callers make. */
+    private volatile HttpClient http = newClient();
 
     private Replicas(List<GatewayProcess> processes) {
         this.processes = processes;
@@ -41,6 +40,19 @@ final class Replicas implements AutoCloseable {
      * Starts one process per entry of {@code perReplica} (each its own extra settings on top of
      * {@code env}), all at once, and waits until every one is ready.
      */
+    private HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * A new client for the next test: connections a replica closed while idle between tests are
+     * never reused for a POST (the JDK client would fail it rather than retry a non-idempotent call).
+     */
+    Replicas freshClient() {
+        http = newClient();
+        return this;
+    }
+
     static Replicas start(Map<String, String> env, List<Map<String, String>> perReplica, Path dir) throws IOException {
         List<CompletableFuture<GatewayProcess>> starting = new ArrayList<>();
         for (int i = 0; i < perReplica.size(); i++) {
