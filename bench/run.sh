@@ -556,7 +556,7 @@ log_status=$(grep -o '"type":"request","endpoint":"[^"]*","method":"[A-Z]*","sta
 log_errors=$(grep -c '"error":true' "$tmp/tollgate.log" || true)
 app_warnings=$(grep -v '"type":"request"' "$tmp/tollgate.log" | grep -c '"level":"\(warn\|error\)"' || true)
 client_requests=0
-for f in "$tmp"/wrk-tollgate-*.txt; do client_requests=$((client_requests + $(val0 "$(grep '^BENCH' "$f")" requests))); done
+for f in "$tmp"/wrk-tollgate-*.txt; do [[ -f $f ]] || continue; client_requests=$((client_requests + $(val0 "$(grep '^BENCH' "$f")" requests))); done
 
 # ---- report ----------------------------------------------------------------------------------
 
