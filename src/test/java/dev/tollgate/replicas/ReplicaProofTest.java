@@ -78,9 +78,12 @@ class ReplicaProofTest {
     }
 
     @AfterAll
-    void stopAll() {
+    void stopAll() throws java.io.IOException {
         pools.values().forEach(Pool::close);
         upstream.close();
+        try (var files = Files.walk(dir)) { // the replicas' logs and data directories
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     /** The settings every replica gets; {@code redisUrl} is always set, so several replicas on one database are allowed. */
