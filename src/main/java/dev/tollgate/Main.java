@@ -2,6 +2,7 @@ package dev.tollgate;
 
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.Policy;
+import dev.tollgate.cli.DbCommand;
 import dev.tollgate.cli.KeysCommand;
 import dev.tollgate.cli.UsageCommand;
 import dev.tollgate.config.ConfigException;
@@ -32,11 +33,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Command-line entry: {@code tollgate serve}, {@code tollgate config check FILE}, {@code tollgate config docs}, and the admin
- * commands {@code tollgate keys ...} and {@code tollgate usage} (which call a running gateway).
+ * commands {@code tollgate keys ...} and {@code tollgate usage} (which call a running gateway), and {@code tollgate db copy}
+ * (which works on databases directly).
  */
 @Command(name = "tollgate", mixinStandardHelpOptions = true, version = "tollgate 0.1.0",
         description = "Self-hosted LLM API gateway.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class, KeysCommand.class, UsageCommand.class})
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, KeysCommand.class, UsageCommand.class, DbCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -107,7 +109,7 @@ public final class Main implements Runnable {
             }
             if (gateway.access().keyMode()) {
                 LOG.info("key mode: {} keys loaded from {}; admin API {}", gateway.access().keys().keys().size(),
-                        settings.get(dev.tollgate.access.AccessSettings.DATABASE), gateway.access().adminEnabled() ? "on" : "off");
+                        dev.tollgate.store.Database.Target.of(settings.get(dev.tollgate.access.AccessSettings.DATABASE), null, null, 1).display(), gateway.access().adminEnabled() ? "on" : "off");
             }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

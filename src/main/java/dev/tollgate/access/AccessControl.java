@@ -73,6 +73,9 @@ public final class AccessControl implements AutoCloseable {
     /** Where limits and budgets are counted: {@link #localCounters}, or Redis shared by replicas. */
     private volatile CounterStore counters;
     private volatile KeySync sync;
+    private volatile ReplicaPresence presence;
+    /** Limits and budgets counted per replica by choice (TOLLGATE_LIMITS_SCOPE=replica): each request line says so. */
+    private volatile boolean perReplica;
     /** The newest updated_at of the keys loaded at start-up: where the first poll for changes starts. */
     private long newestKeyUpdate;
     private final PriceTable prices;
@@ -180,8 +183,7 @@ public final class AccessControl implements AutoCloseable {
     /** The database of the settings; a server's password comes from the variable TOLLGATE_DATABASE_PASSWORD_ENV names. */
     public static Database.Target databaseTarget(Settings s, java.util.function.Function<String, String> env) {
         String url = s.get(AccessSettings.DATABASE).trim();
-        String lower = url.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("jdbc:") && (lower.contains("password=") || lower.matches("jdbc:[a-z]+://[^/?]*:[^/?]*@.*"))) {
+        if (Database.Target.holdsPassword(url)) {
             throw new IllegalArgumentException(AccessSettings.DATABASE.key() + " must not hold a password: put it in an environment "
                     + "variable and name that in " + AccessSettings.DATABASE_PASSWORD_ENV.key());
         }
@@ -253,6 +255,9 @@ public final class AccessControl implements AutoCloseable {
         ChangeFeed feed = redis == null ? ChangeFeed.NONE : new RedisChangeFeed(vertx, redis, s.get(SharedStateSettings.REDIS_PREFIX));
         sync = new KeySync(db, keys, budgets, feed, s.get(SharedStateSettings.KEY_CACHE_SECONDS) * 1000L, clock);
         sync.start(newestKeyUpdate);
+        String state = redis != null ? "redis" : s.get(SharedStateSettings.LIMITS_SCOPE).equals("replica") ? "replica" : "memory";
+        perReplica = state.equals("replica");
+        presence = ReplicaPresence.join(db, java.nio.file.Path.of(s.get(AccessSettings.DATA_DIR)), state);
     }
 
     /** Where limits and budgets are counted (tests look). */
@@ -497,6 +502,7 @@ public final class AccessControl implements AutoCloseable {
             }
             Decision d = ar.result();
             if (d.local()) t.ex.limitsScope("local");
+            else if (perReplica) t.ex.limitsScope("replica");
             if (d.admitted()) {
                 MultiMap rateHeaders = d.hold().limited() ? headers(d.windows()) : null;
                 return Future.succeededFuture(new Admission(null, rateHeaders, d.hold(), t.price, t.promptTokens, t.bodyBytes, t.key,
@@ -785,6 +791,7 @@ public final class AccessControl implements AutoCloseable {
     @Override
     public void close() {
         if (sync != null) sync.close();
+        if (presence != null) presence.close();
         counters.close();
         if (ledger != null) ledger.close();
         if (spool != null) spool.release();

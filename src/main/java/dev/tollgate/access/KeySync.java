@@ -101,11 +101,17 @@ public final class KeySync implements AutoCloseable {
 
     // ---- polling -------------------------------------------------------------------------------
 
+    private volatile boolean pollFailing;
+
     private void pollQuietly() {
         try {
             poll().get(30, TimeUnit.SECONDS);
+            if (pollFailing) LOG.info("polling the database for key changes works again");
+            pollFailing = false;
         } catch (Exception e) {
-            LOG.warn("polling the database for key changes failed ({}); keys stay as they were", e.getClass().getSimpleName());
+            if (!pollFailing) LOG.warn("polling the database for key changes failed ({}); keys stay as they are until it answers",
+                    e.getClass().getSimpleName());
+            pollFailing = true;
         }
     }
 

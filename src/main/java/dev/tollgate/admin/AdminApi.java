@@ -289,6 +289,12 @@ public final class AdminApi {
         if (e instanceof AdminService.Refused r) return new ApiError(r.status, ApiError.INVALID_REQUEST, r.code, r.getMessage(), null);
         if (e instanceof NotAllowed n) return ApiError.methodNotAllowed(n.method, ApiError.clip(n.path));
         if (e instanceof Refused404 r) return ApiError.notFound(r.getMessage());
+        if (e instanceof dev.tollgate.store.Database.StoreException) {
+            // The database is unreachable (or refused): nothing was changed; requests go on from memory meanwhile.
+            LOG.warn("admin request failed on the database: {}", e.getMessage());
+            return new ApiError(503, "server_error", "database_unavailable",
+                    "The gateway's database cannot be reached right now; nothing was changed. Try again shortly.", null);
+        }
         LOG.error("admin request failed: {}", e.toString());
         return new ApiError(500, "server_error", "internal_error", "The admin request failed; see the gateway log.", null);
     }

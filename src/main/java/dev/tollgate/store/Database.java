@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The SQL store: the embedded SQLite file by default, or a PostgreSQL or MySQL/MariaDB server that
  * replicas share. Writes go through one thread (the "store writer": admin changes and ledger
- * batches, in order) and reports read on another; SQLite keeps one connection for each (WAL mode
- * lets them run side by side), a server is reached through a small pool. No event loop ever
- * touches JDBC: callers get a future.
+ * batches, in order) and reads run beside it; SQLite keeps one connection for each (WAL mode lets
+ * them run side by side), a server is reached through a small pool whose other connections serve
+ * reads on as many reader threads. No event loop ever touches JDBC: callers get a future.
  */
 public final class Database implements AutoCloseable {
 
@@ -42,8 +42,15 @@ public final class Database implements AutoCloseable {
             return SqlDialect.ofUrl(url);
         }
 
-        /** The URL without its parameters, for logs and messages. */
+        /** Whether a JDBC URL carries a password (a {@code password=} parameter, or {@code user:password@} before the host). */
+        public static boolean holdsPassword(String setting) {
+            String lower = setting.trim().toLowerCase(java.util.Locale.ROOT);
+            return lower.startsWith("jdbc:") && (lower.contains("password=") || lower.matches("jdbc:[a-z]+://[^/?]*:[^/?]*@.*"));
+        }
+
+        /** For logs and messages: a SQLite file's path, or a server's URL without its parameters. */
         public String display() {
+            if (dialect() == SqlDialect.SQLITE) return url.substring("jdbc:sqlite:".length());
             int q = url.indexOf('?');
             return q < 0 ? url : url.substring(0, q) + "?…";
         }
@@ -59,13 +66,15 @@ public final class Database implements AutoCloseable {
     private final Connection reader;
     private final HikariDataSource pool;
     private final ExecutorService writeThread = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-store-writer"));
-    private final ExecutorService readThread = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-store-reader"));
+    /** SQLite: one thread on its one reader connection; a server: as many as the pool has connections beside the writer's. */
+    private final ExecutorService readThread;
 
     private Database(String url) throws SQLException {
         this.dialect = SqlDialect.SQLITE;
         this.writer = connect(url);
         this.reader = connect(url);
         this.pool = null;
+        this.readThread = Executors.newSingleThreadExecutor(r -> daemon(r, "tollgate-store-reader"));
     }
 
     private Database(SqlDialect dialect, HikariDataSource pool) {
@@ -73,6 +82,9 @@ public final class Database implements AutoCloseable {
         this.writer = null;
         this.reader = null;
         this.pool = pool;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.readThread = Executors.newFixedThreadPool(Math.max(1, pool.getMaximumPoolSize() - 1),
+                r -> daemon(r, "tollgate-store-reader-" + n.incrementAndGet()));
     }
 
     /** Opens (creating if needed) the SQLite file and brings its schema up to date. */
@@ -149,6 +161,23 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Brings the schema at {@code target} up to date without opening a store on it (tools: {@code tollgate db copy}). */
+    public static void migrate(Target target) throws SQLException {
+        SqlDialect dialect = target.dialect();
+        if (dialect == null) throw new SQLException("unsupported database URL " + target.display());
+        try {
+            migrate(Flyway.configure().dataSource(target.url(), target.user(), target.password()), dialect);
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            throw new SQLException("cannot migrate " + target.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A plain connection to {@code target}, outside any store (tools; the caller closes it). */
+    public static Connection connect(Target target) throws SQLException {
+        return target.user() == null && target.password() == null ? DriverManager.getConnection(target.url())
+                : DriverManager.getConnection(target.url(), target.user(), target.password() == null ? "" : target.password());
+    }
+
     private static void migrate(org.flywaydb.core.api.configuration.FluentConfiguration flyway, SqlDialect dialect) {
         flyway.locations(dialect.migrations()).loggers("slf4j").load().migrate();
     }
@@ -173,7 +202,7 @@ public final class Database implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> writeNow(work), writeThread);
     }
 
-    /** Runs work on the reader thread. */
+    /** Runs work on a reader thread (reads may run side by side on a server). */
     public <T> CompletableFuture<T> read(Work<T> work) {
         return CompletableFuture.supplyAsync(() -> {
             if (pool == null) return call(reader, work);

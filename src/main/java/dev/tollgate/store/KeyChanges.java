@@ -11,37 +11,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads for replicas that keep their key registry in step with the database. A key changes only by
- * being made, revoked or rotated, each of which stamps its own column, so "changed since" needs no
- * column of its own.
+ * Reads for replicas that keep their key registry in step with the database. Every insert and
+ * update of a key stamps {@code api_keys.updated_at} (indexed), which "changed since" reads.
  */
 public final class KeyChanges {
 
     private KeyChanges() {}
 
-    /** A key and when it last changed (made, revoked or rotated), in the writer's epoch milliseconds. */
+    /** A key and when it last changed ({@code updated_at}), in the writer's epoch milliseconds. */
     public record Changed(ApiKey key, long at) {}
 
-    /** Keys made, revoked or rotated at or after {@code sinceMs}, oldest change first. */
+    /** Keys whose {@code updated_at} is at or after {@code sinceMs}, oldest change first. */
     public static List<Changed> since(Connection c, long sinceMs) throws SQLException {
         List<Changed> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + KeyRepository.KEY_COLUMNS
-                + " FROM api_keys WHERE created_at >= ? OR revoked_at >= ? OR rotated_at >= ?")) {
+                + ", updated_at FROM api_keys WHERE updated_at >= ? ORDER BY updated_at, id")) {
             ps.setLong(1, sinceMs);
-            ps.setLong(2, sinceMs);
-            ps.setLong(3, sinceMs);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ApiKey k = KeyRepository.key(rs);
-                    out.add(new Changed(k, changedAt(k)));
-                }
+                while (rs.next()) out.add(new Changed(KeyRepository.key(rs), rs.getLong("updated_at")));
             }
         }
-        out.sort(java.util.Comparator.comparingLong(Changed::at));
         return out;
     }
 
-    /** When a key last changed. */
+    /** When a key last changed by its own columns: made, revoked or rotated (what {@code updated_at} is stamped with by default). */
     public static long changedAt(ApiKey k) {
         return Math.max(k.createdAt(), Math.max(k.revokedAt(), k.rotatedAt()));
     }

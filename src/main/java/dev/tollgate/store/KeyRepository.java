@@ -36,21 +36,37 @@ public final class KeyRepository {
         return out;
     }
 
+    /** Stores a new key; its {@code updated_at} is its change time ({@link KeyChanges#changedAt}: here, when it was made). */
     public static void insert(Connection c, ApiKey k) throws SQLException {
+        insert(c, k, KeyChanges.changedAt(k));
+    }
+
+    /** Stores a new key, stamping {@code updated_at} (what other replicas poll) with {@code updatedAt}. */
+    public static void insert(Connection c, ApiKey k, long updatedAt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_keys (" + KEY_COLUMNS
-                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + ", updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             bind(ps, k);
+            ps.setLong(19, updatedAt);
             ps.executeUpdate();
         }
     }
 
-    /** Replaces every column of an existing key. */
+    /**
+     * Replaces every column of an existing key; {@code updated_at} becomes its change time (the
+     * latest of made, revoked and rotated: each change stamps its own column).
+     */
     public static void update(Connection c, ApiKey k) throws SQLException {
+        update(c, k, KeyChanges.changedAt(k));
+    }
+
+    /** Replaces every column of an existing key, stamping {@code updated_at} with {@code updatedAt}. */
+    public static void update(Connection c, ApiKey k, long updatedAt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET id=?, name=?, prefix=?, secret_hash=?, previous_hash=?, "
                 + "previous_valid_until=?, user_id=?, team_id=?, labels=?, allowed_models=?, allowed_endpoints=?, settings=?, "
-                + "limits=?, budget=?, expires_at=?, created_at=?, revoked_at=?, rotated_at=? WHERE id=?")) {
+                + "limits=?, budget=?, expires_at=?, created_at=?, revoked_at=?, rotated_at=?, updated_at=? WHERE id=?")) {
             bind(ps, k);
-            ps.setString(19, k.id());
+            ps.setLong(19, updatedAt);
+            ps.setString(20, k.id());
             if (ps.executeUpdate() != 1) throw new SQLException("no key " + k.id());
         }
     }

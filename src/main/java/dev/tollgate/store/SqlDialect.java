@@ -72,6 +72,16 @@ public enum SqlDialect {
         return this == MYSQL ? insert + " ON DUPLICATE KEY UPDATE " + key + "=" + key : insert + " ON CONFLICT (" + key + ") DO NOTHING";
     }
 
+    /**
+     * What makes {@code table}'s generated {@code column} continue after the largest id once rows
+     * were inserted with explicit ids, or null when the database does that itself (SQLite, MySQL).
+     */
+    public String afterExplicitIds(String table, String column) {
+        if (this != POSTGRESQL) return null;
+        return "SELECT setval(pg_get_serial_sequence('" + table + "', '" + column + "'), (SELECT COALESCE(MAX(" + column + "), 0) + 1 FROM "
+                + table + "), false)";
+    }
+
     private static String placeholders(String columns) {
         int n = columns.split(",").length;
         return "?,".repeat(n - 1) + "?";

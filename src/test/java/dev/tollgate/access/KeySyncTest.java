@@ -105,7 +105,7 @@ class KeySyncTest {
 
     @Test
     void withoutRedisARevocationHoldsOnTheOtherReplicaWithinThePollInterval() throws Exception {
-        replicas(Map.of("TOLLGATE_KEY_CACHE_SECONDS", "1"));
+        replicas(Map.of("TOLLGATE_KEY_CACHE_SECONDS", "1", "TOLLGATE_LIMITS_SCOPE", "replica"));
         JsonNode key = createKey(a, "{\"name\":\"svc\"}");
         String secret = key.get("key").asText();
         assertThat(chat(b, secret).statusCode()).isEqualTo(200);
@@ -115,7 +115,7 @@ class KeySyncTest {
 
     @Test
     void aFloodOfUnknownKeysIsOneDatabaseQueryPerKeyPerInterval() throws Exception {
-        replicas(Map.of("TOLLGATE_KEY_CACHE_SECONDS", "60"));
+        replicas(Map.of("TOLLGATE_KEY_CACHE_SECONDS", "60", "TOLLGATE_LIMITS_SCOPE", "replica"));
         String madeUp = "tg-" + "x".repeat(40);
         long before = b.gateway().access().sync().lookupQueries();
         for (int i = 0; i < 50; i++) {

@@ -11,12 +11,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class UsageReportTest extends KeyModeTest {
 
-    @Test
-    void usageIsGroupedByKeyUserTeamModelAndDay() throws Exception {
+    /** The same report on each database the gateway runs on. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(dev.tollgate.support.TestDatabase.Kind.class)
+    void usageIsGroupedByKeyUserTeamModelAndDay(dev.tollgate.support.TestDatabase.Kind kind) throws Exception {
+        try (dev.tollgate.support.TestDatabase db = dev.tollgate.support.TestDatabase.create(kind)) {
+            usageIsGroupedByKeyUserTeamModelAndDay(db);
+            gateway.close(); // before its database is dropped
+            gateway = null;
+        }
+    }
+
+    private void usageIsGroupedByKeyUserTeamModelAndDay(dev.tollgate.support.TestDatabase db) throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, req.path().contains("embeddings")
                 ? "{\"model\":\"text-embedding-3-small\",\"data\":[],\"usage\":{\"prompt_tokens\":1000000,\"total_tokens\":1000000}}"
                 : answer(1000, 1000)));
-        startKeyMode(Map.of());
+        startKeyMode(db.env());
         String a = createKey("{\"user\":\"ann\",\"team\":\"lab\"}").get("key").asText();
         String b = createKey("{\"user\":\"bob\",\"team\":\"lab\"}").get("key").asText();
         chat(a, CHAT);

@@ -30,6 +30,11 @@ class LedgerOutageGatewayTest extends KeyModeTest {
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("{\"status\":\"degraded\",\"database\":\"unreachable\",\"spooled_rows\":4}");
 
+        HttpResponse<String> report = admin("GET", "/admin/v1/usage?group_by=key", null);
+        assertThat(report.statusCode()).isEqualTo(503);
+        assertThat(report.body()).isEqualTo("{\"error\":{\"message\":\"The gateway's database cannot be reached right now; nothing was "
+                + "changed. Try again shortly.\",\"type\":\"server_error\",\"param\":null,\"code\":\"database_unavailable\"}}");
+
         rename(db, "ledger_away", "ledger");
         for (int i = 0; i < 100 && (ledger.unreachable() || ledger.spooled() > 0); i++) Thread.sleep(50);
         ready = gateway.http().send(gateway.request("/readyz").build(), HttpResponse.BodyHandlers.ofString());

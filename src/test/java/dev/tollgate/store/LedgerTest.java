@@ -72,7 +72,30 @@ class LedgerTest {
                     return rs.getLong(1);
                 }
             });
-            assertThat(migrations).isEqualTo(1);
+            assertThat(migrations).isEqualTo(3); // V1 keys, subjects, ledger; V2 replicas; V3 key updated_at
+        }
+    }
+
+    @Test
+    void aDatabaseMadeBeforeReplicasIsMigratedWithItsRowsKept() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("old.db");
+        // A file as the previous version left it: only V1, and a ledger row with no row id.
+        org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration/sqlite").target("1").load().migrate();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO ledger (ts, endpoint, status, cost_nanousd, usage_source) VALUES (5, '/v1/chat/completions', 200, 42, 'upstream')");
+        }
+        try (Database db = Database.open(dir.resolve("old.db").toString())) {
+            Ledger l = new Ledger(db, 100, 60_000);
+            l.record(row(1));
+            l.close();
+            assertThat(count(db)).isEqualTo(2);
+            long old = db.writeNow(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM ledger WHERE row_id IS NULL AND cost_nanousd = 42")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+            assertThat(old).isEqualTo(1);
         }
     }
 }

@@ -132,8 +132,75 @@ class SqlStoreTest {
                  ResultSet rs = s.executeQuery("SELECT version, success FROM flyway_schema_history ORDER BY installed_rank")) {
                 while (rs.next()) versions.add(rs.getString(1) + ":" + rs.getBoolean(2));
             }
-            assertThat(versions).containsExactly("1:true", "2:true");
+            assertThat(versions).containsExactly("1:true", "2:true", "3:true");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void everyInsertAndUpdateOfAKeyStampsUpdatedAt(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase t = TestDatabase.create(kind); Database db = open(t)) {
+            ApiKey a = key("key_aaaa1111", "hash-a", "ann", 1_000);
+            ApiKey b = key("key_bbbb2222", "hash-b", "bob", 2_000);
+            db.write(c -> {
+                KeyRepository.insert(c, a);
+                KeyRepository.insert(c, b, 2_500); // an explicit stamp
+                return null;
+            }).join();
+            assertThat(updatedAt(t)).containsExactly("key_aaaa1111=1000", "key_bbbb2222=2500");
+
+            db.write(c -> {
+                KeyRepository.update(c, a.revoked(7_000));
+                KeyRepository.update(c, b.rotated("tg-new0", "hash-b2", 8_000, 4_000));
+                return null;
+            }).join();
+            assertThat(updatedAt(t)).containsExactly("key_aaaa1111=7000", "key_bbbb2222=4000");
+
+            db.write(c -> {
+                KeyRepository.update(c, b.rotated("tg-new0", "hash-b2", 8_000, 4_000), 9_000); // a change no time column shows
+                return null;
+            }).join();
+            assertThat(updatedAt(t)).containsExactly("key_aaaa1111=7000", "key_bbbb2222=9000");
+            assertThat(db.read(c -> KeyChanges.since(c, 7_000)).join()).extracting(ch -> ch.key().id() + "@" + ch.at())
+                    .containsExactly("key_aaaa1111@7000", "key_bbbb2222@9000");
+            assertThat(db.read(c -> KeyChanges.since(c, 9_001)).join()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void replicasAreRecordedHeartbeatListedAndRemoved(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase t = TestDatabase.create(kind); Database db = open(t)) {
+            db.write(c -> {
+                ReplicaRepository.heartbeat(c, new ReplicaRepository.Replica("rep_b", 2_000, 2_000, "redis"));
+                ReplicaRepository.heartbeat(c, new ReplicaRepository.Replica("rep_a", 1_000, 1_000, "memory"));
+                ReplicaRepository.heartbeat(c, new ReplicaRepository.Replica("rep_c", 500, 500, "replica"));
+                ReplicaRepository.heartbeat(c, new ReplicaRepository.Replica("rep_a", 1_000, 10_000, "memory")); // the same replica, later
+                return null;
+            }).join();
+            assertThat(db.read(c -> ReplicaRepository.aliveSince(c, 1_500, "rep_self")).join()).containsExactly(
+                    new ReplicaRepository.Replica("rep_a", 1_000, 10_000, "memory"),
+                    new ReplicaRepository.Replica("rep_b", 2_000, 2_000, "redis"));
+            assertThat(db.read(c -> ReplicaRepository.aliveSince(c, 0, "rep_a")).join()).extracting(ReplicaRepository.Replica::id)
+                    .containsExactly("rep_b", "rep_c");
+
+            db.write(c -> {
+                ReplicaRepository.remove(c, "rep_c");
+                ReplicaRepository.remove(c, "rep_x"); // never there: nothing happens
+                return null;
+            }).join();
+            assertThat(db.read(c -> ReplicaRepository.aliveSince(c, 0, "rep_self")).join()).extracting(ReplicaRepository.Replica::id)
+                    .containsExactly("rep_a", "rep_b");
+        }
+    }
+
+    private static List<String> updatedAt(TestDatabase t) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = t.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, updated_at FROM api_keys ORDER BY created_at")) {
+            while (rs.next()) out.add(rs.getString(1) + "=" + rs.getLong(2));
+        }
+        return out;
     }
 
     private static List<String> rowIds(TestDatabase t) throws Exception {

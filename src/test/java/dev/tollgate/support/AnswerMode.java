@@ -13,6 +13,13 @@ import java.net.http.HttpResponse;
 public enum AnswerMode {
     WHOLE, STREAM;
 
+    /** Every case of a table in both modes: the arguments of a parameterised test taking (case, mode). */
+    public static java.util.List<org.junit.jupiter.params.provider.Arguments> crossed(java.util.List<?> cases) {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        for (Object c : cases) for (AnswerMode mode : values()) out.add(org.junit.jupiter.params.provider.Arguments.of(c, mode));
+        return out;
+    }
+
     public boolean streamed() {
         return this == STREAM;
     }

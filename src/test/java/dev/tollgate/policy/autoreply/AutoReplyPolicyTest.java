@@ -101,9 +101,7 @@ class AutoReplyPolicyTest extends GatewayTest {
                 new Match("completion, a string", "/v1/completions", "{\"model\":\"" + instruct + "\",\"prompt\":\"ping\"}", instruct, "pong"),
                 new Match("completion, a one-string array", "/v1/completions", "{\"model\":\"" + instruct + "\",\"prompt\":[\"ping\"]}", instruct, "pong"),
                 new Match("completion, padded", "/v1/completions", "{\"model\":\"" + instruct + "\",\"prompt\":\" ping\\n\"}", instruct, "pong"));
-        List<Arguments> out = new ArrayList<>();
-        for (Match m : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(m, mode));
-        return out;
+        return AnswerMode.crossed(cases);
     }
 
     /**

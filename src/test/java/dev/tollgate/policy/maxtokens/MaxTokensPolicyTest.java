@@ -15,7 +15,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -145,9 +144,7 @@ class MaxTokensPolicyTest extends GatewayTest {
                 passed("completions missing, injected", CAP, Api.COMPLETIONS, legacy + "}", legacy + ",\"max_tokens\":100}"),
                 passed("responses missing, injected", CAP, Api.RESPONSES, responses + "}", responses + ",\"max_output_tokens\":100}"),
                 passed("chat named, required", CAP_REQUIRED, Api.CHAT, chat + "\"max_tokens\":20," + MESSAGES + "}", chat + "\"max_tokens\":20," + MESSAGES + "}"));
-        List<Arguments> out = new ArrayList<>();
-        for (Case c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c, mode));
-        return out;
+        return AnswerMode.crossed(cases);
     }
 
     @ParameterizedTest(name = "{0} {1}")

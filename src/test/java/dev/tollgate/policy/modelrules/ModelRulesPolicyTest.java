@@ -17,7 +17,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -86,9 +85,7 @@ class ModelRulesPolicyTest extends GatewayTest {
                 new Case("allowed, another case", allow, Api.CHAT, "GPT-4o", null),
                 new Case("allowed completions", allow, Api.COMPLETIONS, "gpt-4o", null),
                 new Case("on both lists: denied", both, Api.CHAT, "gpt-4", disabled("gpt-4")));
-        List<Arguments> out = new ArrayList<>();
-        for (Case c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c, mode));
-        return out;
+        return AnswerMode.crossed(cases);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -17,7 +17,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -77,9 +76,7 @@ class ModerationPolicyTest extends GatewayTest {
                 new Case("no user text", on, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}",
                         200, FLAGGED, 200, null, false),
                 new Case("moderation off", Map.of(), REQUEST, 200, FLAGGED, 200, null, false));
-        List<Arguments> out = new ArrayList<>();
-        for (Case c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c, mode));
-        return out;
+        return AnswerMode.crossed(cases);
     }
 
     /**

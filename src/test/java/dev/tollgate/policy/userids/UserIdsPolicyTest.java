@@ -151,9 +151,7 @@ class UserIdsPolicyTest extends GatewayTest {
         for (String user : new String[]{"\"  \"", "\"\"", "\"\\n\\t\"", "null", "42", "{\"id\":\"u-1\"}", "[\"u-1\"]"}) {
             cases.add(new Case("chat with user " + user, Api.CHAT, chat + ",\"user\":" + user + "}", true));
         }
-        List<Arguments> out = new ArrayList<>();
-        for (Case c : cases) for (AnswerMode mode : AnswerMode.values()) out.add(Arguments.of(c, mode));
-        return out;
+        return AnswerMode.crossed(cases);
     }
 
     @ParameterizedTest(name = "{0} {1}")
