@@ -6,7 +6,9 @@
 #   bash bench/run.sh
 #
 # Targets: direct (the fake upstream), nginx, tollgate (pass-through), policies (every local
-# policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request).
+# policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request),
+# shared (key mode as keyed, with limits and budgets in Redis and keys and the ledger in
+# PostgreSQL, as replicas run).
 #
 # Environment (all optional):
 #   BENCH_SECONDS=10      length of each measured wrk run
@@ -17,6 +19,14 @@
 #   BENCH_PIN=1           latency runs: load generator on CPU 0, servers on the last CPU (0 = off)
 #   BENCH_JAVA_OPTS=      extra JVM options for the gateway
 #   BENCH_KEEP_LOGS=1     keep the temp dir (gateway request log, nginx config, wrk output)
+#   BENCH_ONLY=           measure only these targets (space-separated, e.g. "keyed shared"); direct always
+#   BENCH_SHARED=auto     the shared target: auto = when redis-server, psql and PostgreSQL are there;
+#                         1 = required; 0 = skipped
+#   BENCH_PG=127.0.0.1:5432  PostgreSQL for the shared target (user BENCH_PG_USER=postgres, trust auth);
+#                         a database tg_bench_<random> is created in it and dropped at the end
+#   BENCH_REDIS_URL=      Redis for the shared target; unset: a redis-server of the benchmark's own on
+#                         a free port (no persistence), so that the round trips counted are this
+#                         gateway's alone (a shared Redis sees other clients' commands too)
 set -euo pipefail
 
 BENCH_SECONDS=${BENCH_SECONDS:-10}
@@ -27,6 +37,11 @@ BENCH_STREAMS=${BENCH_STREAMS:-200}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 BENCH_KEEP_LOGS=${BENCH_KEEP_LOGS:-0}
 BENCH_PIN=${BENCH_PIN:-1}
+BENCH_SHARED=${BENCH_SHARED:-auto}
+BENCH_ONLY=${BENCH_ONLY:-}
+BENCH_PG=${BENCH_PG:-127.0.0.1:5432}
+BENCH_PG_USER=${BENCH_PG_USER:-postgres}
+BENCH_REDIS_URL=${BENCH_REDIS_URL:-}
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$bench_dir")
@@ -49,6 +64,22 @@ have_nginx=0
 nginx_bin=$(command -v nginx || true)
 if [[ -z $nginx_bin && -x /usr/sbin/nginx ]]; then nginx_bin=/usr/sbin/nginx; fi # not on a user's PATH
 if [[ -n $nginx_bin ]]; then have_nginx=1; fi
+
+have_shared=0
+if [[ $BENCH_SHARED != 0 ]]; then
+    missing=""
+    for tool in psql redis-cli; do command -v "$tool" >/dev/null || missing+=" $tool"; done
+    if [[ -z $BENCH_REDIS_URL ]] && ! command -v redis-server >/dev/null; then missing+=" redis-server"; fi
+    if [[ -z $missing ]] && psql -h "${BENCH_PG%:*}" -p "${BENCH_PG##*:}" -U "$BENCH_PG_USER" -d test -Atqc 'SELECT 1' >/dev/null 2>&1; then
+        have_shared=1
+    elif [[ $BENCH_SHARED == 1 ]]; then
+        echo "bench: the shared target needs PostgreSQL at $BENCH_PG (database 'test', trust auth) and Redis (missing:${missing:- none})." \
+            "On Debian/Ubuntu: apt-get install -y postgresql redis-server" >&2
+        exit 1
+    else
+        echo "bench: shared target skipped (needs PostgreSQL at $BENCH_PG and redis-server/redis-cli/psql; BENCH_SHARED=1 to require it)" >&2
+    fi
+fi
 
 jar=${BENCH_JAR:-target/tollgate.jar} # BENCH_JAR: measure another build (run both builds in one session)
 if [[ ! -f $jar && $jar == target/tollgate.jar ]]; then
@@ -73,9 +104,11 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
 }
 
+shared_db=""
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do stop_pid "$pid"; done
+    if [[ -n $shared_db ]]; then pg -d test -c "DROP DATABASE IF EXISTS $shared_db WITH (FORCE)" >/dev/null 2>&1 || true; fi
     if [[ $BENCH_KEEP_LOGS == 1 ]]; then
         echo "bench: logs kept in $tmp"
     else
@@ -84,6 +117,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+pg() { psql -h "${BENCH_PG%:*}" -p "${BENCH_PG##*:}" -U "$BENCH_PG_USER" -Atq "$@"; }
 
 # A port nothing listens on, at or above $1.
 free_port() {
@@ -228,23 +263,68 @@ HOST=127.0.0.1 PORT=$key_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" O
 key_pid=$!
 pids+=("$key_pid")
 
+# Shared: the keyed gateway's work with the counters in Redis and the keys and ledger in PostgreSQL.
+if [[ $have_shared == 1 ]]; then
+    shared_db=tg_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+    pg -d test -c "CREATE DATABASE $shared_db" >/dev/null
+    if [[ -z $BENCH_REDIS_URL ]]; then
+        redis_port=$(free_port $((up_port + 5)))
+        redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$tmp/redis.log" 2>&1 &
+        redis_pid=$!
+        pids+=("$redis_pid")
+        BENCH_REDIS_URL=redis://127.0.0.1:$redis_port
+    fi
+    redis_host_port=${BENCH_REDIS_URL#redis://}
+    redis_host_port=${redis_host_port%%/*}
+    rcli() { redis-cli -h "${redis_host_port%:*}" -p "${redis_host_port##*:}" "$@"; }
+    for ((i = 0; i < 100; i++)); do rcli PING >/dev/null 2>&1 && break; sleep 0.1; done
+    shared_prefix="tgbench:$shared_db:"
+    shared_port=$(free_port $((up_port + 6)))
+    mkdir -p "$tmp/shared-data"
+    HOST=127.0.0.1 PORT=$shared_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OPENAI_API_KEY=sk-bench \
+        TOLLGATE_SHUTDOWN_GRACE_MS=2000 TOLLGATE_ADMIN_TOKEN=bench-admin-token \
+        TOLLGATE_DATABASE="jdbc:postgresql://$BENCH_PG/$shared_db" TOLLGATE_DATABASE_USER="$BENCH_PG_USER" \
+        TOLLGATE_REDIS_URL="$BENCH_REDIS_URL" TOLLGATE_REDIS_PREFIX="$shared_prefix" TOLLGATE_DATA_DIR="$tmp/shared-data" \
+        java $BENCH_JAVA_OPTS -jar "$jar" serve >"$tmp/shared.log" 2>"$tmp/shared.err" &
+    shared_pid=$!
+    pids+=("$shared_pid")
+fi
+
 wait_http "http://127.0.0.1:$up_port/" "fake upstream"
 if [[ $have_nginx == 1 ]]; then wait_http "http://127.0.0.1:$ngx_port/" "nginx"; fi
 wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
 wait_http "http://127.0.0.1:$pol_port/healthz" "tollgate with policies"
 wait_http "http://127.0.0.1:$key_port/healthz" "tollgate in key mode"
 server_pids=("$up_pid" "$tg_pid" "$pol_pid" "$key_pid")
-if [[ $have_nginx == 1 ]]; then mapfile -t -O 4 server_pids < <(with_children "$ngx_pid"); fi
+if [[ $have_shared == 1 ]]; then
+    wait_http "http://127.0.0.1:$shared_port/healthz" "tollgate in key mode with Redis and PostgreSQL"
+    server_pids+=("$shared_pid")
+    if [[ -n ${redis_pid:-} ]]; then server_pids+=("$redis_pid"); fi
+fi
+if [[ $have_nginx == 1 ]]; then mapfile -t -O "${#server_pids[@]}" server_pids < <(with_children "$ngx_pid"); fi
 
 admin() { curl -s -H "Authorization: Bearer bench-admin-token" -H 'Content-Type: application/json' "$@"; }
-admin -X PUT -d '{"limits":{"rpm":1000000000,"rph":1000000000}}' "http://127.0.0.1:$key_port/admin/v1/users/bench" >/dev/null
-admin -X PUT -d '{"limits":{"rpd":1000000000},"budget":{"amount_usd":1000000,"period":"monthly"}}' \
-    "http://127.0.0.1:$key_port/admin/v1/teams/perf" >/dev/null
-bench_key=$(admin -d '{"name":"bench","user":"bench","team":"perf","limits":{"rpm":1000000000,"tpm":1000000000000,"concurrent":100000},
-    "budget":{"amount_usd":1000000,"period":"total"}}' "http://127.0.0.1:$key_port/admin/v1/keys" | sed -n 's/.*"key":"\(tg-[^"]*\)".*/\1/p')
+# The same user, team and key on a key-mode gateway at port $1; prints the key.
+make_bench_key() {
+    local port=$1
+    admin -X PUT -d '{"limits":{"rpm":1000000000,"rph":1000000000}}' "http://127.0.0.1:$port/admin/v1/users/bench" >/dev/null
+    admin -X PUT -d '{"limits":{"rpd":1000000000},"budget":{"amount_usd":1000000,"period":"monthly"}}' \
+        "http://127.0.0.1:$port/admin/v1/teams/perf" >/dev/null
+    admin -d '{"name":"bench","user":"bench","team":"perf","limits":{"rpm":1000000000,"tpm":1000000000000,"concurrent":100000},
+        "budget":{"amount_usd":1000000,"period":"total"}}' "http://127.0.0.1:$port/admin/v1/keys" | sed -n 's/.*"key":"\(tg-[^"]*\)".*/\1/p'
+}
+bench_key=$(make_bench_key "$key_port")
 if [[ -z $bench_key ]]; then
     echo "bench: could not create a key on the key-mode gateway" >&2
     exit 1
+fi
+declare -A auth_of=([keyed]=$bench_key)
+if [[ $have_shared == 1 ]]; then
+    auth_of[shared]=$(make_bench_key "$shared_port")
+    if [[ -z ${auth_of[shared]} ]]; then
+        echo "bench: could not create a key on the shared-state gateway" >&2
+        exit 1
+    fi
 fi
 
 path=/v1/chat/completions
@@ -257,6 +337,19 @@ fi
 targets+=(tollgate policies keyed)
 url[policies]="http://127.0.0.1:$pol_port$path"
 url[keyed]="http://127.0.0.1:$key_port$path"
+if [[ $have_shared == 1 ]]; then
+    targets+=(shared)
+    url[shared]="http://127.0.0.1:$shared_port$path"
+fi
+if [[ -n $BENCH_ONLY ]]; then
+    chosen=(direct)
+    for t in "${targets[@]}"; do
+        if [[ $t != direct && " $BENCH_ONLY " == *" $t "* ]]; then chosen+=("$t"); fi
+    done
+    targets=("${chosen[@]}")
+fi
+shared_measured=0
+if [[ " ${targets[*]} " == *" shared "* ]]; then shared_measured=1; fi
 
 # Noise check: CPU used by processes that are not part of the benchmark (other builds, tests),
 # as % of the machine. Other work on a 2-core box moves every number here, the p99s most.
@@ -288,7 +381,7 @@ req_body='{"model":"gpt-4o-mini","user":"bench","messages":[{"role":"user","cont
 curl -s -o "$tmp/direct.json" -H 'Content-Type: application/json' -d "$req_body" "${url[direct]}"
 declare -A identical
 for t in "${targets[@]}"; do
-    code=$(curl -s -o "$tmp/$t.json" -w '%{http_code}' -H 'Content-Type: application/json' -H "Authorization: Bearer $bench_key" \
+    code=$(curl -s -o "$tmp/$t.json" -w '%{http_code}' -H 'Content-Type: application/json' -H "Authorization: Bearer ${auth_of[$t]:-$bench_key}" \
         -d "$req_body" "${url[$t]}")
     if [[ $code == 200 ]] && cmp -s "$tmp/direct.json" "$tmp/$t.json"; then
         identical[$t]=yes
@@ -319,8 +412,7 @@ wrk_run() {
     out=$tmp/wrk-$target-$name.txt
     # shellcheck disable=SC2086 # $pin is a command prefix or empty
     noise_start "$tmp/ticks.run"
-    local auth=""
-    if [[ $target == keyed ]]; then auth=$bench_key; fi
+    local auth=${auth_of[$target]:-}
     run_bg "$out" env BENCH_AUTH="$auth" $pin wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s --latency -s "$bench_dir/post.lua" \
         "${url[$target]}" || true
     bench_line="$(grep '^BENCH ' "$out" || echo "BENCH requests=0") other_cpu=$(noise_pct "$tmp/ticks.run")"
@@ -364,6 +456,7 @@ for t in "${targets[@]}"; do
         tollgate) cpu_pids=("$tg_pid") ;;
         policies) cpu_pids=("$pol_pid") ;;
         keyed) cpu_pids=("$key_pid") ;;
+        shared) cpu_pids=("$shared_pid") ;; # the gateway's own CPU; Redis's is reported apart
     esac
 
     echo "bench: $t: latency, 1 connection"
@@ -377,9 +470,14 @@ for t in "${targets[@]}"; do
 
     echo "bench: $t: throughput, $BENCH_CONNECTIONS connections"
     before=$(cpu_ticks "${cpu_pids[@]}")
+    if [[ $t == shared && -n ${redis_pid:-} ]]; then redis_before=$(cpu_ticks "$redis_pid"); fi
     wrk_run "c$BENCH_CONNECTIONS" "$t" 2 "$BENCH_CONNECTIONS" "$BENCH_SECONDS"
     thr=$bench_line
     after=$(cpu_ticks "${cpu_pids[@]}")
+    if [[ $t == shared && -n ${redis_pid:-} ]]; then
+        redis_cpu=$(awk -v t=$(($(cpu_ticks "$redis_pid") - redis_before)) -v hz="$clk_tck" -v n="$(val0 "$thr" requests)" \
+            'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+    fi
     n=$(val0 "$thr" requests)
     rps[$t]=$(awk -v n="$n" -v d="$(val "$thr" duration_us)" 'BEGIN { printf "%.0f", (d > 0 ? n / (d / 1e6) : 0) }')
     cpu[$t]=$(awk -v t=$((after - before)) -v hz="$clk_tck" -v n="$n" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
@@ -394,6 +492,28 @@ for t in "${targets[@]}"; do
     errs[$t]=$e
     if [[ $n == 0 ]]; then errs[$t]="wrk failed"; fi
 done
+
+# Redis round trips of the shared target, counted, not assumed: MONITOR lists every command a
+# client sends (commands a script runs inside Redis are marked "lua" and are not round trips)
+# during a short run of its own at 1 connection, apart from the measured runs (MONITOR slows Redis).
+if [[ $shared_measured == 1 ]]; then
+    echo "bench: shared: Redis round trips (MONITOR during 3 s at 1 connection)"
+    rcli MONITOR >"$tmp/monitor.txt" 2>&1 &
+    monitor_pid=$!
+    pids+=("$monitor_pid")
+    sleep 0.5
+    wrk_run monitor shared 1 1 3
+    sleep 0.5 # the last settlement is sent after the answer
+    stop_pid "$monitor_pid"
+    unset 'pids[-1]'
+    rtt_requests=$(val0 "$bench_line" requests)
+    # Lines look like: 1733318000.123456 [0 127.0.0.1:40000] "evalsha" "…" …; script-issued ones have [0 lua].
+    grep '^[0-9]' "$tmp/monitor.txt" | grep -v '\[[0-9]* lua\]' >"$tmp/monitor-client.txt" || true
+    rtt_total=$(wc -l <"$tmp/monitor-client.txt")
+    rtt_by_cmd=$(awk '{ c = tolower($4); gsub(/"/, "", c); n[c]++ } END { for (k in n) printf "%s %d\n", k, n[k] }' "$tmp/monitor-client.txt" \
+        | sort -k2,2nr | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
+    rtt_per_req=$(awk -v a="$rtt_total" -v n="$rtt_requests" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')
+fi
 
 # Many streams first: they check integrity under concurrency and warm the gateway's stream path,
 # which the plain-request load above does not exercise (with 1000, first-event delay is ~2x).
@@ -421,6 +541,13 @@ stop_pid "$tg_pid"
 stop_pid "$pol_pid"
 stop_pid "$key_pid"
 key_lines=$(grep -c '"type":"request"' "$tmp/keyed.log" || true)
+if [[ $have_shared == 1 ]]; then
+    stop_pid "$shared_pid" # SIGTERM writes what its ledger still queues
+    shared_answered=$(grep '"type":"request"' "$tmp/shared.log" | grep -c '"endpoint":"/v1/chat/completions","method":"POST","status":200' || true)
+    shared_rows=$(pg -d "$shared_db" -c "SELECT COUNT(*) FROM ledger WHERE status = 200" 2>/dev/null || echo "?")
+    shared_dropped=$(grep -o 'ledger queue full: [0-9]* rows dropped' "$tmp/shared.log" | tail -1 | grep -o '[0-9]\+' || echo 0)
+    shared_spooled=$(grep -c 'ledger database unreachable' "$tmp/shared.log" || true)
+fi
 key_ledger=$(java -cp "$jar" "$bench_dir/LedgerCount.java" "$tmp/keyed.db" 2>/dev/null || echo "?")
 log_bytes=$(stat -c %s "$tmp/tollgate.log")
 log_lines=$(grep -c '"type":"request"' "$tmp/tollgate.log" || true)
@@ -429,7 +556,7 @@ log_status=$(grep -o '"type":"request","endpoint":"[^"]*","method":"[A-Z]*","sta
 log_errors=$(grep -c '"error":true' "$tmp/tollgate.log" || true)
 app_warnings=$(grep -v '"type":"request"' "$tmp/tollgate.log" | grep -c '"level":"\(warn\|error\)"' || true)
 client_requests=0
-for f in "$tmp"/wrk-tollgate-*.txt; do client_requests=$((client_requests + $(val0 "$(grep '^BENCH' "$f")" requests))); done
+for f in "$tmp"/wrk-tollgate-*.txt; do [[ -f $f ]] || continue; client_requests=$((client_requests + $(val0 "$(grep '^BENCH' "$f")" requests))); done
 
 # ---- report ----------------------------------------------------------------------------------
 
@@ -468,22 +595,37 @@ report=$tmp/report.md
         "(above a few %, rerun)." \
         "CPU/req: utime+stime of the proxy (nginx master+workers; the java process) during the throughput run ÷ requests."
     echo "For scale: the fake upstream itself used $upstream_cpu µs CPU/req in the direct run."
-    if [[ $have_nginx == 1 ]]; then
+    if [[ -z ${cpu[tollgate]:-} ]]; then
+        : # pass-through not measured (BENCH_ONLY)
+    elif [[ $have_nginx == 1 && -n ${cpu[nginx]:-} ]]; then
         echo
         echo "**tollgate CPU/req ÷ nginx CPU/req = $(awk -v a="${cpu[tollgate]}" -v b="${cpu[nginx]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**"
     else
         echo
         echo "nginx not installed: nginx column skipped (apt-get install -y nginx to include it)."
     fi
-    echo
-    echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
+    [[ -n ${cpu[policies]:-} && -n ${cpu[tollgate]:-} ]] && echo && echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
         "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \
         "response word lists, prompt reflection and auto-reply all on; the request passes them all)"
     echo
-    echo "**keyed CPU/req − tollgate CPU/req = $(awk -v a="${cpu[keyed]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
-        "(keyed: key mode, the request authenticated by a tg- key; rate limits of the key (rpm, tpm, concurrent), its user (rpm, rph)" \
-        "and its team (rpd); budgets of the key and the team reserved and settled; the call priced and written to the ledger." \
-        "The ledger holds $key_ledger rows for $key_lines request lines.)"
+    if [[ -n ${cpu[keyed]:-} && -n ${cpu[tollgate]:-} ]]; then
+        echo "**keyed CPU/req − tollgate CPU/req = $(awk -v a="${cpu[keyed]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
+            "(keyed: key mode, the request authenticated by a tg- key; rate limits of the key (rpm, tpm, concurrent), its user (rpm, rph)" \
+            "and its team (rpd); budgets of the key and the team reserved and settled; the call priced and written to the ledger." \
+            "The ledger holds $key_ledger rows for $key_lines request lines.)"
+    fi
+    if [[ $shared_measured == 1 ]]; then
+        echo
+        echo "**shared CPU/req − keyed CPU/req = $(awk -v a="${cpu[shared]}" -v b="${cpu[keyed]}" 'BEGIN { printf "%+.1f", a - b }') µs;" \
+            "shared p50 − keyed p50 = $(sub "${p50[shared]}" "${p50[keyed]}") µs** (targets: at most +60 µs and +300 µs)." \
+            "shared: key mode as keyed, with every limit and budget counted in Redis ($([[ -n ${redis_pid:-} ]] && echo "the benchmark's own redis-server, no persistence" || echo "$BENCH_REDIS_URL"))" \
+            "and keys and the ledger in PostgreSQL ($(pg -d test -c 'SHOW server_version' 2>/dev/null), database $shared_db on $BENCH_PG)."
+        echo
+        echo "- Redis round trips per request: **$rtt_per_req** ($rtt_total commands sent for $rtt_requests requests, counted with MONITOR:" \
+            "$rtt_by_cmd)$([[ -n ${redis_cpu:-} ]] && echo "; Redis CPU during the throughput run: $redis_cpu µs/req")"
+        echo "- Ledger: $shared_rows rows written for $shared_answered answered calls; dropped: ${shared_dropped:-0};" \
+            "flushes that had to spool: $shared_spooled"
+    fi
     echo
     echo "## Streaming (tollgate vs direct, \"stream\":true, 20 chunks ~1 ms apart, then [DONE])"
     echo

@@ -99,7 +99,7 @@ public final class Database implements AutoCloseable {
             throw new SQLException("unsupported database URL " + target.display() + " (jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
         }
         if (dialect == SqlDialect.SQLITE) {
-            migrate(Flyway.configure().dataSource(target.url(), null, null), dialect);
+            migrateSqlite(target.url());
             return new Database(target.url());
         }
         HikariConfig config = new HikariConfig();
@@ -129,6 +129,36 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return new Database(dialect, pool);
+    }
+
+    /**
+     * Flyway takes no lock on SQLite, so gateways started together on one new file (replicas on one
+     * host) would run its migrations at once and all but one fail to start. They take turns here,
+     * holding an OS lock on a file beside the database ({@code <file>.migrate-lock}) while they migrate.
+     */
+    private static void migrateSqlite(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        Runnable run = () -> migrate(Flyway.configure().dataSource(url, null, null), SqlDialect.SQLITE);
+        if (file.isEmpty() || file.startsWith(":") || file.startsWith("file:")) { // in memory, or a URI: nothing to lock beside
+            run.run();
+            return;
+        }
+        java.nio.file.Path lockFile = java.nio.file.Path.of(file + ".migrate-lock");
+        synchronized (SQLITE_MIGRATIONS) { // an OS file lock is held per JVM: threads of one process take turns here
+            lockAndRun(lockFile, run);
+        }
+    }
+
+    private static final Object SQLITE_MIGRATIONS = new Object();
+
+    private static void lockAndRun(java.nio.file.Path lockFile, Runnable run) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock ignored = channel.lock()) {
+            run.run();
+        } catch (java.io.IOException cannotLock) {
+            run.run(); // e.g. a missing directory: SQLite reports that itself
+        }
     }
 
     /** Brings the schema at {@code target} up to date without opening a store on it (tools: {@code tollgate db copy}). */
