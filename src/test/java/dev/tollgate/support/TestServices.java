@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The real services some tests need: PostgreSQL, MariaDB and Redis, at the addresses the
  * environment gives (defaults: the development machine's 127.0.0.1 services). Where one is not
  * reachable, its tests are skipped with one line on the console saying how to start it, unless
- * {@code TOLLGATE_TEST_SERVICES=required} (set by {@code .ci/run}): then they fail, so CI can
+ * {@code TG_TEST_SERVICES=required} (set by {@code .ci/run}): then they fail, so CI can
  * never pass by skipping them.
  */
 public final class TestServices {
@@ -29,13 +29,13 @@ public final class TestServices {
     }
 
     public static final Service POSTGRES = new Service("PostgreSQL",
-            env("TOLLGATE_TEST_POSTGRES_HOST", "127.0.0.1"), Integer.parseInt(env("TOLLGATE_TEST_POSTGRES_PORT", "5432")),
+            env("TG_TEST_POSTGRES_HOST", "127.0.0.1"), Integer.parseInt(env("TG_TEST_POSTGRES_PORT", "5432")),
             "apt-get install postgresql (trust auth for 127.0.0.1, database 'test'), or: docker compose -f deploy/compose/test-services.yaml up -d");
     public static final Service MARIADB = new Service("MariaDB",
-            env("TOLLGATE_TEST_MARIADB_HOST", "127.0.0.1"), Integer.parseInt(env("TOLLGATE_TEST_MARIADB_PORT", "3306")),
+            env("TG_TEST_MARIADB_HOST", "127.0.0.1"), Integer.parseInt(env("TG_TEST_MARIADB_PORT", "3306")),
             "apt-get install mariadb-server (root with an empty password, database 'test'), or: docker compose -f deploy/compose/test-services.yaml up -d");
     public static final Service REDIS = new Service("Redis",
-            env("TOLLGATE_TEST_REDIS_HOST", "127.0.0.1"), Integer.parseInt(env("TOLLGATE_TEST_REDIS_PORT", "6379")),
+            env("TG_TEST_REDIS_HOST", "127.0.0.1"), Integer.parseInt(env("TG_TEST_REDIS_PORT", "6379")),
             "apt-get install redis-server, or: docker compose -f deploy/compose/test-services.yaml up -d");
 
     private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
@@ -44,7 +44,7 @@ public final class TestServices {
 
     /** Whether a missing service fails the test (CI) rather than skipping it. */
     public static boolean required() {
-        return "required".equalsIgnoreCase(System.getenv("TOLLGATE_TEST_SERVICES"));
+        return "required".equalsIgnoreCase(System.getenv("TG_TEST_SERVICES"));
     }
 
     /** Returns when the service answers on its port; otherwise skips the calling test, or fails it under CI. */
@@ -52,7 +52,7 @@ public final class TestServices {
         if (reachable(s)) return;
         String line = s.name() + " is not reachable at " + s.address() + ": its tests are skipped. To run them: " + s.howToStart();
         if (required()) throw new AssertionError(s.name() + " is not reachable at " + s.address()
-                + " and TOLLGATE_TEST_SERVICES=required: start it (" + s.howToStart() + ")");
+                + " and TG_TEST_SERVICES=required: start it (" + s.howToStart() + ")");
         if (REPORTED.add(s.name())) console(line);
         Assumptions.abort(line);
     }
@@ -63,7 +63,7 @@ public final class TestServices {
     }
 
     public static String postgresUser() {
-        return env("TOLLGATE_TEST_POSTGRES_USER", "postgres");
+        return env("TG_TEST_POSTGRES_USER", "postgres");
     }
 
     /** JDBC URL of the MariaDB server's database {@code db}. */
@@ -72,7 +72,7 @@ public final class TestServices {
     }
 
     public static String mariadbUser() {
-        return env("TOLLGATE_TEST_MARIADB_USER", "root");
+        return env("TG_TEST_MARIADB_USER", "root");
     }
 
     public static String redisUrl() {
