@@ -89,8 +89,7 @@ public final class DbCommand implements Runnable {
                         err.flush();
                         return 1;
                     }
-                    out.println("Copied " + describe(copied) + " from " + source.display() + " to " + target.display() + ".");
-                    out.println("Verified: every row in the target equals its source row.");
+                    out.println("copied " + describe(copied) + " to " + target.display() + "; verified row by row");
                     out.flush();
                     return 0;
                 }
@@ -106,7 +105,7 @@ public final class DbCommand implements Runnable {
             StringBuilder s = new StringBuilder();
             int i = 0;
             for (Map.Entry<String, Long> e : counts.entrySet()) {
-                s.append(i == 0 ? "" : i == counts.size() - 1 ? " and " : ", ").append(e.getValue()).append(' ').append(e.getKey());
+                s.append(i == 0 ? "" : ", ").append(e.getValue()).append(' ').append(e.getKey());
                 i++;
             }
             return s.toString();

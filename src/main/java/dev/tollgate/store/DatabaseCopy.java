@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * Copies a store's keys, users' and teams' limits, and ledger to another database (a single-node
  * SQLite install moving to a server), then compares every row of the two. Both schemas must be up
  * to date ({@link Database#migrate}). Replicas' heartbeats are not copied: they belong to running
- * processes. Blocking: for the command line, never for a gateway's threads.
+ * processes. Ledger rows keep their ids and row ids; a row from before row ids existed gets
+ * {@code lr_copy_<its id>} in the target (the source is not written to). Blocking: for the command
+ * line, never for a gateway's threads.
  */
 public final class DatabaseCopy {
 
@@ -46,7 +48,7 @@ public final class DatabaseCopy {
                     text("previous_hash"), integer("previous_valid_until"), text("user_id"), text("team_id"), text("labels"),
                     text("allowed_models"), text("allowed_endpoints"), text("settings"), text("limits"), text("budget"),
                     integer("expires_at"), integer("created_at"), integer("revoked_at"), integer("rotated_at"), integer("updated_at"))),
-            new Table("subjects", "users/teams", List.of("kind", "id"), false, List.of(text("kind"), text("id"), text("limits"),
+            new Table("subjects", "users and teams", List.of("kind", "id"), false, List.of(text("kind"), text("id"), text("limits"),
                     text("budget"), integer("updated_at"))),
             new Table("ledger", "ledger rows", List.of("id"), true, List.of(integer("id"), integer("ts"), text("request_id"),
                     text("key_id"), text("user_id"), text("team_id"), text("model"), text("endpoint"), integer("status"),
@@ -54,10 +56,16 @@ public final class DatabaseCopy {
                     integer("reasoning_tokens"), integer("cost_nanousd"), text("usage_source"), integer("priced"), text("row_id"))));
 
     private static final int BATCH = 1_000;
+    /**
+     * The row id a ledger row recorded before row ids existed (V2) gets in the copy: made from its
+     * source id, so the same row copied twice gets the same id and is recognisable as copied.
+     * Real row ids are {@code lr_} and hex digits, so the two never meet.
+     */
+    static final String COPIED_ROW_ID = "lr_copy_";
     /** Differences reported at most; past them the copy is wrong anyway. */
     private static final int MAX_DIFFERENCES = 20;
 
-    /** Rows per table (by its label: "keys", "users/teams", "ledger rows"), in copy order. */
+    /** Rows per table (by its label: "keys", "users and teams", "ledger rows"), in copy order. */
     public static Map<String, Long> counts(Connection c) throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
         for (Table t : TABLES) {
@@ -113,16 +121,15 @@ public final class DatabaseCopy {
         try (Statement s = from.createStatement(); PreparedStatement insert = to.prepareStatement(
                 "INSERT INTO " + t.name + " (" + t.columnList() + ") VALUES (" + placeholders + ")")) {
             s.setFetchSize(BATCH);
-            try (ResultSet rs = s.executeQuery("SELECT " + t.columnList() + " FROM " + t.name)) {
+            String order = t.ordered ? " ORDER BY " + String.join(", ", t.key) : "";
+            try (ResultSet rs = s.executeQuery("SELECT " + t.columnList() + " FROM " + t.name + order)) {
                 while (rs.next()) {
+                    List<String> row = values(t, rs, true);
                     for (int i = 0; i < t.columns.size(); i++) {
-                        Column col = t.columns.get(i);
-                        if (col.integer) {
-                            long v = rs.getLong(i + 1);
-                            if (rs.wasNull()) insert.setNull(i + 1, Types.BIGINT); else insert.setLong(i + 1, v);
-                        } else {
-                            insert.setString(i + 1, rs.getString(i + 1));
-                        }
+                        String v = row.get(i);
+                        if (!t.columns.get(i).integer) insert.setString(i + 1, v);
+                        else if (v == null) insert.setNull(i + 1, Types.BIGINT);
+                        else insert.setLong(i + 1, Long.parseLong(v));
                     }
                     insert.addBatch();
                     if (++n % BATCH == 0) insert.executeBatch();
@@ -160,8 +167,8 @@ public final class DatabaseCopy {
 
     /** Small tables: read whole on both sides, matched by key (text keys sort differently under each database's collation). */
     private static void compareByKey(Table t, Connection from, Connection to, List<String> differences) throws SQLException {
-        Map<String, List<String>> source = readAll(t, from);
-        Map<String, List<String>> target = readAll(t, to);
+        Map<String, List<String>> source = readAll(t, from, true);
+        Map<String, List<String>> target = readAll(t, to, false);
         for (Map.Entry<String, List<String>> e : source.entrySet()) {
             List<String> other = target.get(e.getKey());
             if (other == null) differences.add(t.name + " " + e.getKey() + ": missing in the target");
@@ -172,11 +179,11 @@ public final class DatabaseCopy {
         }
     }
 
-    private static Map<String, List<String>> readAll(Table t, Connection c) throws SQLException {
+    private static Map<String, List<String>> readAll(Table t, Connection c, boolean source) throws SQLException {
         Map<String, List<String>> rows = new TreeMap<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + t.columnList() + " FROM " + t.name)) {
             while (rs.next()) {
-                List<String> row = values(t, rs);
+                List<String> row = values(t, rs, source);
                 rows.put(key(t, row), row);
             }
         }
@@ -193,8 +200,8 @@ public final class DatabaseCopy {
                 boolean hasA = ra.next();
                 boolean hasB = rb.next();
                 while ((hasA || hasB) && differences.size() < MAX_DIFFERENCES) {
-                    List<String> rowA = hasA ? values(t, ra) : null;
-                    List<String> rowB = hasB ? values(t, rb) : null;
+                    List<String> rowA = hasA ? values(t, ra, true) : null;
+                    List<String> rowB = hasB ? values(t, rb, false) : null;
                     long idA = hasA ? Long.parseLong(rowA.get(0)) : Long.MAX_VALUE;
                     long idB = hasB ? Long.parseLong(rowB.get(0)) : Long.MAX_VALUE;
                     if (idA == idB) {
@@ -219,8 +226,11 @@ public final class DatabaseCopy {
         }
     }
 
-    /** A row's values as text: integers in decimal, so that every driver's types compare alike; null stays null. */
-    private static List<String> values(Table t, ResultSet rs) throws SQLException {
+    /**
+     * A row's values as text: integers in decimal, so that every driver's types compare alike; null
+     * stays null. A source ledger row without a row id reads as the one its copy gets.
+     */
+    private static List<String> values(Table t, ResultSet rs, boolean source) throws SQLException {
         List<String> row = new ArrayList<>(t.columns.size());
         for (int i = 0; i < t.columns.size(); i++) {
             if (t.columns.get(i).integer) {
@@ -229,6 +239,10 @@ public final class DatabaseCopy {
             } else {
                 row.add(rs.getString(i + 1));
             }
+        }
+        if (source && t.name.equals("ledger")) {
+            int rowId = t.columns.size() - 1; // row_id is the ledger's last column, id its first
+            if (row.get(rowId) == null) row.set(rowId, COPIED_ROW_ID + row.get(0));
         }
         return row;
     }

@@ -71,7 +71,7 @@ class DbCopyTest {
                 1_000, 100, 0, 50, 7, cost, "upstream", true);
     }
 
-    /** A single-node install: three keys (one rotated, one revoked), a user and a team, five ledger rows (one without a key, one from before row ids). */
+    /** A single-node install: three keys (one rotated, one revoked), a user and a team, five ledger rows (one without a key, one from before row ids: it is copied as lr_copy_1). */
     private Path sqliteInstall() throws Exception {
         Path file = dir.resolve("tollgate.db");
         try (Database db = Database.open(file.toString())) {
@@ -106,7 +106,7 @@ class DbCopyTest {
     }
 
     private static final List<String> EXPECTED_LEDGER = List.of(
-            "1|1795000005000|req_old|key_aaaa0000000000000000001|null|null|null|/v1/embeddings|200|0|0|0|0|0|12|estimated|1|null",
+            "1|1795000005000|req_old|key_aaaa0000000000000000001|null|null|null|/v1/embeddings|200|0|0|0|0|0|12|estimated|1|lr_copy_1",
             "2|1795000010000|req_lr_1|key_aaaa0000000000000000001|ann|lab|gpt-4o-mini|/v1/chat/completions|200|1000|100|0|50|7|180000|upstream|1|lr_1",
             "3|1795000020000|req_lr_2|key_bbbb0000000000000000002|bob|null|gpt-4o-mini|/v1/chat/completions|200|1000|100|0|50|7|9223372036854|upstream|1|lr_2",
             "4|1795000030000|req_lr_3|null|null|null|gpt-4o-mini|/v1/chat/completions|401|1000|100|0|50|7|0|upstream|1|lr_3",
@@ -122,8 +122,7 @@ class DbCopyTest {
                     "TG_TEST_DB_PASSWORD", "");
             assertThat(run(env, "db", "copy", "--from", source.toString(), "--to", t.setting())).as(err).isZero();
             assertThat(err).isEmpty();
-            assertThat(out).isEqualTo("Copied 3 keys, 2 users/teams and 5 ledger rows from " + source + " to " + t.setting() + ".\n"
-                    + "Verified: every row in the target equals its source row.\n");
+            assertThat(out).isEqualTo("copied 3 keys, 2 users and teams, 5 ledger rows to " + t.setting() + "; verified row by row\n");
 
             try (Database from = Database.open(source.toString());
                  Database to = Database.open(Database.Target.of(t.setting(), t.user(), null, 2))) {
@@ -159,13 +158,13 @@ class DbCopyTest {
 
             assertThat(run(env, "db", "copy", "--from", source.toString(), "--to", t.setting(), "--to-user", t.user())).isEqualTo(1);
             assertThat(out).isEmpty();
-            assertThat(err).isEqualTo("tollgate: " + t.setting() + " already holds 2 keys, 3 users/teams and 5 ledger rows; copy into an "
+            assertThat(err).isEqualTo("tollgate: " + t.setting() + " already holds 2 keys, 3 users and teams, 5 ledger rows; copy into an "
                     + "empty database, or give --replace to delete them first\n");
             assertThat(column(t, "SELECT cost_nanousd FROM ledger WHERE id = 2")).containsExactly("1"); // untouched
 
             assertThat(run(env, "db", "copy", "--from", source.toString(), "--to", t.setting(), "--to-user", t.user(), "--replace"))
                     .as(err).isZero();
-            assertThat(out).startsWith("Copied 3 keys, 2 users/teams and 5 ledger rows from ");
+            assertThat(out).isEqualTo("copied 3 keys, 2 users and teams, 5 ledger rows to " + t.setting() + "; verified row by row\n");
             assertThat(ledger(t)).isEqualTo(EXPECTED_LEDGER);
             assertThat(column(t, "SELECT kind, id FROM subjects ORDER BY kind, id")).containsExactly("team|lab", "user|ann");
         }
