@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,6 +143,34 @@ class MainTest {
         assertThat(u.err()).isEqualTo("tollgate: invalid configuration:\n"
                 + "  TOLLGATE_REDIS_URL: expected redis://host:port[/db] or rediss://host:port[/db]" + NL);
         assertThat(u.err()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void configCheckRefusesADatabaseUrlWithAPasswordOrOfNoSupportedDatabase() throws IOException {
+        for (String good : List.of("data/tollgate.db", "jdbc:postgresql://db.internal:5432/tollgate?sslmode=require",
+                "jdbc:mariadb://db.internal/tollgate", "jdbc:mysql://db.internal:3306/tollgate")) {
+            Path ok = file("TOLLGATE_DATABASE: \"" + good + "\"\n");
+            assertThat(run("config", "check", ok.toString()).out()).isEqualTo("config ok: " + ok + NL);
+        }
+
+        Path param = file("TOLLGATE_DATABASE: \"jdbc:postgresql://db.internal/tollgate?user=tg&password=hunter2-secret\"\n");
+        Run p = run("config", "check", param.toString());
+        assertThat(p.exitCode()).isEqualTo(2);
+        assertThat(p.err()).isEqualTo("tollgate: invalid configuration:\n"
+                + "  TOLLGATE_DATABASE must not hold a password: put it in an environment variable and name that in "
+                + "TOLLGATE_DATABASE_PASSWORD_ENV" + NL);
+
+        Path userInfo = file("TOLLGATE_DATABASE: \"jdbc:mariadb://tg:hunter2-secret@db.internal/tollgate\"\n");
+        Run u = run("config", "check", userInfo.toString());
+        assertThat(u.exitCode()).isEqualTo(2);
+        assertThat(u.err()).startsWith("tollgate: invalid configuration:\n  TOLLGATE_DATABASE must not hold a password").doesNotContain("hunter2");
+
+        Path typo = file("TOLLGATE_DATABASE: \"jdbc:postgres://db.internal:5432/tollgate?sslmode=require\"\n");
+        Run t = run("config", "check", typo.toString());
+        assertThat(t.exitCode()).isEqualTo(2);
+        assertThat(t.err()).isEqualTo("tollgate: invalid configuration:\n"
+                + "  TOLLGATE_DATABASE: unsupported database URL jdbc:postgres://db.internal:5432/tollgate?… "
+                + "(a SQLite file, or jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)" + NL);
     }
 
     @Test

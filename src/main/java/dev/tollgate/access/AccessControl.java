@@ -128,6 +128,8 @@ public final class AccessControl implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
         }
+        String databaseProblem = databaseUrlProblem(s.get(AccessSettings.DATABASE));
+        if (databaseProblem != null) errors.add(databaseProblem);
         String redisUrl = s.get(dev.tollgate.sharedstate.SharedStateSettings.REDIS_URL);
         if (redisUrl != null && !redisUrl.isBlank() && !redisUrl.trim().matches("(?i)rediss?://[^/\\s]+(/\\d+)?/?")) {
             // The value is not repeated: it may hold a password.
@@ -183,10 +185,8 @@ public final class AccessControl implements AutoCloseable {
     /** The database of the settings; a server's password comes from the variable TOLLGATE_DATABASE_PASSWORD_ENV names. */
     public static Database.Target databaseTarget(Settings s, java.util.function.Function<String, String> env) {
         String url = s.get(AccessSettings.DATABASE).trim();
-        if (Database.Target.holdsPassword(url)) {
-            throw new IllegalArgumentException(AccessSettings.DATABASE.key() + " must not hold a password: put it in an environment "
-                    + "variable and name that in " + AccessSettings.DATABASE_PASSWORD_ENV.key());
-        }
+        String problem = databaseUrlProblem(url);
+        if (problem != null) throw new IllegalArgumentException(problem);
         String password = null;
         String passwordEnv = s.get(AccessSettings.DATABASE_PASSWORD_ENV);
         if (passwordEnv != null && !passwordEnv.isBlank()) {
@@ -194,12 +194,24 @@ public final class AccessControl implements AutoCloseable {
             if (password == null) throw new IllegalArgumentException(AccessSettings.DATABASE_PASSWORD_ENV.key() + " names "
                     + passwordEnv.trim() + ", which is not set");
         }
-        Database.Target t = Database.Target.of(url, s.get(AccessSettings.DATABASE_USER), password, s.get(AccessSettings.DATABASE_POOL_SIZE));
-        if (t.dialect() == null) {
-            throw new IllegalArgumentException(AccessSettings.DATABASE.key() + ": unsupported database URL " + t.display()
-                    + " (a SQLite file, or jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
+        return Database.Target.of(url, s.get(AccessSettings.DATABASE_USER), password, s.get(AccessSettings.DATABASE_POOL_SIZE));
+    }
+
+    /**
+     * What is wrong with a TOLLGATE_DATABASE value by itself (a password in it, a JDBC URL of no
+     * supported database), or null: checked by {@code config check} as well as at start-up. The
+     * value is shown only without its parameters, and never when it holds a password.
+     */
+    static String databaseUrlProblem(String value) {
+        if (value == null) return null;
+        if (Database.Target.holdsPassword(value)) {
+            return AccessSettings.DATABASE.key() + " must not hold a password: put it in an environment variable and name that in "
+                    + AccessSettings.DATABASE_PASSWORD_ENV.key();
         }
-        return t;
+        Database.Target t = Database.Target.of(value, null, null, 1);
+        if (t.dialect() != null) return null;
+        return AccessSettings.DATABASE.key() + ": unsupported database URL " + t.display()
+                + " (a SQLite file, or jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)";
     }
 
     private void load() {
