@@ -187,13 +187,8 @@ public final class AccessControl implements AutoCloseable {
         String url = s.get(AccessSettings.DATABASE).trim();
         String problem = databaseUrlProblem(url);
         if (problem != null) throw new IllegalArgumentException(problem);
-        String password = null;
-        String passwordEnv = s.get(AccessSettings.DATABASE_PASSWORD_ENV);
-        if (passwordEnv != null && !passwordEnv.isBlank()) {
-            password = env.apply(passwordEnv.trim());
-            if (password == null) throw new IllegalArgumentException(AccessSettings.DATABASE_PASSWORD_ENV.key() + " names "
-                    + passwordEnv.trim() + ", which is not set");
-        }
+        String password = dev.tollgate.secret.PasswordVariable.read(AccessSettings.DATABASE_PASSWORD_ENV.key(),
+                s.get(AccessSettings.DATABASE_PASSWORD_ENV), env);
         return Database.Target.of(url, s.get(AccessSettings.DATABASE_USER), password, s.get(AccessSettings.DATABASE_POOL_SIZE));
     }
 
@@ -203,15 +198,7 @@ public final class AccessControl implements AutoCloseable {
      * value is shown only without its parameters, and never when it holds a password.
      */
     static String databaseUrlProblem(String value) {
-        if (value == null) return null;
-        if (Database.Target.holdsPassword(value)) {
-            return AccessSettings.DATABASE.key() + " must not hold a password: put it in an environment variable and name that in "
-                    + AccessSettings.DATABASE_PASSWORD_ENV.key();
-        }
-        Database.Target t = Database.Target.of(value, null, null, 1);
-        if (t.dialect() != null) return null;
-        return AccessSettings.DATABASE.key() + ": unsupported database URL " + t.display()
-                + " (a SQLite file, or jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)";
+        return value == null ? null : Database.Target.problem(AccessSettings.DATABASE.key(), value, "in " + AccessSettings.DATABASE_PASSWORD_ENV.key());
     }
 
     private void load() {

@@ -28,9 +28,7 @@ public final class KeySecrets {
 
     /** An id for a key record: {@code key_} plus 24 hex characters. */
     public static String newId() {
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
-        return "key_" + HexFormat.of().formatHex(bytes);
+        return dev.tollgate.keys.RandomIds.of("key_", 12);
     }
 
     /** What may be shown of a secret: "tg-AbCd1234". */

@@ -98,9 +98,7 @@ public final class ReplicaPresence implements AutoCloseable {
                 String id = Files.readString(file, StandardCharsets.UTF_8).trim();
                 if (id.matches("rep_[0-9a-f]{16}")) return id;
             }
-            byte[] b = new byte[8];
-            new java.security.SecureRandom().nextBytes(b);
-            String id = "rep_" + java.util.HexFormat.of().formatHex(b);
+            String id = dev.tollgate.keys.RandomIds.of("rep_", 8);
             Files.createDirectories(dataDir);
             Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
             return id;

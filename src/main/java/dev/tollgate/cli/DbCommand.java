@@ -1,5 +1,6 @@
 package dev.tollgate.cli;
 
+import dev.tollgate.secret.PasswordVariable;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.DatabaseCopy;
 import picocli.CommandLine.Command;
@@ -113,20 +114,9 @@ public final class DbCommand implements Runnable {
 
         /** A database from the command line: a URL never carries a password; it comes from the variable {@code passwordEnv} names. */
         private static Database.Target target(String option, String url, String user, String passwordEnv, String passwordOption) {
-            if (Database.Target.holdsPassword(url)) {
-                throw new IllegalArgumentException(option + " must not hold a password: put it in an environment variable and name that with "
-                        + passwordOption);
-            }
-            String password = null;
-            if (passwordEnv != null && !passwordEnv.isBlank()) {
-                password = env.get(passwordEnv.trim());
-                if (password == null) throw new IllegalArgumentException(passwordOption + " names " + passwordEnv.trim() + ", which is not set");
-            }
-            Database.Target t = Database.Target.of(url, user, password, 2);
-            if (t.dialect() == null) {
-                throw new IllegalArgumentException(option + ": unsupported database URL " + t.display()
-                        + " (a SQLite file, or jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
-            }
+            String problem = Database.Target.problem(option, url, "with " + passwordOption);
+            if (problem != null) throw new IllegalArgumentException(problem);
+            Database.Target t = Database.Target.of(url, user, PasswordVariable.read(passwordOption, passwordEnv, env::get), 2);
             return t;
         }
     }

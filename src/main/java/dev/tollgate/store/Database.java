@@ -42,6 +42,19 @@ public final class Database implements AutoCloseable {
             return SqlDialect.ofUrl(url);
         }
 
+        /**
+         * What is wrong with a database given as {@code name} by itself (a password in it, a JDBC
+         * URL of no supported database), or null; {@code passwordHow} says where the password goes
+         * instead ("in TOLLGATE_DATABASE_PASSWORD_ENV"). The value is shown only without its
+         * parameters, and never when it holds a password.
+         */
+        public static String problem(String name, String value, String passwordHow) {
+            if (holdsPassword(value)) return name + " must not hold a password: put it in an environment variable and name that " + passwordHow;
+            Target t = of(value, null, null, 1);
+            if (t.dialect() != null) return null;
+            return name + ": unsupported database URL " + t.display() + " (a SQLite file, or jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)";
+        }
+
         /** Whether a JDBC URL carries a password (a {@code password=} parameter, or {@code user:password@} before the host). */
         public static boolean holdsPassword(String setting) {
             String lower = setting.trim().toLowerCase(java.util.Locale.ROOT);

@@ -13,10 +13,6 @@ public record LedgerRow(String rowId, long ts, String requestId, String keyId, S
 
     /** A fresh row id: 24 random hex digits after "lr_". */
     public static String newRowId() {
-        byte[] b = new byte[12];
-        RANDOM.nextBytes(b);
-        return "lr_" + java.util.HexFormat.of().formatHex(b);
+        return dev.tollgate.keys.RandomIds.of("lr_", 12);
     }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 }

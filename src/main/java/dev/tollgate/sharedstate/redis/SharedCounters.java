@@ -64,13 +64,9 @@ public final class SharedCounters implements CounterStore {
         String url = s.get(SharedStateSettings.REDIS_URL);
         if (url == null || url.isBlank()) return null;
         RedisOptions options = options(url, s.get(SharedStateSettings.REDIS_TIMEOUT_MS));
-        String passwordEnv = s.get(SharedStateSettings.REDIS_PASSWORD_ENV);
-        if (passwordEnv != null && !passwordEnv.isBlank()) {
-            String password = env.apply(passwordEnv.trim());
-            if (password == null) throw new IllegalArgumentException(SharedStateSettings.REDIS_PASSWORD_ENV.key() + " names "
-                    + passwordEnv.trim() + ", which is not set");
-            options.setPassword(password);
-        }
+        String password = dev.tollgate.secret.PasswordVariable.read(SharedStateSettings.REDIS_PASSWORD_ENV.key(),
+                s.get(SharedStateSettings.REDIS_PASSWORD_ENV), env);
+        if (password != null) options.setPassword(password);
         return options;
     }
 
