@@ -171,7 +171,9 @@ public final class Gateway {
         long grace = ctx.settings().get(CoreSettings.SHUTDOWN_GRACE_MS);
         List<Future<Void>> shutdowns = new ArrayList<>();
         for (GatewayVerticle v : verticles) shutdowns.add(v.shutdown(grace));
-        return Future.join(shutdowns).transform(ignored -> vertx.close())
+        return Future.join(shutdowns)
+                .transform(ignored -> ctx.access().counters().flush()) // deferred settlements reach Redis
+                .transform(ignored -> vertx.close())
                 .andThen(ignored -> ctx.access().close()); // the ledger's last rows are written before exit
     }
 

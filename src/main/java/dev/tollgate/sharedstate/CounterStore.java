@@ -38,6 +38,11 @@ public interface CounterStore extends AutoCloseable {
         return Future.succeededFuture();
     }
 
+    /** Sends counts a store holds back for a moment (deferred settlements); before shutting down. */
+    default Future<Void> flush() {
+        return Future.succeededFuture();
+    }
+
     /** Forgets idle subjects (client IPs come and go); run now and then. */
     default void sweep() {}
 

@@ -48,6 +48,7 @@ public final class RedisCounters implements CounterStore {
     private static final String[] WINDOWS = {"rpm", "rph", "rpd", "tpm"};
 
     private final Redis redis;
+    private final ScriptCalls calls;
     private final RedisKeys keys;
     private final long ttlMs;
     private final long timeoutMs;
@@ -59,6 +60,7 @@ public final class RedisCounters implements CounterStore {
 
     public RedisCounters(Redis redis, String prefix, long reservationTtlMs, long timeoutMs, LongSupplier clock) {
         this.redis = redis;
+        this.calls = new ScriptCalls(redis, SCRIPT, SHA, timeoutMs);
         this.keys = RedisKeys.of(prefix);
         this.ttlMs = reservationTtlMs;
         this.timeoutMs = timeoutMs;
@@ -78,27 +80,17 @@ public final class RedisCounters implements CounterStore {
             // Nothing to count (a key without limits or budgets): no round trip.
             return Future.succeededFuture(Decision.admitted(new RedisHold(id, 0, List.of(), List.of(), List.of(), 0), List.of()));
         }
-        List<String> keyList = new ArrayList<>();
-        List<String> args = new ArrayList<>();
-        args.add("admit");
-        args.add(id);
-        args.add(Long.toString(ttlMs));
-        args.add(Long.toString(tokens));
-        args.add(Integer.toString(subjects.size()));
-        args.add(Integer.toString(claim.accounts().size()));
-        args.add(Long.toString(worst));
-        subjectArgs(subjects, keyList, args);
+        ScriptOp op = ScriptOp.of("admit").arg(id).arg(ttlMs).arg(tokens).arg(subjects.size()).arg(claim.accounts().size()).arg(worst);
+        subjectArgs(subjects, op);
         List<String> budgetKeys = new ArrayList<>(claim.accounts().size());
         for (BudgetAccount a : claim.accounts()) {
             long start = a.budget().period().start(now);
             String b = keys.budget(a.subject(), a.budget(), start);
             budgetKeys.add(b);
-            keyList.add(b);
-            keyList.add(keys.reservations(b));
-            args.add(Long.toString(Micros.down(a.budget().amountNanoUsd())));
-            args.add(Long.toString(expireIn(a, start, now)));
+            op.key(b).key(keys.reservations(b));
+            op.arg(Micros.down(a.budget().amountNanoUsd())).arg(expireIn(a, start, now));
         }
-        return run(keyList, args).map(r -> {
+        return calls.call(op).map(r -> {
             long kind = r.get(0).toLong();
             if (kind == 1) {
                 long at = r.get(1).toLong();
@@ -141,20 +133,17 @@ public final class RedisCounters implements CounterStore {
         return out;
     }
 
-    private void subjectArgs(List<RateLimiter.Subject> subjects, List<String> keyList, List<String> args) {
+    private void subjectArgs(List<RateLimiter.Subject> subjects, ScriptOp op) {
         for (RateLimiter.Subject s : subjects) {
             Limits l = s.limits();
             long[] limits = {l.rpm(), l.rph(), l.rpd(), l.tpm()};
-            args.add(s.name());
+            op.arg(s.name());
             for (int w = 0; w < 4; w++) {
-                args.add(Long.toString(Math.min(MAX_TOKENS, limits[w])));
-                if (limits[w] > 0) {
-                    keyList.add(keys.window(s.name(), WINDOWS[w]));
-                    keyList.add(keys.windowSlots(s.name(), WINDOWS[w]));
-                }
+                op.arg(Math.min(MAX_TOKENS, limits[w]));
+                if (limits[w] > 0) op.key(keys.window(s.name(), WINDOWS[w])).key(keys.windowSlots(s.name(), WINDOWS[w]));
             }
-            args.add(Long.toString(l.concurrent()));
-            if (l.concurrent() > 0) keyList.add(keys.inFlight(s.name()));
+            op.arg(l.concurrent());
+            if (l.concurrent() > 0) op.key(keys.inFlight(s.name()));
         }
     }
 
@@ -186,28 +175,22 @@ public final class RedisCounters implements CounterStore {
     public Future<List<WindowState>> windows(List<RateLimiter.Subject> wanted) {
         List<RateLimiter.Subject> subjects = limited(wanted);
         if (subjects.isEmpty()) return Future.succeededFuture(List.of());
-        List<String> keyList = new ArrayList<>();
-        List<String> args = new ArrayList<>();
-        args.add("state");
-        args.add(Integer.toString(subjects.size()));
-        subjectArgs(subjects, keyList, args);
-        return run(keyList, args).map(r -> states(subjects, r, 0));
+        ScriptOp op = ScriptOp.of("state").arg(subjects.size());
+        subjectArgs(subjects, op);
+        // Settlements deferred on any event loop are counted first, so the figures are exact.
+        return calls.flushAll().compose(v -> calls.call(op)).map(r -> states(subjects, r, 0));
     }
 
     @Override
     public Future<List<BudgetState>> budgets(List<BudgetAccount> accounts) {
         if (accounts.isEmpty()) return Future.succeededFuture(List.of());
         long now = clock.getAsLong();
-        List<String> keyList = new ArrayList<>();
-        List<String> args = new ArrayList<>();
-        args.add("budgets");
-        args.add(Integer.toString(accounts.size()));
+        ScriptOp op = ScriptOp.of("budgets").arg(accounts.size());
         for (BudgetAccount a : accounts) {
             String b = keys.budget(a.subject(), a.budget(), a.budget().period().start(now));
-            keyList.add(b);
-            keyList.add(keys.reservations(b));
+            op.key(b).key(keys.reservations(b));
         }
-        return run(keyList, args).map(r -> {
+        return calls.flushAll().compose(v -> calls.call(op)).map(r -> {
             List<BudgetState> out = new ArrayList<>(accounts.size());
             for (int j = 0; j < accounts.size(); j++) {
                 BudgetAccount a = accounts.get(j);
@@ -234,7 +217,7 @@ public final class RedisCounters implements CounterStore {
     @Override
     public Future<Void> initPeriod(BudgetAccount account, long periodStart, long spentNanoUsd) {
         String b = keys.budget(account.subject(), account.budget(), periodStart);
-        return run(List.of(b), List.of("init", Long.toString(Micros.up(spentNanoUsd)), Long.toString(expireIn(account, periodStart, clock.getAsLong()))))
+        return calls.call(ScriptOp.of("init").key(b).arg(Micros.up(spentNanoUsd)).arg(expireIn(account, periodStart, clock.getAsLong())))
                 .mapEmpty();
     }
 
@@ -250,7 +233,7 @@ public final class RedisCounters implements CounterStore {
 
     @Override
     public void close() {
-        redis.close();
+        calls.close();
     }
 
     // ---- settlement ----------------------------------------------------------------------------
@@ -288,43 +271,22 @@ public final class RedisCounters implements CounterStore {
             for (BudgetAccount a : accounts) a.settle(0, costNanoUsd, now);
             if (subjects.isEmpty() && accounts.isEmpty()) return;
             long delta = actualTokens < 0 ? 0 : Math.min(MAX_TOKENS, actualTokens) - reservedTokens;
-            List<String> keyList = new ArrayList<>();
-            List<String> args = new ArrayList<>();
-            args.add("settle");
-            args.add(id);
-            args.add(Long.toString(at));
-            args.add(refundRequest ? "1" : "0");
-            args.add(Long.toString(delta));
-            args.add(Integer.toString(subjects.size()));
-            args.add(Integer.toString(accounts.size()));
-            subjectArgs(subjects, keyList, args);
-            for (String b : budgetKeys) {
-                keyList.add(b);
-                keyList.add(keys.reservations(b));
-            }
-            String cost = Long.toString(Micros.up(costNanoUsd));
-            for (int j = 0; j < accounts.size(); j++) args.add(cost);
-            run(keyList, args).onFailure(e -> LOG.warn("settling reservation {} in Redis failed ({}); it will be counted at its worst "
-                    + "case when it expires", id, e.getMessage()));
+            ScriptOp op = ScriptOp.of("settle").arg(id).arg(at).arg(refundRequest ? "1" : "0").arg(delta).arg(subjects.size())
+                    .arg(accounts.size());
+            subjectArgs(subjects, op);
+            for (String b : budgetKeys) op.key(b).key(keys.reservations(b));
+            long cost = Micros.up(costNanoUsd);
+            for (int j = 0; j < accounts.size(); j++) op.arg(cost);
+            calls.defer(op);
         }
     }
 
     // ---- the script ----------------------------------------------------------------------------
 
-    /** Runs the script by its hash, sending its text only when Redis does not have it (NOSCRIPT). */
-    private Future<Response> run(List<String> keyList, List<String> args) {
-        return call(Command.EVALSHA, SHA, keyList, args).recover(e -> {
-            String m = e.getMessage();
-            if (m != null && m.startsWith("NOSCRIPT")) return call(Command.EVAL, SCRIPT, keyList, args);
-            return Future.failedFuture(e);
-        });
-    }
-
-    private Future<Response> call(Command command, String script, List<String> keyList, List<String> args) {
-        Request r = Request.cmd(command).arg(script).arg(keyList.size());
-        for (String k : keyList) r.arg(k);
-        for (String a : args) r.arg(a);
-        return redis.send(r).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    /** Sends every settlement deferred on any event loop (before shutting down). */
+    @Override
+    public Future<Void> flush() {
+        return calls.flushAll();
     }
 
     private static String load() {

@@ -12,14 +12,14 @@ record RedisKeys(String tag) {
         return new RedisKeys("{" + prefix + "}");
     }
 
-    /** Hash of a subject's window: slot → amount, and "sum". */
+    /** Hash of a subject's window: slot → amount, "sum", "first" and "last" slot, "exp". */
     String window(String subject, String window) {
-        return tag + "w:" + subject + ":" + window;
+        return tag + "win:" + subject + ":" + window;
     }
 
-    /** Sorted set of the same window's slots, oldest first. */
+    /** List of the same window's slots, oldest first. */
     String windowSlots(String subject, String window) {
-        return tag + "w:" + subject + ":" + window + ":t";
+        return tag + "win:" + subject + ":" + window + ":l";
     }
 
     /** Sorted set of a subject's requests in flight: reservation id by deadline. */
@@ -27,17 +27,20 @@ record RedisKeys(String tag) {
         return tag + "c:" + subject;
     }
 
-    /** Hash of a budget's period: "spent", "reserved" (micro-dollars) and "r:&lt;id&gt;" → a reservation's worst case. */
+    /**
+     * Hash of a budget's period: "spent", "reserved" (micro-dollars), "open" reservations, "since"
+     * and "r:&lt;id&gt;" → a reservation's worst case.
+     */
     String budget(String subject, Budget b, long periodStart) {
         return tag + "b:" + subject + ":" + b.period().id() + ":" + periodStart;
     }
 
-    /** Sorted set of the same period's open reservations by deadline. */
     /** The pub/sub channel of key, user and team changes. */
     String changes() {
         return tag + "changes";
     }
 
+    /** Sorted set of the same period's open reservations by deadline. */
     String reservations(String budgetKey) {
         return budgetKey + ":r";
     }

@@ -126,6 +126,11 @@ public final class SharedCounters implements CounterStore {
     }
 
     @Override
+    public Future<Void> flush() {
+        return redis.flush();
+    }
+
+    @Override
     public void sweep() {
         local.sweep();
     }

@@ -76,7 +76,7 @@ class SharedLimitsGatewayTest extends KeyModeTest {
         JsonNode status = Json.parse(gateway.get("/ratelimit", "Authorization", "Bearer " + secret).body());
         assertThat(status.get("limits").toString()).isEqualTo("[{\"subject\":\"key:" + keyId(secret)
                 + "\",\"window\":\"rpm\",\"limit\":2,\"used\":2,\"remaining\":0,\"reset_seconds\":60}]");
-        assertThat(redis.keys()).contains("{" + redis.prefix + "}w:key:" + keyId(secret) + ":rpm");
+        assertThat(redis.keys()).contains("{" + redis.prefix + "}win:key:" + keyId(secret) + ":rpm");
     }
 
     @Test
@@ -201,7 +201,7 @@ class SharedLimitsGatewayTest extends KeyModeTest {
             HttpResponse<String> ok = chat(secret, CHAT);
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("4");
-            assertThat(fixture.keys()).contains("{" + fixture.prefix + "}w:key:" + keyId(secret) + ":rpm");
+            assertThat(fixture.keys()).contains("{" + fixture.prefix + "}win:key:" + keyId(secret) + ":rpm");
             assertThat(logs.all()).doesNotContain(password);
             closeBeforeRedisStops();
         }

@@ -1,0 +1,27 @@
+package dev.tollgate.sharedstate.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One operation of the counters script: its name, the keys it touches and its arguments. */
+record ScriptOp(String name, List<String> keys, List<String> args) {
+
+    static ScriptOp of(String name) {
+        return new ScriptOp(name, new ArrayList<>(), new ArrayList<>());
+    }
+
+    ScriptOp arg(String a) {
+        args.add(a);
+        return this;
+    }
+
+    ScriptOp arg(long a) {
+        args.add(Long.toString(a));
+        return this;
+    }
+
+    ScriptOp key(String k) {
+        keys.add(k);
+        return this;
+    }
+}
