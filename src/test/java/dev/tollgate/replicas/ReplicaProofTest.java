@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
 import dev.tollgate.support.TestDatabase;
+import dev.tollgate.support.OwnRedisServer;
 import dev.tollgate.support.TestServices;
 import io.vertx.core.http.HttpServerRequest;
 import org.junit.jupiter.api.AfterAll;

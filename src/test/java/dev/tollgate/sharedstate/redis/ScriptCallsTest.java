@@ -5,6 +5,7 @@ import dev.tollgate.limits.RateLimiter;
 import dev.tollgate.limits.WindowState;
 import dev.tollgate.sharedstate.Claim;
 import dev.tollgate.sharedstate.Decision;
+import dev.tollgate.support.OwnRedisServer;
 import dev.tollgate.support.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -31,14 +32,14 @@ class ScriptCallsTest {
 
     private static final Claim ONE_AT_A_TIME = new Claim(List.of(new RateLimiter.Subject("key:k", new Limits(60, 0, 0, 0, 1))), 0, List.of(), 0);
 
-    private OwnRedis server;
+    private OwnRedisServer server;
     private RedisFixture redis;
     private RedisCounters counters;
 
     @BeforeEach
     void start() throws Exception {
         TestServices.need(TestServices.REDIS);
-        server = new OwnRedis();
+        server = new OwnRedisServer();
         redis = new RedisFixture(server.url());
         counters = redis.replica(60_000);
         await(counters.loadScript());

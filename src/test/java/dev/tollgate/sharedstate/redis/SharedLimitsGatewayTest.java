@@ -5,6 +5,7 @@ import dev.tollgate.json.Json;
 import dev.tollgate.support.FakeUpstream;
 import dev.tollgate.support.KeyModeTest;
 import dev.tollgate.support.LogCapture;
+import dev.tollgate.support.OwnRedisServer;
 import dev.tollgate.support.TestServices;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -113,7 +114,7 @@ class SharedLimitsGatewayTest extends KeyModeTest {
     @Test
     void closedRefusesWith503WhileRedisIsDownAndSharesAgainWhenItIsBack() throws Exception {
         TestServices.need(TestServices.REDIS); // redis-server is installed with it
-        try (OwnRedis own = new OwnRedis()) {
+        try (OwnRedisServer own = new OwnRedisServer()) {
             startShared(new RedisFixture(own.url()), Map.of("TOLLGATE_REDIS_TIMEOUT_MS", "500"));
             String secret = createKey("{\"limits\":{\"rpm\":100}}").get("key").asText();
             assertThat(chat(secret, CHAT).statusCode()).isEqualTo(200);
@@ -136,7 +137,7 @@ class SharedLimitsGatewayTest extends KeyModeTest {
     @Test
     void localCountsInThisReplicaWhileRedisIsDownAndFlagsEveryRequest() throws Exception {
         TestServices.need(TestServices.REDIS);
-        try (OwnRedis own = new OwnRedis(); LogCapture logs = new LogCapture()) {
+        try (OwnRedisServer own = new OwnRedisServer(); LogCapture logs = new LogCapture()) {
             startShared(new RedisFixture(own.url()), Map.of("TOLLGATE_SHARED_STATE_ON_ERROR", "local", "TOLLGATE_REDIS_TIMEOUT_MS", "500"));
             String secret = createKey("{\"limits\":{\"rpm\":2}}").get("key").asText();
             int n = logs.requestLines().size() + 1; // request lines are written as exchanges complete
@@ -163,7 +164,7 @@ class SharedLimitsGatewayTest extends KeyModeTest {
     @Test
     void anAdmissionThatArrivesAfterItsClientLeftGivesBackWhatItGot() throws Exception {
         TestServices.need(TestServices.REDIS);
-        try (OwnRedis own = new OwnRedis()) {
+        try (OwnRedisServer own = new OwnRedisServer()) {
             startShared(new RedisFixture(own.url()), Map.of("TOLLGATE_REDIS_TIMEOUT_MS", "5000"));
             String secret = createKey("{\"limits\":{\"rpm\":10,\"concurrent\":1}}").get("key").asText();
             assertThat(chat(secret, CHAT).statusCode()).isEqualTo(200); // script loaded, connections open
@@ -193,7 +194,7 @@ class SharedLimitsGatewayTest extends KeyModeTest {
     void thePasswordComesFromTheEnvironmentVariableTheSettingNames() throws Exception {
         TestServices.need(TestServices.REDIS);
         String password = "redis-pw-" + java.util.UUID.randomUUID();
-        try (OwnRedis own = new OwnRedis("--requirepass", password); LogCapture logs = new LogCapture()) {
+        try (OwnRedisServer own = new OwnRedisServer("--requirepass", password); LogCapture logs = new LogCapture()) {
             RedisFixture fixture = new RedisFixture(own.url().replace("redis://", "redis://:" + password + "@"));
             startShared(fixture, Map.of("TOLLGATE_REDIS_URL", own.url(), "TOLLGATE_REDIS_PASSWORD_ENV", "TG_TEST_REDIS_PASSWORD",
                     "TG_TEST_REDIS_PASSWORD", password));

@@ -1,37 +1,44 @@
-package dev.tollgate.replicas;
+package dev.tollgate.support;
 
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A redis-server of the test's own on a free loopback port, without persistence, for an outage:
- * only this process is ever stopped (the machine's Redis is never touched). Started again on the
- * same port, it comes back empty, as a Redis restarted without persistence does.
+ * A redis-server of the test's own on a free loopback port, without persistence, for outages and
+ * for statistics no other test touches: only this process is ever stopped (the machine's Redis
+ * never is). Started again on the same port, it comes back empty, as a Redis restarted without
+ * persistence does.
  */
-final class OwnRedisServer implements AutoCloseable {
+public final class OwnRedisServer implements AutoCloseable {
 
-    final int port;
+    public final int port;
+    private final List<String> extra;
     private Process process;
 
-    OwnRedisServer() throws IOException {
+    /** {@code extraArgs}: more redis-server options, e.g. {@code "--requirepass", "secret"}. */
+    public OwnRedisServer(String... extraArgs) throws IOException {
+        this.extra = List.of(extraArgs);
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         start();
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
-    void start() throws IOException {
-        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no")).redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+    public void start() throws IOException {
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--enable-debug-command", "local")); // DEBUG SLEEP: a slow Redis
+        command.addAll(extra);
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
         long until = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < until) {
             try (Socket s = new Socket()) {
@@ -45,7 +52,7 @@ final class OwnRedisServer implements AutoCloseable {
     }
 
     /** Stops this server's own process (SIGTERM, then SIGKILL). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process == null) return;
         process.destroy();
         if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
