@@ -200,6 +200,11 @@ public final class Gateway {
         return ctx.access();
     }
 
+    /** What the gateway records for /metrics ({@link GatewayMetrics#OFF} when metrics are off). */
+    public GatewayMetrics metrics() {
+        return ctx.metrics();
+    }
+
     public boolean ready() {
         return ctx.ready();
     }

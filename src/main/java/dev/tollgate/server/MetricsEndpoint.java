@@ -49,7 +49,7 @@ final class MetricsEndpoint {
             String presented = ForwardedHeaders.bearerToken(req.getHeader(HttpHeaders.AUTHORIZATION));
             if (presented == null || !MessageDigest.isEqual(sha256(presented), tokenDigest)) {
                 Replies.error(req, cors, requestId, new ApiError(401, ApiError.INVALID_REQUEST, "invalid_metrics_token",
-                        "GET /metrics needs 'Authorization: Bearer <TOLLGATE_METRICS_TOKEN>'.", null), true);
+                        "GET /metrics needs 'Authorization: Bearer <TOLLGATE_METRICS_TOKEN>'.", null), false); // a scraper's GET has no body
                 return;
             }
         }
