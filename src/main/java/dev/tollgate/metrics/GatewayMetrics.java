@@ -55,6 +55,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Timer eventLoopLag;
     private final JvmGcMetrics gc;
     private volatile BudgetGauges budgets;
+    private final java.util.List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private GatewayMetrics() {
         registry = null;
@@ -247,6 +248,7 @@ public final class GatewayMetrics implements AutoCloseable {
         if (!on) return;
         Gauge.builder("tollgate.deployment.circuit.state", state, IntSupplier::getAsInt)
                 .description("Circuit breaker of each deployment: 0 closed, 1 open (cooling down), 2 half-open (a probe is let through).")
+                .strongReference(true) // a gauge holds its state weakly: these lambdas have no other owner
                 .tag("deployment", deployments.of(deploymentId)).register(registry);
     }
 
@@ -254,11 +256,13 @@ public final class GatewayMetrics implements AutoCloseable {
     public void ledger(IntSupplier queued, LongSupplier dropped, IntSupplier spooled) {
         if (!on) return;
         Gauge.builder("tollgate.ledger.queue.depth", queued, IntSupplier::getAsInt)
-                .description("Ledger rows queued in memory, waiting to be written.").baseUnit("rows").register(registry);
+                .description("Ledger rows queued in memory, waiting to be written.").baseUnit("rows").strongReference(true).register(registry);
         FunctionCounter.builder("tollgate.ledger.dropped", dropped, LongSupplier::getAsLong)
                 .description("Ledger rows dropped because the queue was full (TOLLGATE_LEDGER_QUEUE_SIZE).").baseUnit("rows").register(registry);
+        held.add(dropped); // a function counter holds its state weakly, and has no strongReference option
         Gauge.builder("tollgate.ledger.spooled", spooled, IntSupplier::getAsInt)
-                .description("Ledger rows in the local spool file, waiting for the database to come back.").baseUnit("rows").register(registry);
+                .description("Ledger rows in the local spool file, waiting for the database to come back.").baseUnit("rows").strongReference(true)
+                .register(registry);
     }
 
     /** What each budget subject has left, in nano-dollars, read at every scrape (only when TOLLGATE_METRICS_BUDGET_REMAINING is on). */

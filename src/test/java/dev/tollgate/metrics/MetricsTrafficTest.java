@@ -104,6 +104,26 @@ class MetricsTrafficTest extends GatewayTest {
         assertThat(value(text, "tollgate_event_loop_lag_seconds_count")).isGreaterThanOrEqualTo(0);
     }
 
+    @Test
+    void modelsBeyondTheCapAreCountedAsOther() throws Exception {
+        // The upstream answers with the model it was asked for.
+        upstream.handle(req -> {
+            String model = upstream.lastReceived().bodyText().replaceAll(".*\"model\":\"([^\"]+)\".*", "$1");
+            FakeUpstream.json(req, 200, WHOLE.replace("gpt-4o-2024-08-06", model));
+        });
+        start(Map.of("TOLLGATE_METRICS_MAX_LABEL_VALUES", "2"));
+        for (String model : new String[]{"gpt-4o", "gpt-4.1", "gpt-5", "my-fine-tune-1", "gpt-4o"}) {
+            assertThat(gateway.postJson("/v1/chat/completions", "{\"model\":\"" + model + "\",\"messages\":[]}").statusCode()).isEqualTo(200);
+        }
+        String text = gateway.get("/metrics").body();
+        String series = "gen_ai_server_request_duration_seconds_count{error_type=\"\",gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\",";
+        assertThat(text).contains(
+                series + "gen_ai_request_model=\"gpt-4o\",gen_ai_response_model=\"gpt-4o\"} 2\n",
+                series + "gen_ai_request_model=\"gpt-4.1\",gen_ai_response_model=\"gpt-4.1\"} 1\n",
+                series + "gen_ai_request_model=\"other\",gen_ai_response_model=\"other\"} 2\n");
+        assertThat(text).contains("tollgate_cost_usd_total{model=\"other\"}").doesNotContain("gpt-5", "my-fine-tune-1");
+    }
+
     /** The value of one series line, by its name and labels exactly as exported. */
     static double value(String scrape, String series) {
         for (String line : scrape.split("\n")) {
