@@ -5,8 +5,8 @@
 #
 #   bash bench/run.sh
 #
-# Targets: direct (the fake upstream), nginx, tollgate (pass-through), policies (every local
-# policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request),
+# Targets: direct (the fake upstream), nginx, tollgate (pass-through, metrics on as by default),
+# nometrics (the same with TOLLGATE_METRICS_ENABLED=false), policies (every local policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request),
 # shared (key mode as keyed, with limits and budgets in Redis and keys and the ledger in
 # PostgreSQL, as replicas run).
 #
@@ -239,6 +239,14 @@ HOST=127.0.0.1 PORT=$tg_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OP
 tg_pid=$!
 pids+=("$tg_pid")
 
+# The same gateway with metrics off: tollgate − nometrics is what recording the metrics costs.
+nom_port=$(free_port $((up_port + 7)))
+HOST=127.0.0.1 PORT=$nom_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OPENAI_API_KEY=sk-bench \
+    TOLLGATE_SHUTDOWN_GRACE_MS=2000 TOLLGATE_METRICS_ENABLED=false \
+    java $BENCH_JAVA_OPTS -jar "$jar" serve >"$tmp/nometrics.log" 2>"$tmp/nometrics.err" &
+nom_pid=$!
+pids+=("$nom_pid")
+
 # The same gateway with every local policy on (all but auto-moderation, which by design makes a
 # second upstream call): the cost of the policy pass.
 pol_port=$(free_port $((up_port + 3)))
@@ -293,9 +301,10 @@ fi
 wait_http "http://127.0.0.1:$up_port/" "fake upstream"
 if [[ $have_nginx == 1 ]]; then wait_http "http://127.0.0.1:$ngx_port/" "nginx"; fi
 wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
+wait_http "http://127.0.0.1:$nom_port/healthz" "tollgate without metrics"
 wait_http "http://127.0.0.1:$pol_port/healthz" "tollgate with policies"
 wait_http "http://127.0.0.1:$key_port/healthz" "tollgate in key mode"
-server_pids=("$up_pid" "$tg_pid" "$pol_pid" "$key_pid")
+server_pids=("$up_pid" "$tg_pid" "$nom_pid" "$pol_pid" "$key_pid")
 if [[ $have_shared == 1 ]]; then
     wait_http "http://127.0.0.1:$shared_port/healthz" "tollgate in key mode with Redis and PostgreSQL"
     server_pids+=("$shared_pid")
@@ -334,7 +343,8 @@ if [[ $have_nginx == 1 ]]; then
     url[nginx]="http://127.0.0.1:$ngx_port$path"
     targets+=(nginx)
 fi
-targets+=(tollgate policies keyed)
+targets+=(tollgate nometrics policies keyed)
+url[nometrics]="http://127.0.0.1:$nom_port$path"
 url[policies]="http://127.0.0.1:$pol_port$path"
 url[keyed]="http://127.0.0.1:$key_port$path"
 if [[ $have_shared == 1 ]]; then
@@ -454,6 +464,7 @@ for t in "${targets[@]}"; do
         direct) cpu_pids=("$up_pid") ;;
         nginx) mapfile -t cpu_pids < <(with_children "$ngx_pid") ;;
         tollgate) cpu_pids=("$tg_pid") ;;
+        nometrics) cpu_pids=("$nom_pid") ;;
         policies) cpu_pids=("$pol_pid") ;;
         keyed) cpu_pids=("$key_pid") ;;
         shared) cpu_pids=("$shared_pid") ;; # the gateway's own CPU; Redis's is reported apart
@@ -537,7 +548,12 @@ if ((other_pct > 5)); then
 fi
 
 # Stop the gateway now so its asynchronous request log is flushed before it is measured.
+# What the scrape shows after the run (metrics on): the requests the gateway counted.
+metrics_scrape=$(curl -s "http://127.0.0.1:$tg_port/metrics" || true)
+metrics_2xx=$(sed -n 's/^tollgate_requests_total{endpoint="\/v1\/chat\/completions",status_class="2xx"} //p' <<<"$metrics_scrape")
 stop_pid "$tg_pid"
+stop_pid "$nom_pid"
+metrics_series=$(grep -vc '^#' <<<"$metrics_scrape" || true)
 stop_pid "$pol_pid"
 stop_pid "$key_pid"
 key_lines=$(grep -c '"type":"request"' "$tmp/keyed.log" || true)
@@ -603,6 +619,12 @@ report=$tmp/report.md
     else
         echo
         echo "nginx not installed: nginx column skipped (apt-get install -y nginx to include it)."
+    fi
+    if [[ -n ${cpu[nometrics]:-} && -n ${cpu[tollgate]:-} ]]; then
+        echo
+        echo "**metrics: tollgate CPU/req − nometrics CPU/req = $(awk -v a="${cpu[tollgate]}" -v b="${cpu[nometrics]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
+            "(target: at most +5 µs). tollgate records every metric by default; nometrics is the same gateway with" \
+            "TOLLGATE_METRICS_ENABLED=false. After the run /metrics held $metrics_series series and counted ${metrics_2xx:-?} answered chat completions."
     fi
     [[ -n ${cpu[policies]:-} && -n ${cpu[tollgate]:-} ]] && echo && echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
         "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \

@@ -142,6 +142,7 @@ public final class GatewayMetrics implements AutoCloseable {
         boolean ok = status >= 200 && status < 300;
         b.serverDuration(endNanos - ex.startNanos(), ok ? null : Integer.toString(status));
         if (callStartNanos != 0) {
+            if (callError == null && ex.upstreamStatus() == 0) callError = "cancelled"; // no answer came: the caller left first
             long upstreamEnd = ex.upstreamEndNanos() >= callStartNanos ? ex.upstreamEndNanos() : endNanos;
             b.clientDuration(upstreamEnd - callStartNanos, callError);
             if (ex.upstreamFirstChunkNanos() >= callStartNanos) b.timeToFirstChunk(ex.upstreamFirstChunkNanos() - callStartNanos);
