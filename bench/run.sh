@@ -19,6 +19,8 @@
 #   BENCH_PIN=1           latency runs: load generator on CPU 0, servers on the last CPU (0 = off)
 #   BENCH_JAVA_OPTS=      extra JVM options for the gateway
 #   BENCH_KEEP_LOGS=1     keep the temp dir (gateway request log, nginx config, wrk output)
+#   BENCH_METRICS_PAIRS=3 extra throughput runs of tollgate and nometrics, alternating: the cost of the
+#                         metrics is the median of the pairs' differences; 0 = none
 #   BENCH_ONLY=           measure only these targets (space-separated, e.g. "keyed shared"); direct always
 #   BENCH_SHARED=auto     the shared target: auto = when redis-server, psql and PostgreSQL are there;
 #                         1 = required; 0 = skipped
@@ -39,6 +41,7 @@ BENCH_KEEP_LOGS=${BENCH_KEEP_LOGS:-0}
 BENCH_PIN=${BENCH_PIN:-1}
 BENCH_SHARED=${BENCH_SHARED:-auto}
 BENCH_ONLY=${BENCH_ONLY:-}
+BENCH_METRICS_PAIRS=${BENCH_METRICS_PAIRS:-3}
 BENCH_PG=${BENCH_PG:-127.0.0.1:5432}
 BENCH_PG_USER=${BENCH_PG_USER:-postgres}
 BENCH_REDIS_URL=${BENCH_REDIS_URL:-}
@@ -504,6 +507,31 @@ for t in "${targets[@]}"; do
     if [[ $n == 0 ]]; then errs[$t]="wrk failed"; fi
 done
 
+# The metrics' cost is a few µs in a figure that moves by more than that between runs on a shared VM:
+# alternate throughput runs of the gateway with metrics (tollgate) and without (nometrics), each pair
+# in the other order than the one before, and take the median of the pairs' differences.
+metrics_pairs=""
+if [[ -n ${cpu[tollgate]:-} && -n ${cpu[nometrics]:-} ]] && ((BENCH_METRICS_PAIRS > 0)); then
+    echo "bench: metrics on/off: $BENCH_METRICS_PAIRS alternating pairs of ${BENCH_SECONDS}s throughput runs"
+    pair_diffs=()
+    for ((i = 1; i <= BENCH_METRICS_PAIRS; i++)); do
+        order=(tollgate nometrics)
+        if ((i % 2 == 0)); then order=(nometrics tollgate); fi
+        declare -A pair_cpu=()
+        for t in "${order[@]}"; do
+            pid_of=$tg_pid
+            if [[ $t == nometrics ]]; then pid_of=$nom_pid; fi
+            before=$(cpu_ticks "$pid_of")
+            wrk_run "pair$i" "$t" 2 "$BENCH_CONNECTIONS" "$BENCH_SECONDS"
+            after=$(cpu_ticks "$pid_of")
+            pair_cpu[$t]=$(awk -v t=$((after - before)) -v hz="$clk_tck" -v n="$(val0 "$bench_line" requests)" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+        done
+        pair_diffs+=("$(awk -v a="${pair_cpu[tollgate]}" -v b="${pair_cpu[nometrics]}" 'BEGIN { printf "%+.1f", a - b }')")
+        metrics_pairs+="${metrics_pairs:+; }${pair_cpu[tollgate]} vs ${pair_cpu[nometrics]}"
+    done
+    metrics_median=$(printf '%s\n' "${pair_diffs[@]}" | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); printf "%+.1f", m }')
+fi
+
 # Redis round trips of the shared target, counted, not assumed: MONITOR lists every command a
 # client sends (commands a script runs inside Redis are marked "lua" and are not round trips)
 # during a short run of its own at 1 connection, apart from the measured runs (MONITOR slows Redis).
@@ -625,6 +653,11 @@ report=$tmp/report.md
         echo "**metrics: tollgate CPU/req − nometrics CPU/req = $(awk -v a="${cpu[tollgate]}" -v b="${cpu[nometrics]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
             "(target: at most +5 µs). tollgate records every metric by default; nometrics is the same gateway with" \
             "TOLLGATE_METRICS_ENABLED=false. After the run /metrics held $metrics_series series and counted ${metrics_2xx:-?} answered chat completions."
+        if [[ -n $metrics_pairs ]]; then
+            echo
+            echo "**metrics, $BENCH_METRICS_PAIRS alternating pairs: median tollgate − nometrics = $metrics_median µs CPU/req**" \
+                "(each pair's CPU/req with metrics vs without: $metrics_pairs)."
+        fi
     fi
     [[ -n ${cpu[policies]:-} && -n ${cpu[tollgate]:-} ]] && echo && echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
         "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \
