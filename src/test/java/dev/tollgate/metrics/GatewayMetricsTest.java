@@ -41,6 +41,7 @@ class GatewayMetricsTest {
         metrics = GatewayMetrics.of(s);
         Exchange ex = chat(s, "gpt-4o", 200);
         ex.responseIdentity("c1", "gpt-4o-2024-08-06");
+        ex.upstreamStatus(200);
         ex.accounted(75_000, "upstream", 10, 5);
         long start = ex.startNanos();
         metrics.requestEnded(ex, "azure", start + 100_000_000L, null, start + 1_500_000_000L);
@@ -89,6 +90,8 @@ class GatewayMetricsTest {
         metrics.retried("main/openai:main#0", 2);
         metrics.retried(null, 1);
         metrics.upstreamCallFailed(ex, "anthropic", start, start + 20_000_000L, "503", "main/anthropic:claude#0");
+        Exchange left = chat(s, "gpt-4o", 499); // the caller left before the upstream answered
+        metrics.requestEnded(left, "openai", left.startNanos(), null, left.startNanos() + 50_000_000L);
         metrics.requestEnded(Endpoint.unrouted("/nowhere"), 404);
         metrics.requestEnded(Endpoint.of("GET", "/models"), 200);
         metrics.requestEnded(Endpoint.of("GET", "/files/file-abc"), 200);
@@ -101,6 +104,8 @@ class GatewayMetricsTest {
                 "gen_ai_server_request_duration_seconds_count{error_type=\"502\"," + labels + "} 1\n",
                 "gen_ai_server_request_duration_seconds_sum{error_type=\"502\"," + labels + "} 0.03\n",
                 "gen_ai_client_operation_duration_seconds_count{error_type=\"timeout\"," + labels + "} 1\n",
+                "gen_ai_client_operation_duration_seconds_count{error_type=\"cancelled\"," + labels + "} 1\n",
+                "gen_ai_server_request_duration_seconds_count{error_type=\"499\"," + labels + "} 1\n",
                 "gen_ai_client_operation_duration_seconds_sum{error_type=\"timeout\"," + labels + "} 0.02\n",
                 "gen_ai_client_operation_duration_seconds_count{error_type=\"503\",gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"anthropic\","
                         + "gen_ai_request_model=\"gpt-4o\",gen_ai_response_model=\"\"} 1\n",
@@ -112,6 +117,7 @@ class GatewayMetricsTest {
                 "tollgate_upstream_fallbacks_total{deployment=\"main/anthropic:claude#0\"} 1.0\n",
                 "tollgate_requests_total{endpoint=\"/v1/chat/completions\",status_class=\"5xx\"} 1.0\n",
                 "tollgate_requests_total{endpoint=\"unrouted\",status_class=\"4xx\"} 1.0\n",
+                "tollgate_requests_total{endpoint=\"/v1/chat/completions\",status_class=\"4xx\"} 1.0\n",
                 "tollgate_requests_total{endpoint=\"/v1/models\",status_class=\"2xx\"} 1.0\n",
                 "tollgate_requests_total{endpoint=\"other\",status_class=\"2xx\"} 2.0\n",
                 "tollgate_requests_total{endpoint=\"/v1/threads/{id}/runs\",status_class=\"2xx\"} 1.0\n");
