@@ -5,8 +5,8 @@
 #
 #   bash bench/run.sh
 #
-# Targets: direct (the fake upstream), nginx, tollgate (pass-through), policies (every local
-# policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request),
+# Targets: direct (the fake upstream), nginx, tollgate (pass-through, metrics on as by default),
+# nometrics (the same with TOLLGATE_METRICS_ENABLED=false), policies (every local policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request),
 # shared (key mode as keyed, with limits and budgets in Redis and keys and the ledger in
 # PostgreSQL, as replicas run).
 #
@@ -19,6 +19,8 @@
 #   BENCH_PIN=1           latency runs: load generator on CPU 0, servers on the last CPU (0 = off)
 #   BENCH_JAVA_OPTS=      extra JVM options for the gateway
 #   BENCH_KEEP_LOGS=1     keep the temp dir (gateway request log, nginx config, wrk output)
+#   BENCH_METRICS_PAIRS=3 extra throughput runs of tollgate and nometrics, alternating: the cost of the
+#                         metrics is the median of the pairs' differences; 0 = none
 #   BENCH_ONLY=           measure only these targets (space-separated, e.g. "keyed shared"); direct always
 #   BENCH_SHARED=auto     the shared target: auto = when redis-server, psql and PostgreSQL are there;
 #                         1 = required; 0 = skipped
@@ -39,6 +41,7 @@ BENCH_KEEP_LOGS=${BENCH_KEEP_LOGS:-0}
 BENCH_PIN=${BENCH_PIN:-1}
 BENCH_SHARED=${BENCH_SHARED:-auto}
 BENCH_ONLY=${BENCH_ONLY:-}
+BENCH_METRICS_PAIRS=${BENCH_METRICS_PAIRS:-3}
 BENCH_PG=${BENCH_PG:-127.0.0.1:5432}
 BENCH_PG_USER=${BENCH_PG_USER:-postgres}
 BENCH_REDIS_URL=${BENCH_REDIS_URL:-}
@@ -239,6 +242,14 @@ HOST=127.0.0.1 PORT=$tg_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OP
 tg_pid=$!
 pids+=("$tg_pid")
 
+# The same gateway with metrics off: tollgate − nometrics is what recording the metrics costs.
+nom_port=$(free_port $((up_port + 7)))
+HOST=127.0.0.1 PORT=$nom_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OPENAI_API_KEY=sk-bench \
+    TOLLGATE_SHUTDOWN_GRACE_MS=2000 TOLLGATE_METRICS_ENABLED=false \
+    java $BENCH_JAVA_OPTS -jar "$jar" serve >"$tmp/nometrics.log" 2>"$tmp/nometrics.err" &
+nom_pid=$!
+pids+=("$nom_pid")
+
 # The same gateway with every local policy on (all but auto-moderation, which by design makes a
 # second upstream call): the cost of the policy pass.
 pol_port=$(free_port $((up_port + 3)))
@@ -293,9 +304,10 @@ fi
 wait_http "http://127.0.0.1:$up_port/" "fake upstream"
 if [[ $have_nginx == 1 ]]; then wait_http "http://127.0.0.1:$ngx_port/" "nginx"; fi
 wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
+wait_http "http://127.0.0.1:$nom_port/healthz" "tollgate without metrics"
 wait_http "http://127.0.0.1:$pol_port/healthz" "tollgate with policies"
 wait_http "http://127.0.0.1:$key_port/healthz" "tollgate in key mode"
-server_pids=("$up_pid" "$tg_pid" "$pol_pid" "$key_pid")
+server_pids=("$up_pid" "$tg_pid" "$nom_pid" "$pol_pid" "$key_pid")
 if [[ $have_shared == 1 ]]; then
     wait_http "http://127.0.0.1:$shared_port/healthz" "tollgate in key mode with Redis and PostgreSQL"
     server_pids+=("$shared_pid")
@@ -334,7 +346,8 @@ if [[ $have_nginx == 1 ]]; then
     url[nginx]="http://127.0.0.1:$ngx_port$path"
     targets+=(nginx)
 fi
-targets+=(tollgate policies keyed)
+targets+=(tollgate nometrics policies keyed)
+url[nometrics]="http://127.0.0.1:$nom_port$path"
 url[policies]="http://127.0.0.1:$pol_port$path"
 url[keyed]="http://127.0.0.1:$key_port$path"
 if [[ $have_shared == 1 ]]; then
@@ -454,6 +467,7 @@ for t in "${targets[@]}"; do
         direct) cpu_pids=("$up_pid") ;;
         nginx) mapfile -t cpu_pids < <(with_children "$ngx_pid") ;;
         tollgate) cpu_pids=("$tg_pid") ;;
+        nometrics) cpu_pids=("$nom_pid") ;;
         policies) cpu_pids=("$pol_pid") ;;
         keyed) cpu_pids=("$key_pid") ;;
         shared) cpu_pids=("$shared_pid") ;; # the gateway's own CPU; Redis's is reported apart
@@ -492,6 +506,31 @@ for t in "${targets[@]}"; do
     errs[$t]=$e
     if [[ $n == 0 ]]; then errs[$t]="wrk failed"; fi
 done
+
+# The metrics' cost is a few µs in a figure that moves by more than that between runs on a shared VM:
+# alternate throughput runs of the gateway with metrics (tollgate) and without (nometrics), each pair
+# in the other order than the one before, and take the median of the pairs' differences.
+metrics_pairs=""
+if [[ -n ${cpu[tollgate]:-} && -n ${cpu[nometrics]:-} ]] && ((BENCH_METRICS_PAIRS > 0)); then
+    echo "bench: metrics on/off: $BENCH_METRICS_PAIRS alternating pairs of ${BENCH_SECONDS}s throughput runs"
+    pair_diffs=()
+    for ((i = 1; i <= BENCH_METRICS_PAIRS; i++)); do
+        order=(tollgate nometrics)
+        if ((i % 2 == 0)); then order=(nometrics tollgate); fi
+        declare -A pair_cpu=()
+        for t in "${order[@]}"; do
+            pid_of=$tg_pid
+            if [[ $t == nometrics ]]; then pid_of=$nom_pid; fi
+            before=$(cpu_ticks "$pid_of")
+            wrk_run "pair$i" "$t" 2 "$BENCH_CONNECTIONS" "$BENCH_SECONDS"
+            after=$(cpu_ticks "$pid_of")
+            pair_cpu[$t]=$(awk -v t=$((after - before)) -v hz="$clk_tck" -v n="$(val0 "$bench_line" requests)" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+        done
+        pair_diffs+=("$(awk -v a="${pair_cpu[tollgate]}" -v b="${pair_cpu[nometrics]}" 'BEGIN { printf "%+.1f", a - b }')")
+        metrics_pairs+="${metrics_pairs:+; }${pair_cpu[tollgate]} vs ${pair_cpu[nometrics]}"
+    done
+    metrics_median=$(printf '%s\n' "${pair_diffs[@]}" | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); printf "%+.1f", m }')
+fi
 
 # Redis round trips of the shared target, counted, not assumed: MONITOR lists every command a
 # client sends (commands a script runs inside Redis are marked "lua" and are not round trips)
@@ -537,7 +576,12 @@ if ((other_pct > 5)); then
 fi
 
 # Stop the gateway now so its asynchronous request log is flushed before it is measured.
+# What the scrape shows after the run (metrics on): the requests the gateway counted.
+metrics_scrape=$(curl -s "http://127.0.0.1:$tg_port/metrics" || true)
+metrics_2xx=$(sed -n 's/^tollgate_requests_total{endpoint="\/v1\/chat\/completions",status_class="2xx"} //p' <<<"$metrics_scrape")
 stop_pid "$tg_pid"
+stop_pid "$nom_pid"
+metrics_series=$(grep -vc '^#' <<<"$metrics_scrape" || true)
 stop_pid "$pol_pid"
 stop_pid "$key_pid"
 key_lines=$(grep -c '"type":"request"' "$tmp/keyed.log" || true)
@@ -603,6 +647,17 @@ report=$tmp/report.md
     else
         echo
         echo "nginx not installed: nginx column skipped (apt-get install -y nginx to include it)."
+    fi
+    if [[ -n ${cpu[nometrics]:-} && -n ${cpu[tollgate]:-} ]]; then
+        echo
+        echo "**metrics: tollgate CPU/req − nometrics CPU/req = $(awk -v a="${cpu[tollgate]}" -v b="${cpu[nometrics]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
+            "(target: at most +5 µs). tollgate records every metric by default; nometrics is the same gateway with" \
+            "TOLLGATE_METRICS_ENABLED=false. After the run /metrics held $metrics_series series and counted ${metrics_2xx:-?} answered chat completions."
+        if [[ -n $metrics_pairs ]]; then
+            echo
+            echo "**metrics, $BENCH_METRICS_PAIRS alternating pairs: median tollgate − nometrics = $metrics_median µs CPU/req**" \
+                "(each pair's CPU/req with metrics vs without: $metrics_pairs)."
+        fi
     fi
     [[ -n ${cpu[policies]:-} && -n ${cpu[tollgate]:-} ]] && echo && echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
         "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \

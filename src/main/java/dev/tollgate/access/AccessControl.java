@@ -497,7 +497,7 @@ public final class AccessControl implements AutoCloseable {
                 if (!(ar.cause() instanceof SharedStateUnavailable)) {
                     LOG.warn("shared limits failed for request {}: {}", t.ex.requestId(), ar.cause().toString());
                 }
-                return refused(limitsUnavailable());
+                return unavailable();
             }
             Decision d = ar.result();
             if (d.local()) t.ex.limitsScope("local");
@@ -509,7 +509,7 @@ public final class AccessControl implements AutoCloseable {
             }
             if (!d.unknownPeriods().isEmpty()) {
                 // The shared store has no figure for a budget's period (first use, or it lost it): start it from the ledger.
-                if (round >= 2) return refused(limitsUnavailable());
+                if (round >= 2) return unavailable();
                 return decided(t, startPeriods(d.unknownPeriods()).compose(v -> counters.admit(t.claim())), round + 1);
             }
             if (t.worthCounting(d)) {
@@ -519,9 +519,10 @@ public final class AccessControl implements AutoCloseable {
             if (d.denial() != null) {
                 MultiMap h = headers(d.windows());
                 if (d.denial().retryAfterMs() >= 0) h.set("retry-after", Long.toString(Math.max(1, (d.denial().retryAfterMs() + 999) / 1000)));
-                return refused(rateLimited(d.denial()), h);
+                return Future.succeededFuture(Admission.refusedByLimit(rateLimited(d.denial()), h, d.denial().window(), d.denial().subject()));
             }
-            return refused(overBudget(d.shortAccount(), d.remainingNanoUsd(), t.worst()));
+            return Future.succeededFuture(Admission.refusedByLimit(overBudget(d.shortAccount(), d.remainingNanoUsd(), t.worst()), null,
+                    "budget", d.shortAccount().subject()));
         });
     }
 
@@ -550,6 +551,10 @@ public final class AccessControl implements AutoCloseable {
     private static ApiError limitsUnavailable() {
         return new ApiError(503, "server_error", "limits_unavailable",
                 "Rate limits and budgets cannot be checked right now (the shared counter store is unreachable). Try again shortly.", null);
+    }
+
+    private static Future<Admission> unavailable() {
+        return Future.succeededFuture(Admission.refusedByLimit(limitsUnavailable(), null, "unavailable", null));
     }
 
     private static Future<Admission> refused(ApiError error) {
@@ -638,6 +643,21 @@ public final class AccessControl implements AutoCloseable {
     }
 
     public record BudgetView(String subject, Budget budget, long spentNanoUsd, long remainingNanoUsd) {}
+
+    /**
+     * What each budget has left now, in nano-dollars, by subject ("key:…", "user:…", "team:…"), for
+     * the metrics: in memory the exact figure; with Redis the last one this replica saw (a budget
+     * not used here since start is left out). Never a round trip.
+     */
+    public java.util.Map<String, Long> budgetsRemaining() {
+        long now = clock.getAsLong();
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (BudgetAccount a : budgets.all()) {
+            long left = counters.remainingHint(a, now);
+            if (left != Long.MAX_VALUE) out.put(a.subject(), left);
+        }
+        return out;
+    }
 
     /** Sweeps idle rate-limit subjects (client IPs come and go). */
     public void sweep() {
@@ -761,7 +781,8 @@ public final class AccessControl implements AutoCloseable {
             ex.addFinding(new Finding("cost", "unpriced_model", "no price for model " + ApiError.clip(model) + "; cost recorded as 0",
                     Finding.Action.AUDIT));
         }
-        ex.accounted(price == null ? -1 : cost, source);
+        boolean counted = !source.equals("none");
+        ex.accounted(price == null ? -1 : cost, source, counted ? usage.inputTokens() : -1, counted ? usage.outputTokens() : -1);
         if (a == null || a.hold == null) return; // nothing was counted or reserved
 
         // An answer cut short after the upstream worked on it counts like a success: it was billed.

@@ -24,6 +24,9 @@ public final class Admission {
     final ApiKey key;
     /** When it was admitted: the ledger row's time, so a row belongs to the period the call started in. */
     final long admittedAt;
+    /** For a refusal by a limit or budget: which (rpm, rph, rpd, tpm, concurrent, budget, unavailable) and whose (key, user, team, model, ip, none). */
+    private String limit;
+    private String subject;
 
     Admission(ApiError error, MultiMap headers, Hold hold, ModelPrice price, long promptTokens, long bodyBytes, ApiKey key, long admittedAt) {
         this.error = error;
@@ -47,6 +50,32 @@ public final class Admission {
 
     static Admission refused(ApiError error, MultiMap headers) {
         return new Admission(error, headers, null, null, -1, 0, null, 0);
+    }
+
+    /** Refused by a limit or a budget (or because they could not be checked): for the metrics. */
+    static Admission refusedByLimit(ApiError error, MultiMap headers, String limit, String subjectName) {
+        Admission a = refused(error, headers);
+        a.limit = switch (limit) {
+            case "rpm", "rph", "rpd", "tpm", "concurrent", "budget", "unavailable" -> limit;
+            default -> "other";
+        };
+        int colon = subjectName == null ? -1 : subjectName.indexOf(':');
+        String kind = colon < 0 ? "none" : subjectName.substring(0, colon);
+        a.subject = switch (kind) {
+            case "key", "user", "team", "model", "ip" -> kind;
+            default -> "none";
+        };
+        return a;
+    }
+
+    /** The limit that refused it (see {@link #refusedByLimit}), or null. */
+    public String limit() {
+        return limit;
+    }
+
+    /** Whose limit refused it: key, user, team, model, ip or none; null when no limit refused it. */
+    public String limitSubject() {
+        return subject;
     }
 
     /** Null when admitted. */

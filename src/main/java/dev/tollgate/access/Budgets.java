@@ -34,6 +34,11 @@ public final class Budgets {
         return accounts.containsKey(subject);
     }
 
+    /** Every account now (a view: accounts come and go with the admin API). */
+    public java.util.Collection<BudgetAccount> all() {
+        return accounts.values();
+    }
+
     public void remove(String subject) {
         accounts.remove(subject);
     }

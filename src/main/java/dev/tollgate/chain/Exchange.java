@@ -50,6 +50,10 @@ public final class Exchange {
     private String responseModel;
     private long upstreamStartNanos;
     private long upstreamEndNanos;
+    private long upstreamFirstChunkNanos;
+    private long firstOutputNanos;
+    private long inputTokens = -1;
+    private long outputTokens = -1;
     private int attempts;
     private JsonNode loggedResponse;
     private ObjectNode localAnswer;
@@ -184,6 +188,13 @@ public final class Exchange {
     public long upstreamEndNanos() { return upstreamEndNanos; }
     public int attempts() { return attempts; }
 
+    /** A streamed answer's first bytes from the upstream arrived now (the first call only counts). */
+    public void upstreamFirstChunk() { if (upstreamFirstChunkNanos == 0) upstreamFirstChunkNanos = System.nanoTime(); }
+    public long upstreamFirstChunkNanos() { return upstreamFirstChunkNanos; }
+    /** A streamed answer's first event left for the caller now (the first call only counts). */
+    public void firstOutput() { if (firstOutputNanos == 0) firstOutputNanos = System.nanoTime(); }
+    public long firstOutputNanos() { return firstOutputNanos; }
+
     /**
      * Runs CPU-heavy work (tokenizing or scanning a large prompt) off the event loop, on the
      * worker pool; the future completes back on the event loop.
@@ -236,10 +247,16 @@ public final class Exchange {
     /** The request's cost in nano-dollars (-1 when not priced) and where its token counts came from. */
     public long costNanoUsd() { return costNanoUsd; }
     public String usageSource() { return usageSource; }
-    public void accounted(long costNanoUsd, String usageSource) {
+    public void accounted(long costNanoUsd, String usageSource, long inputTokens, long outputTokens) {
         this.costNanoUsd = costNanoUsd;
         this.usageSource = usageSource;
+        this.inputTokens = inputTokens;
+        this.outputTokens = outputTokens;
     }
+
+    /** The tokens the request was charged (the upstream's count or the gateway's estimate); -1 when none were counted. */
+    public long inputTokens() { return inputTokens; }
+    public long outputTokens() { return outputTokens; }
 
     /** The caller's API: how its request was read and how answers go back to it. */
     public CallerCodec callerCodec() { return callerCodec; }

@@ -51,6 +51,16 @@ public final class DeploymentHealth {
         }
     }
 
+    /** For the metrics: 0 closed, 1 open (cooling down), 2 half-open (its time is up, or its one probe is out). */
+    public int state(String deploymentId) {
+        State s = states.get(deploymentId);
+        if (s == null) return 0;
+        synchronized (s) {
+            if (s.openUntil == 0) return 0;
+            return s.probing || clock.getAsLong() >= s.openUntil ? 2 : 1;
+        }
+    }
+
     public void success(Deployment d) {
         State s = states.get(d.id());
         if (s == null) return;

@@ -48,6 +48,7 @@ final class AnswerRelay {
             proxy.phase = ProxyRequest.Phase.DONE;
             proxy.resp.headers().set(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             proxy.relay = new StreamRelay(proxy.ex, proxy.ctx.chain(), up, proxy.resp, proxy.loop.deadlines(), idleMs, proxy::finish, proxy.ctx.scrubber(), proxy.upstreamAttempts.translator.stream());
+            proxy.ctx.metrics().streamOpened();
             proxy.relay.start();
         } else if (proxy.upstreamAttempts.translator != null) {
             bufferTranslated(up, idleMs);
@@ -65,6 +66,7 @@ final class AnswerRelay {
         } else if (sse) {
             proxy.phase = ProxyRequest.Phase.DONE;
             proxy.relay = new StreamRelay(proxy.ex, proxy.ctx.chain(), up, proxy.resp, proxy.loop.deadlines(), idleMs, proxy::finish, proxy.ctx.scrubber(), null);
+            proxy.ctx.metrics().streamOpened();
             proxy.relay.start();
         } else if ((proxy.ex.endpoint().kind() != Endpoint.Kind.OTHER || proxy.ownAnswers.filtersModelList()) && ContentHeaders.isJson(contentType)
                 && ContentHeaders.length(up.getHeader(HttpHeaders.CONTENT_LENGTH)) <= proxy.ex.settings().get(CoreSettings.MAX_RESPONSE_BYTES)) {

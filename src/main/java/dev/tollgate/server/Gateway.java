@@ -5,6 +5,8 @@ import dev.tollgate.access.AccessSettings;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.Setting;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.metrics.MetricsSettings;
 import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.provider.Deployment;
 import dev.tollgate.provider.ModelRoute;
@@ -21,6 +23,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,17 +41,26 @@ public final class Gateway {
     private final GatewayContext ctx;
     private final List<GatewayVerticle> verticles;
     private final int port;
+    private final HttpServer metricsServer; // its own listener (TOLLGATE_METRICS_PORT), or null
 
-    private Gateway(Vertx vertx, GatewayContext ctx, List<GatewayVerticle> verticles, int port) {
+    private Gateway(Vertx vertx, GatewayContext ctx, List<GatewayVerticle> verticles, int port, HttpServer metricsServer) {
         this.vertx = vertx;
         this.ctx = ctx;
         this.verticles = verticles;
         this.port = port;
+        this.metricsServer = metricsServer;
     }
 
     /** The catalog of every setting the standard chain knows. */
     public static SettingCatalog catalog() {
-        return SettingCatalog.of(AccessSettings.ALL, Providers.settings(), Policies.settingsOf(Policies.standard()));
+        return SettingCatalog.of(gatewaySettings(), Providers.settings(), Policies.settingsOf(Policies.standard()));
+    }
+
+    /** Settings of the capabilities beside the chain: key mode's and the metrics'. */
+    private static List<Setting<?>> gatewaySettings() {
+        List<Setting<?>> all = new ArrayList<>(AccessSettings.ALL);
+        all.addAll(MetricsSettings.ALL);
+        return all;
     }
 
     public static Future<Gateway> start(Settings settings) {
@@ -66,7 +78,7 @@ public final class Gateway {
 
     /** With the environment the models list reads credentials from (tests give their own). */
     public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env) {
-        SettingCatalog catalog = SettingCatalog.of(AccessSettings.ALL, Providers.settings(), Policies.settingsOf(policies));
+        SettingCatalog catalog = SettingCatalog.of(gatewaySettings(), Providers.settings(), Policies.settingsOf(policies));
         TokenCounter.warmUp(); // on the caller's thread: never built on an event loop by a first request
         AccessControl access;
         Router router;
@@ -83,8 +95,9 @@ public final class Gateway {
         });
         List<String> secrets = secrets(settings, catalog, router);
         SecretScrubber.registerForLogs(secrets);
+        GatewayMetrics metrics = metrics(settings, access, router);
         GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access, router,
-                SecretScrubber.of(secrets));
+                SecretScrubber.of(secrets), metrics);
         int loops = settings.get(CoreSettings.EVENT_LOOPS);
         int instances = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
@@ -94,6 +107,7 @@ public final class Gateway {
         } catch (RuntimeException e) {
             vertx.close();
             access.close();
+            metrics.close();
             return Future.failedFuture(new ConfigException("invalid configuration:\n  " + e.getMessage()));
         }
         int port;
@@ -102,7 +116,16 @@ public final class Gateway {
         } catch (IOException e) {
             vertx.close();
             access.close();
+            metrics.close();
             return Future.failedFuture(e);
+        }
+        int metricsPort = metrics.enabled() ? settings.get(MetricsSettings.PORT) : 0;
+        if (metricsPort != 0 && metricsPort == port) {
+            vertx.close();
+            access.close();
+            metrics.close();
+            return Future.failedFuture(new ConfigException("invalid configuration:\n  TOLLGATE_METRICS_PORT: " + metricsPort
+                    + " is the gateway's own port; give another, or 0 to serve /metrics on the main port"));
         }
         List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
@@ -110,16 +133,35 @@ public final class Gateway {
                     verticles.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(instances))
-                .map(id -> {
+                .compose(id -> metricsPort == 0 ? Future.<HttpServer>succeededFuture(null)
+                        : new MetricsEndpoint(metrics, settings.get(MetricsSettings.TOKEN), ctx.cors())
+                                .listen(vertx, settings.get(CoreSettings.HOST), metricsPort))
+                .map(metricsServer -> {
                     // Idle rate-limit subjects (client IPs) are forgotten once their windows are empty.
                     vertx.setPeriodic(60_000, t -> access.sweep());
                     ctx.markReady();
-                    return new Gateway(vertx, ctx, new ArrayList<>(verticles), port);
+                    return new Gateway(vertx, ctx, new ArrayList<>(verticles), port, metricsServer);
                 })
                 .recover(err -> vertx.close().transform(ignored -> {
                     access.close();
+                    metrics.close();
                     return Future.failedFuture(err);
                 }));
+    }
+
+    /** The metrics (or none), with the gauges read at each scrape: circuits, the ledger, budgets. */
+    private static GatewayMetrics metrics(Settings settings, AccessControl access, Router router) {
+        GatewayMetrics metrics = GatewayMetrics.of(settings);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (ModelRoute r : router.listed()) {
+            for (Deployment d : r.deployments()) {
+                if (ids.add(d.id())) metrics.deploymentCircuit(d.id(), () -> router.health().state(d.id()));
+            }
+        }
+        dev.tollgate.store.Ledger ledger = access.ledger();
+        if (ledger != null) metrics.ledger(ledger::queued, ledger::dropped, ledger::spooled);
+        if (access.keyMode()) metrics.budgets(settings, access::budgetsRemaining);
+        return metrics;
     }
 
     /** Every credential the gateway holds: secret settings (provider key, admin token) and each deployment's key. */
@@ -158,6 +200,11 @@ public final class Gateway {
         return ctx.access();
     }
 
+    /** What the gateway records for /metrics ({@link GatewayMetrics#OFF} when metrics are off). */
+    public GatewayMetrics metrics() {
+        return ctx.metrics();
+    }
+
     public boolean ready() {
         return ctx.ready();
     }
@@ -171,10 +218,14 @@ public final class Gateway {
         long grace = ctx.settings().get(CoreSettings.SHUTDOWN_GRACE_MS);
         List<Future<Void>> shutdowns = new ArrayList<>();
         for (GatewayVerticle v : verticles) shutdowns.add(v.shutdown(grace));
+        if (metricsServer != null) shutdowns.add(metricsServer.close());
         return Future.join(shutdowns)
                 .transform(ignored -> ctx.access().counters().flush()) // deferred settlements reach Redis
                 .transform(ignored -> vertx.close())
-                .andThen(ignored -> ctx.access().close()); // the ledger's last rows are written before exit
+                .andThen(ignored -> {
+                    ctx.access().close(); // the ledger's last rows are written before exit
+                    ctx.metrics().close();
+                });
     }
 
     private static int freePort(String host) throws IOException {

@@ -9,6 +9,7 @@ import dev.tollgate.provider.Router;
 import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
+import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.upstream.RetryPolicy;
 import dev.tollgate.upstream.UpstreamTarget;
@@ -28,11 +29,13 @@ public final class GatewayContext {
     private final Router router;
     private final Providers providers;
     private final SecretScrubber scrubber;
+    private final GatewayMetrics metrics;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
 
     public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access, Router router,
-                          SecretScrubber scrubber) {
+                          SecretScrubber scrubber, GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.access = access;
         this.scrubber = scrubber;
         this.router = router;
@@ -56,6 +59,8 @@ public final class GatewayContext {
     public Providers providers() { return providers; }
     /** Masks the gateway's credentials in upstream error bodies and error events. */
     public SecretScrubber scrubber() { return scrubber; }
+    /** What the request path records for /metrics ({@link GatewayMetrics#OFF} when metrics are off). */
+    public GatewayMetrics metrics() { return metrics; }
 
     /** Ready: started and not shutting down. */
     public boolean ready() { return ready.get() && !draining.get(); }

@@ -17,6 +17,7 @@ import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
 import dev.tollgate.json.Json;
+import dev.tollgate.metrics.MetricsSettings;
 import dev.tollgate.secret.Redaction;
 import dev.tollgate.observe.RequestLog;
 import io.netty.handler.codec.TooLongFrameException;
@@ -46,6 +47,8 @@ final class GatewayVerticle extends VerticleBase {
     private EventLoopResources loop;
     private HeaderTimeout headerTimeout;
     private AdminApi adminApi;
+    private MetricsEndpoint metricsEndpoint; // null: metrics off, or on their own port
+    private AutoCloseable lagProbe;
 
     GatewayVerticle(GatewayContext ctx, int port) {
         this.ctx = ctx;
@@ -58,6 +61,10 @@ final class GatewayVerticle extends VerticleBase {
         int headerTimeoutMs = s.get(CoreSettings.CLIENT_HEADER_TIMEOUT_MS);
         headerTimeout = new HeaderTimeout(headerTimeoutMs);
         adminApi = new AdminApi(vertx, ctx.access(), ctx.cors());
+        if (ctx.metrics().enabled() && s.get(MetricsSettings.PORT) == 0) {
+            metricsEndpoint = new MetricsEndpoint(ctx.metrics(), s.get(MetricsSettings.TOKEN), ctx.cors());
+        }
+        lagProbe = ctx.metrics().watchEventLoop(vertx);
         long tick = Math.max(5, Math.min(100, minTimeout(s) / 5));
         Deadlines deadlines = new Deadlines(vertx, tick);
         HttpClientOptions clientOptions = new HttpClientOptions()
@@ -97,7 +104,8 @@ final class GatewayVerticle extends VerticleBase {
     }
 
     @Override
-    public Future<?> stop() {
+    public Future<?> stop() throws Exception {
+        lagProbe.close();
         loop.deadlines().close();
         return loop.client().close();
     }
@@ -196,6 +204,10 @@ final class GatewayVerticle extends VerticleBase {
             }
             return;
         }
+        if (metricsEndpoint != null && path.equals(MetricsEndpoint.PATH)) {
+            metricsEndpoint.handle(req, requestId);
+            return;
+        }
         if (path.startsWith("/admin/")) {
             adminApi.handle(req, path, requestId);
             return;
@@ -268,9 +280,10 @@ final class GatewayVerticle extends VerticleBase {
         log(exchange(req, Endpoint.unrouted(clip(path)), requestId, clientSentId), error.status(), error.message());
     }
 
-    private static void log(Exchange ex, int status, String errorMessage) {
+    private void log(Exchange ex, int status, String errorMessage) {
         ex.status(status);
         if (errorMessage != null) ex.errorMessage(errorMessage);
+        ctx.metrics().requestEnded(ex.endpoint(), status);
         RequestLog.write(ex);
     }
 

@@ -217,6 +217,8 @@ final class ProxyRequest {
         } catch (RuntimeException e) {
             LOG.error("accounting failed for request {}: {}", ex.requestId(), e.toString());
         }
+        if (relay != null) ctx.metrics().streamClosed();
+        upstreamAttempts.recordEnd();
         RequestLog.write(ex);
     }
 

@@ -52,6 +52,7 @@ final class RequestJudging {
             return;
         }
         if (a.error() != null) {
+            if (a.limit() != null) proxy.ctx.metrics().refused(a.limit(), a.limitSubject());
             proxy.fail(a.error(), a.headers()); // nothing held: nothing to release
             return;
         }

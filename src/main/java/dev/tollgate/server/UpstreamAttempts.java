@@ -79,6 +79,9 @@ final class UpstreamAttempts {
     Buffer upstreamBody;
     Deployment deployment;
     AnswerTranslator translator;
+    /** The last call made: when it started, and how it failed (error.type; null when it answered 2xx/3xx). */
+    long callStartNanos;
+    String callError;
 
     /** Tries the next deployment that may take a request now; false when none is left. */
     boolean nextAttempt() {
@@ -141,13 +144,18 @@ final class UpstreamAttempts {
                 s.get(CoreSettings.RETRY_COUNT), s.get(CoreSettings.UPSTREAM_CONNECT_TIMEOUT_MS),
                 s.get(CoreSettings.UPSTREAM_FIRST_BYTE_TIMEOUT_MS));
         if (upload == null) proxy.phase = ProxyRequest.Phase.UPSTREAM;
+        long start = callStartNanos = System.nanoTime();
+        int attemptsBefore = proxy.ex.attempts();
+        callError = null;
         proxy.call.start().onComplete(ar -> {
+            proxy.ctx.metrics().retried(d == null ? null : d.id(), proxy.ex.attempts() - attemptsBefore - 1);
             if (proxy.finished) {
                 if (ar.succeeded()) ar.result().request().reset();
                 return;
             }
             if (ar.succeeded()) {
                 HttpClientResponse up = ar.result();
+                if (up.statusCode() >= 400) callError = Integer.toString(up.statusCode());
                 if (d != null) {
                     boolean failed = RetryPolicy.retryableStatus(up.statusCode());
                     if (failed) proxy.ctx.router().health().failure(d); else proxy.ctx.router().health().success(d);
@@ -155,7 +163,7 @@ final class UpstreamAttempts {
                     if (failed && canFallBack()) {
                         // Read and drop this deployment's failure; nothing has reached the caller yet.
                         up.pause();
-                        up.body().onComplete(ignored -> { if (!proxy.finished && !nextAttempt()) relayLastFailure(); });
+                        up.body().onComplete(ignored -> { if (!proxy.finished && !fellBack(d, start, callError)) relayLastFailure(); });
                         up.resume();
                         return;
                     }
@@ -164,10 +172,11 @@ final class UpstreamAttempts {
                 return;
             }
             UpstreamCall.Failure f = ar.cause() instanceof UpstreamCall.CallFailed cf ? cf.failure : UpstreamCall.Failure.UNREACHABLE;
+            callError = f == UpstreamCall.Failure.TIMEOUT ? "timeout" : f == UpstreamCall.Failure.CANCELLED ? "cancelled" : "unreachable";
             if (d != null && f != UpstreamCall.Failure.CANCELLED) {
                 proxy.ctx.router().health().failure(d);
-                proxy.ex.attempt(d.id(), f == UpstreamCall.Failure.TIMEOUT ? "timeout" : "unreachable");
-                if (canFallBack() && nextAttempt()) return;
+                proxy.ex.attempt(d.id(), callError);
+                if (canFallBack() && fellBack(d, start, callError)) return;
             }
             proxy.ex.upstreamEnded();
             switch (f) {
@@ -216,6 +225,20 @@ final class UpstreamAttempts {
             }
             proxy.ownAnswers.answerDirectly(CountTokens.answer(ar.result()));
         });
+    }
+
+    /** Moves on to the next deployment after {@code failed}'s call failed; its call is then one failed GenAI operation. */
+    private boolean fellBack(Deployment failed, long start, String error) {
+        long end = System.nanoTime();
+        boolean next = nextAttempt();
+        if (next) proxy.ctx.metrics().upstreamCallFailed(proxy.ex, failed.provider().id(), start, end, error, failed.id());
+        return next;
+    }
+
+    /** The request ended: its metrics, with the last upstream call (the one that served it). */
+    void recordEnd() {
+        proxy.ctx.metrics().requestEnded(proxy.ex, callStartNanos == 0 ? null : deployment == null ? "openai" : deployment.provider().id(),
+                callStartNanos, callError, System.nanoTime());
     }
 
     /** Every deployment that could be tried failed with a retryable status that was already read. */

@@ -72,6 +72,7 @@ public final class StreamRelay {
 
     private void onData(Buffer data) {
         if (finished) return;
+        ex.upstreamFirstChunk(); // timed once: time to first chunk (metrics)
         idle.arm(idleMs);
         writer.output().begin(); // the events of this read leave together, at its end
         try {
@@ -81,6 +82,7 @@ public final class StreamRelay {
             return;
         } finally {
             writer.output().flush();
+            if (writer.output().wrote()) ex.firstOutput(); // timed once: time to first token as the caller sees it
         }
         if (!finished && client.writeQueueFull()) {
             upstream.pause();

@@ -15,6 +15,7 @@ public final class WriteCoalescer {
     private boolean gathering;
     private Buffer first;    // the only buffer gathered so far, not copied
     private Buffer gathered; // two or more, copied together
+    private boolean wrote;
 
     public WriteCoalescer(HttpServerResponse client) {
         this.client = client;
@@ -27,6 +28,7 @@ public final class WriteCoalescer {
 
     public void write(Buffer bytes) {
         if (!gathering) {
+            wrote = true;
             client.write(bytes);
         } else if (gathered != null) {
             gathered.appendBuffer(bytes);
@@ -44,6 +46,14 @@ public final class WriteCoalescer {
         Buffer out = gathered != null ? gathered : first;
         first = null;
         gathered = null;
-        if (out != null) client.write(out);
+        if (out != null) {
+            wrote = true;
+            client.write(out);
+        }
+    }
+
+    /** Whether anything has been written to the caller yet. */
+    public boolean wrote() {
+        return wrote;
     }
 }

@@ -96,6 +96,17 @@ class LayeringTest {
                 .check(classes);
     }
 
+    /** The metrics record what the server hands them (the exchange, plain values): they reach into no capability. */
+    @Test
+    void metricsKnowNoCapability() {
+        noClasses().that().resideInAPackage("dev.tollgate.metrics..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.stream..",
+                        "dev.tollgate.provider..", "dev.tollgate.policy..", "dev.tollgate.access..", "dev.tollgate.store..",
+                        "dev.tollgate.admin..", "dev.tollgate.observe..", "dev.tollgate.upstream..", "dev.tollgate.caller..",
+                        "dev.tollgate.sharedstate..", "dev.tollgate.cli..")
+                .check(classes);
+    }
+
     /** Settings are read by everyone and know no one. */
     @Test
     void configKnowsNoCapability() {
