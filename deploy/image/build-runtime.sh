@@ -100,7 +100,8 @@ echo "/usr/lib/locale/C.utf8 ${pkg:-unknown} $([ -n "$pkg" ] && dpkg-query -W -f
   >>"$out/usr/share/tollgate-runtime/packages.txt"
 {
   echo "java $(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "$java_home/release") from $java_home"
-  echo "modules $modules"
+  # Every module in the runtime: the ones asked for and those they require.
+  echo "modules $(sed -n 's/^MODULES="\(.*\)"/\1/p' "$out/opt/java/release" | tr ' ' '\n' | sort | paste -sd, -)"
 } >>"$out/usr/share/tollgate-runtime/packages.txt"
 
 cat >"$out/etc/passwd" <<'EOF'
