@@ -1,0 +1,79 @@
+package dev.tollgate.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.TestGateway;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every metric the Grafana dashboard and the alert rules read is one a running gateway exports, read from a scrape of
+ * its {@code /metrics} after traffic that makes the lazily registered meters appear: answers whole and streamed, a
+ * retry, a rate-limit refusal, key mode's ledger. Still to add once {@code /metrics} exists: traffic for a policy
+ * finding, a fallback and a deployment's circuit (a routed model), which register their meters on first use.
+ */
+@Disabled("needs GET /metrics (issue 14, item 1): enable when that branch is merged")
+class DeployMetricsDriftTest {
+
+    private static final String ADMIN = "drift-test-admin-token-0123456789";
+    private static final String ANSWER = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-4o-mini\","
+            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,\"total_tokens\":6}}";
+
+    @Test
+    void everyMetricTheDashboardAndTheAlertRulesReadIsOneTheGatewayExports() throws Exception {
+        Set<String> used = new TreeSet<>();
+        for (JsonNode panel : DeployFiles.json("grafana/dashboards/tollgate.json").get("panels")) {
+            for (JsonNode target : panel.get("targets")) used.addAll(PromQl.metricNames(target.get("expr").asText()));
+        }
+        for (JsonNode group : DeployFiles.yaml("prometheus/alerts.yaml").get("groups")) {
+            for (JsonNode rule : group.get("rules")) used.addAll(PromQl.metricNames(rule.get("expr").asText()));
+        }
+        used.remove("up"); // Prometheus' own, for each scrape target
+
+        AtomicInteger calls = new AtomicInteger();
+        try (FakeUpstream upstream = new FakeUpstream().handle(req -> {
+                 // In order: the first call's first attempt (503, retried), its retry, the streamed call.
+                 int n = calls.incrementAndGet();
+                 if (n == 1) FakeUpstream.json(req, 503, "{\"error\":{\"message\":\"busy\"}}");
+                 else if (n == 2) FakeUpstream.json(req, 200, ANSWER);
+                 else {
+                     FakeUpstream.startSse(req);
+                     FakeUpstream.event(req, "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-mini\","
+                             + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
+                             + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,\"total_tokens\":6}}");
+                     FakeUpstream.event(req, "[DONE]");
+                     req.response().end();
+                 }
+             });
+             TestGateway gateway = TestGateway.start(upstream, Map.of("TOLLGATE_ADMIN_TOKEN", ADMIN, "POLICY_RETRY_COUNT", "1"))) {
+            HttpResponse<String> created = gateway.postJson("/admin/v1/keys", "{\"name\":\"drift\",\"limits\":{\"rpm\":2}}",
+                    "Authorization", "Bearer " + ADMIN);
+            assertThat(created.statusCode()).isEqualTo(201);
+            String key = new ObjectMapper().readTree(created.body()).get("key").asText();
+            String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+            assertThat(gateway.postJson("/v1/chat/completions", chat + "}", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+            assertThat(gateway.postJson("/v1/chat/completions", chat + ",\"stream\":true}", "Authorization", "Bearer " + key).statusCode())
+                    .isEqualTo(200);
+            assertThat(gateway.postJson("/v1/chat/completions", chat + "}", "Authorization", "Bearer " + key).statusCode()).isEqualTo(429);
+
+            HttpResponse<String> scrape = gateway.get("/metrics");
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            Set<String> exported = new TreeSet<>();
+            scrape.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
+                    .forEach(l -> exported.add(l.split("[{ ]", 2)[0]));
+            Set<String> missing = new TreeSet<>(used);
+            missing.removeAll(exported);
+            assertThat(missing).as("read by deploy/grafana/dashboards/tollgate.json or deploy/prometheus/alerts.yaml, not exported").isEmpty();
+        }
+    }
+}
