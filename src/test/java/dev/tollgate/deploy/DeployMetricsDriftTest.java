@@ -8,18 +8,20 @@ import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every metric the Grafana dashboard and the alert rules read is one a running gateway exports, read from a scrape of
- * its {@code /metrics} after traffic that makes the lazily registered meters appear: answers whole and streamed, a
- * retry, a rate-limit refusal, key mode's ledger. Still to add once {@code /metrics} exists: traffic for a policy
- * finding, a fallback and a deployment's circuit (a routed model), which register their meters on first use.
+ * its {@code /metrics} after traffic that makes the meters registered on first use appear: answers whole and streamed,
+ * a retry and a fallback on a routed model (and its deployments' circuits), a policy finding, a rate-limit refusal,
+ * key mode's ledger.
  */
 @Disabled("needs GET /metrics (issue 14, item 1): enable when that branch is merged")
 class DeployMetricsDriftTest {
@@ -40,28 +42,40 @@ class DeployMetricsDriftTest {
         }
         used.remove("up"); // Prometheus' own, for each scrape target
 
-        AtomicInteger calls = new AtomicInteger();
+        AtomicReference<FakeUpstream> fake = new AtomicReference<>();
         try (FakeUpstream upstream = new FakeUpstream().handle(req -> {
-                 // In order: the first call's first attempt (503, retried), its retry, the streamed call.
-                 int n = calls.incrementAndGet();
-                 if (n == 1) FakeUpstream.json(req, 503, "{\"error\":{\"message\":\"busy\"}}");
-                 else if (n == 2) FakeUpstream.json(req, 200, ANSWER);
-                 else {
+                 String body = fake.get().lastReceived().bodyText();
+                 if (body.contains("\"broken-model\"")) FakeUpstream.json(req, 500, "{\"error\":{\"message\":\"down\"}}"); // retried, then falls back
+                 else if (body.contains("\"stream\":true")) {
                      FakeUpstream.startSse(req);
                      FakeUpstream.event(req, "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-mini\","
                              + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
                              + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,\"total_tokens\":6}}");
                      FakeUpstream.event(req, "[DONE]");
                      req.response().end();
-                 }
+                 } else FakeUpstream.json(req, 200, ANSWER);
              });
-             TestGateway gateway = TestGateway.start(upstream, Map.of("TOLLGATE_ADMIN_TOKEN", ADMIN, "POLICY_RETRY_COUNT", "1"))) {
+             TestGateway gateway = TestGateway.start(upstream, Map.of(
+                     "TOLLGATE_ADMIN_TOKEN", ADMIN,
+                     "TOLLGATE_DATABASE", Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "drift-")
+                             .resolve("tollgate.db").toString(),
+                     "POLICY_RETRY_COUNT", "1",
+                     "POLICY_CUSTOM_WORDLIST", "bluebird",
+                     "POLICY_REQUEST_WORDLIST", "custom:audit",
+                     // gpt-4o-mini's only deployment fails: a retry, then the fallback to the model "backup".
+                     "TOLLGATE_MODELS", "[{\"name\":\"gpt-4o-mini\",\"deployments\":[{\"provider\":\"openai-compatible\","
+                             + "\"model\":\"broken-model\",\"base_url\":\"" + upstream.baseUrl() + "\"}],\"fallbacks\":[\"backup\"]},"
+                             + "{\"name\":\"backup\",\"deployments\":[{\"provider\":\"openai-compatible\",\"model\":\"gpt-4o-mini\","
+                             + "\"base_url\":\"" + upstream.baseUrl() + "\"}]}]"))) {
+            fake.set(upstream);
             HttpResponse<String> created = gateway.postJson("/admin/v1/keys", "{\"name\":\"drift\",\"limits\":{\"rpm\":2}}",
                     "Authorization", "Bearer " + ADMIN);
             assertThat(created.statusCode()).isEqualTo(201);
             String key = new ObjectMapper().readTree(created.body()).get("key").asText();
-            String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
-            assertThat(gateway.postJson("/v1/chat/completions", chat + "}", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+            String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi bluebird\"}]";
+            HttpResponse<String> whole = gateway.postJson("/v1/chat/completions", chat + "}", "Authorization", "Bearer " + key);
+            assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+            assertThat(upstream.received()).hasSize(3); // broken-model twice (a retry), then the fallback
             assertThat(gateway.postJson("/v1/chat/completions", chat + ",\"stream\":true}", "Authorization", "Bearer " + key).statusCode())
                     .isEqualTo(200);
             assertThat(gateway.postJson("/v1/chat/completions", chat + "}", "Authorization", "Bearer " + key).statusCode()).isEqualTo(429);
