@@ -18,7 +18,8 @@
 #                             gateway's data directory; the pom's Jib configuration makes both writable
 #
 # The same inputs (JDK, modules, libraries) give the same files; the directory is rebuilt only when
-# they change (OUT_DIR/.inputs records them), so a second run costs a second.
+# they change (OUT_DIR/.inputs records them: this script, the JDK, the modules, the system libraries the
+# JDK links against), so a second run costs a second.
 set -euo pipefail
 
 out=$(realpath -m "${1:?usage: build-runtime.sh OUT_DIR CLASSPATH}")
@@ -47,7 +48,9 @@ modules=$(tr ',' '\n' <<<"$jdeps_modules,$service_modules" | grep -vx java.deskt
 script_sum=$(sha256sum "$0" | cut -d' ' -f1)
 inputs="script=$script_sum
 java=$(sha256sum "$java_home/release" "$java_home/jmods/java.base.jmod" | sha256sum | cut -d' ' -f1)
-modules=$modules"
+modules=$modules
+libraries=$(ldd "$java_home/bin/java" "$java_home/lib/server/libjvm.so" | awk '/=> \// { print $3 } /^\t\// { print $1 }' \
+    | sort -u | xargs readlink -f | xargs sha256sum | sha256sum | cut -d' ' -f1)"
 if [ -f "$out/.inputs" ] && [ "$(cat "$out/.inputs")" = "$inputs" ]; then
   echo "build-runtime.sh: $out is current ($modules)"
   exit 0

@@ -1,10 +1,10 @@
 package dev.tollgate.image;
 
 import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +78,7 @@ class ImageRunTest {
         ContainerImage image = ContainerImage.get();
         Path root = image.rootfs();
         try (FakeUpstream upstream = new FakeUpstream().handle(req -> FakeUpstream.json(req, 200, CHAT_ANSWER))) {
-            int port = freePort();
+            int port = GatewayProcess.freePort();
             Map<String, String> env = new HashMap<>(image.env());
             env.put("HOST", "127.0.0.1"); // the test shares the host's network: loopback only
             env.put("PORT", Integer.toString(port));
@@ -157,11 +157,5 @@ class ImageRunTest {
 
     private static String line(List<String> lines, String prefix) {
         return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError("no line " + prefix));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
