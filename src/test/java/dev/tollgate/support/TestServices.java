@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The real services some tests need: PostgreSQL, MariaDB and Redis, at the addresses the
- * environment gives (defaults: the development machine's 127.0.0.1 services). Where one is not
+ * environment gives (defaults: the development machine's 127.0.0.1 services), and other things
+ * outside the test class path (the container image, promtool). Where one is not
  * reachable, its tests are skipped with one line on the console saying how to start it, unless
  * {@code TG_TEST_SERVICES=required} (set by {@code .ci/run}): then they fail, so CI can
  * never pass by skipping them.
@@ -50,10 +51,21 @@ public final class TestServices {
     /** Returns when the service answers on its port; otherwise skips the calling test, or fails it under CI. */
     public static void need(Service s) {
         if (reachable(s)) return;
-        String line = s.name() + " is not reachable at " + s.address() + ": its tests are skipped. To run them: " + s.howToStart();
-        if (required()) throw new AssertionError(s.name() + " is not reachable at " + s.address()
-                + " and TG_TEST_SERVICES=required: start it (" + s.howToStart() + ")");
-        if (REPORTED.add(s.name())) console(line);
+        missing(s.name(), s.name() + " is not reachable at " + s.address(), "start it", s.howToStart());
+    }
+
+    /**
+     * Returns when something else a test needs is at hand (a tool, a built artifact); otherwise skips the
+     * calling test with one line saying how to get it, or fails it under CI, as for a service.
+     */
+    public static void need(String what, boolean present, String howToGet) {
+        if (!present) missing(what, what + " is missing", "get it", howToGet);
+    }
+
+    private static void missing(String name, String problem, String verb, String how) {
+        String line = problem + ": its tests are skipped. To run them: " + how;
+        if (required()) throw new AssertionError(problem + " and TG_TEST_SERVICES=required: " + verb + " (" + how + ")");
+        if (REPORTED.add(name)) console(line);
         Assumptions.abort(line);
     }
 

@@ -16,4 +16,13 @@ class TestServicesTest {
         assertThatThrownBy(() -> TestServices.need(nothing)).isInstanceOf(expected)
                 .hasMessageContaining("Nothing is not reachable at 127.0.0.1:1").hasMessageContaining("start nothing");
     }
+
+    @Test
+    void aMissingToolSkipsOrFailsNamingHowToGetIt() {
+        Class<? extends Throwable> expected = TestServices.required() ? AssertionError.class
+                : org.opentest4j.TestAbortedException.class;
+        assertThatThrownBy(() -> TestServices.need("sometool", false, "apt-get install sometool")).isInstanceOf(expected)
+                .hasMessageContaining("sometool is missing").hasMessageContaining("apt-get install sometool");
+        TestServices.need("sometool", true, "apt-get install sometool"); // present: returns
+    }
 }
