@@ -22,7 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a retry and a fallback on a routed model (and its deployments' circuits), a policy finding, a rate-limit refusal,
  * key mode's ledger.
  */
-
 class DeployMetricsDriftTest {
 
     private static final String ADMIN = "drift-test-admin-token-0123456789";
