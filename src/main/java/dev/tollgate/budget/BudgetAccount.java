@@ -16,6 +16,10 @@ public final class BudgetAccount {
     private long periodEnd;
     private long spent;
     private long reserved;
+    /** What a shared store (Redis) last said this budget had left, and in which period: a hint only. */
+    private volatile Seen seen;
+
+    private record Seen(long periodStart, long remainingNanoUsd) {}
 
     public BudgetAccount(String subject, Budget budget, long periodStart, long spentInPeriod) {
         this.subject = subject;
@@ -31,6 +35,17 @@ public final class BudgetAccount {
 
     public Budget budget() {
         return budget;
+    }
+
+    /** Notes what a shared store said this budget had left in the period starting at {@code periodStart}. */
+    public void noteRemainingSeen(long periodStart, long remainingNanoUsd) {
+        seen = new Seen(periodStart, remainingNanoUsd);
+    }
+
+    /** The last figure {@link #noteRemainingSeen} noted for that period; {@link Long#MAX_VALUE} when none. */
+    public long remainingSeen(long periodStart) {
+        Seen s = seen;
+        return s != null && s.periodStart() == periodStart ? s.remainingNanoUsd() : Long.MAX_VALUE;
     }
 
     /** A changed budget keeps what was spent in the period (same period kind) or restarts (new kind). */

@@ -24,8 +24,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,6 +44,8 @@ public final class RedisCounters implements CounterStore {
     /** Tokens are doubles in Lua: kept below 2^50 so they stay exact. */
     private static final long MAX_TOKENS = 1L << 50;
     private static final String[] WINDOWS = {"rpm", "rph", "rpd", "tpm"};
+    /** Arguments before an admission's subjects (id, ttl, tokens, subjects, budgets, worst), and per subject. */
+    private static final int ADMIT_HEAD = 6, SUBJECT_ARGS = 6;
 
     private final Redis redis;
     private final ScriptCalls calls;
@@ -55,8 +55,6 @@ public final class RedisCounters implements CounterStore {
     private final LongSupplier clock;
     private final String replica = Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final AtomicLong sequence = new AtomicLong();
-    /** The last remaining amount (nano-dollars) seen per budget key, for {@link #remainingHint}. */
-    private final Map<String, Long> lastRemaining = new ConcurrentHashMap<>();
 
     public RedisCounters(Redis redis, String prefix, long reservationTtlMs, long timeoutMs, LongSupplier clock) {
         this.redis = redis;
@@ -78,17 +76,17 @@ public final class RedisCounters implements CounterStore {
         List<RateLimiter.Subject> subjects = limited(claim.subjects());
         if (subjects.isEmpty() && claim.accounts().isEmpty()) {
             // Nothing to count (a key without limits or budgets): no round trip.
-            return Future.succeededFuture(Decision.admitted(new RedisHold(id, 0, List.of(), List.of(), List.of(), 0), List.of()));
+            return Future.succeededFuture(Decision.admitted(new RedisHold(id, 0, List.of(), List.of(), null, 0), List.of()));
         }
         ScriptOp op = ScriptOp.of("admit").arg(id).arg(ttlMs).arg(tokens).arg(subjects.size()).arg(claim.accounts().size()).arg(worst);
         subjectArgs(subjects, op);
-        List<String> budgetKeys = new ArrayList<>(claim.accounts().size());
-        for (BudgetAccount a : claim.accounts()) {
-            long start = a.budget().period().start(now);
-            String b = keys.budget(a.subject(), a.budget(), start);
-            budgetKeys.add(b);
+        long[] starts = new long[claim.accounts().size()];
+        for (int j = 0; j < starts.length; j++) {
+            BudgetAccount a = claim.accounts().get(j);
+            starts[j] = a.budget().period().start(now);
+            String b = keys.budget(a.subject(), a.budget(), starts[j]);
             op.key(b).key(keys.reservations(b));
-            op.arg(Micros.down(a.budget().amountNanoUsd())).arg(expireIn(a, start, now));
+            op.arg(Micros.down(a.budget().amountNanoUsd())).arg(expireIn(a, starts[j], now));
         }
         return calls.call(op).map(r -> {
             long kind = r.get(0).toLong();
@@ -96,10 +94,10 @@ public final class RedisCounters implements CounterStore {
                 long at = r.get(1).toLong();
                 List<WindowState> windows = states(subjects, r, 2);
                 int next = 2 + windows.size() * 2;
-                for (int j = 0; j < budgetKeys.size(); j++) {
-                    lastRemaining.put(budgetKeys.get(j), Micros.toNano(r.get(next + j).toLong()));
+                for (int j = 0; j < starts.length; j++) {
+                    claim.accounts().get(j).noteRemainingSeen(starts[j], Micros.toNano(r.get(next + j).toLong()));
                 }
-                return Decision.admitted(new RedisHold(id, at, subjects, claim.accounts(), budgetKeys, tokens), windows);
+                return Decision.admitted(new RedisHold(id, at, subjects, claim.accounts(), op, tokens), windows);
             }
             if (kind == 0) {
                 RateLimiter.Subject s = subjects.get(r.get(1).toInteger() - 1);
@@ -109,7 +107,7 @@ public final class RedisCounters implements CounterStore {
             if (kind == 2) {
                 int j = r.get(1).toInteger() - 1;
                 long remaining = Micros.toNano(r.get(2).toLong());
-                lastRemaining.put(budgetKeys.get(j), remaining);
+                claim.accounts().get(j).noteRemainingSeen(starts[j], remaining);
                 return Decision.overBudget(claim.accounts().get(j), remaining);
             }
             List<BudgetAccount> unknown = new ArrayList<>();
@@ -210,8 +208,7 @@ public final class RedisCounters implements CounterStore {
 
     @Override
     public long remainingHint(BudgetAccount account, long now) {
-        Long seen = lastRemaining.get(keys.budget(account.subject(), account.budget(), account.budget().period().start(now)));
-        return seen == null ? Long.MAX_VALUE : seen;
+        return account.remainingSeen(account.budget().period().start(now));
     }
 
     @Override
@@ -243,17 +240,18 @@ public final class RedisCounters implements CounterStore {
         private final long at;
         private final List<RateLimiter.Subject> subjects;
         private final List<BudgetAccount> accounts;
-        private final List<String> budgetKeys;
+        /** The admission: its keys are the settlement's, and so are its subjects' limits. */
+        private final ScriptOp admission;
         private final long reservedTokens;
         private boolean settled;
 
-        RedisHold(String id, long at, List<RateLimiter.Subject> subjects, List<BudgetAccount> accounts, List<String> budgetKeys,
+        RedisHold(String id, long at, List<RateLimiter.Subject> subjects, List<BudgetAccount> accounts, ScriptOp admission,
                   long reservedTokens) {
             this.id = id;
             this.at = at;
             this.subjects = subjects;
             this.accounts = accounts;
-            this.budgetKeys = budgetKeys;
+            this.admission = admission;
             this.reservedTokens = reservedTokens;
         }
 
@@ -271,13 +269,13 @@ public final class RedisCounters implements CounterStore {
             for (BudgetAccount a : accounts) a.settle(0, costNanoUsd, now);
             if (subjects.isEmpty() && accounts.isEmpty()) return;
             long delta = actualTokens < 0 ? 0 : Math.min(MAX_TOKENS, actualTokens) - reservedTokens;
-            ScriptOp op = ScriptOp.of("settle").arg(id).arg(at).arg(refundRequest ? "1" : "0").arg(delta).arg(subjects.size())
-                    .arg(accounts.size());
-            subjectArgs(subjects, op);
-            for (String b : budgetKeys) op.key(b).key(keys.reservations(b));
-            long cost = Micros.up(costNanoUsd);
-            for (int j = 0; j < accounts.size(); j++) op.arg(cost);
-            calls.defer(op);
+            List<String> args = new ArrayList<>(6 + subjects.size() * SUBJECT_ARGS + accounts.size());
+            args.addAll(List.of(id, Long.toString(at), refundRequest ? "1" : "0", Long.toString(delta), Integer.toString(subjects.size()),
+                    Integer.toString(accounts.size())));
+            args.addAll(admission.args().subList(ADMIT_HEAD, ADMIT_HEAD + subjects.size() * SUBJECT_ARGS));
+            String cost = Long.toString(Micros.up(costNanoUsd));
+            for (int j = 0; j < accounts.size(); j++) args.add(cost);
+            calls.defer(new ScriptOp("settle", admission.keys(), args));
         }
     }
 
