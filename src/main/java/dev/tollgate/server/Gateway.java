@@ -16,6 +16,7 @@ import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.SettingCatalog;
 import dev.tollgate.config.Settings;
 import dev.tollgate.policy.Policies;
+import dev.tollgate.trace.Tracing;
 import dev.tollgate.usage.TokenCounter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -64,8 +65,26 @@ public final class Gateway {
         return start(settings, policies, clockMillis, System::getenv);
     }
 
-    /** With the environment the models list reads credentials from (tests give their own). */
+    /** With the environment the models list reads credentials from (tests give their own); tracing as the process environment asks. */
     public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env) {
+        Tracing tracing;
+        try {
+            tracing = Tracing.fromEnvironment(System.getenv());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return start(settings, policies, clockMillis, env, tracing);
+    }
+
+    /** With tracing made by the caller (tests point it at their own receiver); the gateway closes it when it stops. */
+    public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env,
+                                        Tracing tracing) {
+        Future<Gateway> started = startTraced(settings, policies, clockMillis, env, tracing);
+        return started.onFailure(e -> tracing.close());
+    }
+
+    private static Future<Gateway> startTraced(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env,
+                                               Tracing tracing) {
         SettingCatalog catalog = SettingCatalog.of(AccessSettings.ALL, Providers.settings(), Policies.settingsOf(policies));
         TokenCounter.warmUp(); // on the caller's thread: never built on an event loop by a first request
         AccessControl access;
@@ -84,7 +103,7 @@ public final class Gateway {
         List<String> secrets = secrets(settings, catalog, router);
         SecretScrubber.registerForLogs(secrets);
         GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access, router,
-                SecretScrubber.of(secrets));
+                SecretScrubber.of(secrets), tracing);
         int loops = settings.get(CoreSettings.EVENT_LOOPS);
         int instances = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
@@ -172,7 +191,8 @@ public final class Gateway {
         List<Future<Void>> shutdowns = new ArrayList<>();
         for (GatewayVerticle v : verticles) shutdowns.add(v.shutdown(grace));
         return Future.join(shutdowns).transform(ignored -> vertx.close())
-                .andThen(ignored -> ctx.access().close()); // the ledger's last rows are written before exit
+                .andThen(ignored -> ctx.access().close()) // the ledger's last rows are written before exit
+                .andThen(ignored -> ctx.tracing().close()); // and the last spans exported
     }
 
     private static int freePort(String host) throws IOException {

@@ -10,6 +10,7 @@ import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
 import dev.tollgate.observe.SecretScrubber;
+import dev.tollgate.trace.Tracing;
 import dev.tollgate.upstream.RetryPolicy;
 import dev.tollgate.upstream.UpstreamTarget;
 
@@ -28,12 +29,14 @@ public final class GatewayContext {
     private final Router router;
     private final Providers providers;
     private final SecretScrubber scrubber;
+    private final Tracing tracing;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
 
     public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access, Router router,
-                          SecretScrubber scrubber) {
+                          SecretScrubber scrubber, Tracing tracing) {
         this.access = access;
+        this.tracing = tracing;
         this.scrubber = scrubber;
         this.router = router;
         this.providers = new Providers(settings);
@@ -56,6 +59,8 @@ public final class GatewayContext {
     public Providers providers() { return providers; }
     /** Masks the gateway's credentials in upstream error bodies and error events. */
     public SecretScrubber scrubber() { return scrubber; }
+    /** Tracing: the OpenTelemetry SDK, or off. */
+    public Tracing tracing() { return tracing; }
 
     /** Ready: started and not shutting down. */
     public boolean ready() { return ready.get() && !draining.get(); }
