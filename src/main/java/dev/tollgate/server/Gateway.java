@@ -177,6 +177,11 @@ public final class Gateway {
         return ctx.access();
     }
 
+    /** Tracing: on (where spans go) or off. */
+    public dev.tollgate.trace.Tracing tracing() {
+        return ctx.tracing();
+    }
+
     public boolean ready() {
         return ctx.ready();
     }

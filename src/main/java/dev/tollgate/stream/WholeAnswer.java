@@ -36,10 +36,9 @@ public final class WholeAnswer {
         List<AnswerEvent> in = codec.decode(f, readers.interest());
         ChainRunner.EventResult r = chain.onEvents(ex, readers, in);
         trace.policiesRan(started);
-        if (r.abort() != null) {
-            trace.answerAborted(r.abort());
-            return new Result(null, r.abort());
-        }
+        if (r.abort() != null) trace.answerAborted(r.abort());
+        trace.answerPhaseEnded();
+        if (r.abort() != null) return new Result(null, r.abort());
         return new Result(codec.encodeWhole(f, in, r.events()), null);
     }
 }

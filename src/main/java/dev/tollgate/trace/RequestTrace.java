@@ -143,6 +143,17 @@ public final class RequestTrace {
         if (recording) reasons().scan(body.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** The answer phase is over (a whole answer ran through it; a stream ended): its span ends with how much it did. */
+    public void answerPhaseEnded() {
+        if (answerPolicies == null) return;
+        if (recording) {
+            answerPolicies.setAttribute(SpanNames.ANSWER_FRAMES, answerFrames);
+            answerPolicies.setAttribute(SpanNames.POLICIES_TIME_US, policyNanos / 1000);
+        }
+        answerPolicies.end();
+        answerPolicies = null;
+    }
+
     /** A policy ended the answer with this error. */
     public void answerAborted(ApiError error) {
         if (answerPolicies == null || !recording) return;
@@ -192,13 +203,7 @@ public final class RequestTrace {
             requestPolicies.end();
             requestPolicies = null;
         }
-        if (answerPolicies != null) {
-            if (recording) {
-                answerPolicies.setAttribute(SpanNames.ANSWER_FRAMES, answerFrames);
-                answerPolicies.setAttribute(SpanNames.POLICIES_TIME_US, policyNanos / 1000);
-            }
-            answerPolicies.end();
-        }
+        answerPhaseEnded();
         if (attempt != null && !attempt.ended()) {
             if (recording) answered(attempt.span());
             if (answerFailure != null) attempt.failed(answerFailure);

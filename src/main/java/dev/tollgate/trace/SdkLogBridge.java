@@ -33,7 +33,7 @@ final class SdkLogBridge extends Handler {
         if (r.getLevel().intValue() < Level.WARNING.intValue()) return;
         String message = Redaction.scrub(TEXT.formatMessage(r));
         Throwable cause = r.getThrown();
-        if (cause != null) message += ": " + Redaction.scrub(String.valueOf(cause.getMessage()));
+        if (cause != null) message += ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : Redaction.scrub(cause.getMessage()));
         if (r.getLevel().intValue() >= Level.SEVERE.intValue()) LOG.error("{}", message);
         else LOG.warn("{}", message);
     }

@@ -45,9 +45,10 @@ public final class TestGateway implements AutoCloseable {
         Settings settings = new ConfigLoader(Gateway.catalog()).load(null, env).settings();
         Map<String, String> process = new HashMap<>(System.getenv());
         process.putAll(env); // OTEL_* among the keys switch tracing on, as in a process's environment
+        Tracing tracing = Tracing.fromEnvironment(process);
         try {
             return new TestGateway(Gateway.start(settings, dev.tollgate.policy.Policies.standard(), clock,
-                            name -> env.containsKey(name) ? env.get(name) : System.getenv(name), Tracing.fromEnvironment(process))
+                            name -> env.containsKey(name) ? env.get(name) : System.getenv(name), tracing)
                     .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
