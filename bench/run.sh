@@ -253,6 +253,20 @@ HOST=127.0.0.1 PORT=$pol_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" O
 pol_pid=$!
 pids+=("$pol_pid")
 
+# Tracing on, every request sampled (OTEL_TRACES_SAMPLER=always_on), spans exported over OTLP/HTTP
+# to a sink standing in for a collector: the cost of tracing.
+otlp_port=$(free_port $((up_port + 7)))
+java -cp "$jar" "$bench_dir/OtlpSink.java" "$otlp_port" >"$tmp/otlp-sink.log" 2>&1 &
+otlp_pid=$!
+pids+=("$otlp_pid")
+trc_port=$(free_port $((up_port + 8)))
+HOST=127.0.0.1 PORT=$trc_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OPENAI_API_KEY=sk-bench \
+    TOLLGATE_SHUTDOWN_GRACE_MS=2000 \
+    OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_TRACES_SAMPLER=always_on OTEL_SERVICE_NAME=tollgate-bench \
+    java $BENCH_JAVA_OPTS -jar "$jar" serve >"$tmp/traced.log" 2>"$tmp/traced.err" &
+trc_pid=$!
+pids+=("$trc_pid")
+
 # Key mode: each request is authenticated by key, checked against rate limits of the key, its user
 # and its team (all high enough never to refuse), reserves and settles a dollar budget, is priced,
 # and writes a ledger row: the cost of "who may call and how much".
@@ -295,7 +309,9 @@ if [[ $have_nginx == 1 ]]; then wait_http "http://127.0.0.1:$ngx_port/" "nginx";
 wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
 wait_http "http://127.0.0.1:$pol_port/healthz" "tollgate with policies"
 wait_http "http://127.0.0.1:$key_port/healthz" "tollgate in key mode"
-server_pids=("$up_pid" "$tg_pid" "$pol_pid" "$key_pid")
+wait_http "http://127.0.0.1:$otlp_port/stats" "OTLP sink"
+wait_http "http://127.0.0.1:$trc_port/healthz" "tollgate with tracing"
+server_pids=("$up_pid" "$tg_pid" "$pol_pid" "$key_pid" "$trc_pid" "$otlp_pid")
 if [[ $have_shared == 1 ]]; then
     wait_http "http://127.0.0.1:$shared_port/healthz" "tollgate in key mode with Redis and PostgreSQL"
     server_pids+=("$shared_pid")
@@ -334,7 +350,8 @@ if [[ $have_nginx == 1 ]]; then
     url[nginx]="http://127.0.0.1:$ngx_port$path"
     targets+=(nginx)
 fi
-targets+=(tollgate policies keyed)
+targets+=(tollgate traced policies keyed)
+url[traced]="http://127.0.0.1:$trc_port$path"
 url[policies]="http://127.0.0.1:$pol_port$path"
 url[keyed]="http://127.0.0.1:$key_port$path"
 if [[ $have_shared == 1 ]]; then
@@ -454,6 +471,7 @@ for t in "${targets[@]}"; do
         direct) cpu_pids=("$up_pid") ;;
         nginx) mapfile -t cpu_pids < <(with_children "$ngx_pid") ;;
         tollgate) cpu_pids=("$tg_pid") ;;
+        traced) cpu_pids=("$trc_pid") ;; # the gateway's own CPU, exporting included; the sink's is apart
         policies) cpu_pids=("$pol_pid") ;;
         keyed) cpu_pids=("$key_pid") ;;
         shared) cpu_pids=("$shared_pid") ;; # the gateway's own CPU; Redis's is reported apart
@@ -540,6 +558,9 @@ fi
 stop_pid "$tg_pid"
 stop_pid "$pol_pid"
 stop_pid "$key_pid"
+stop_pid "$trc_pid" # SIGTERM exports the spans still queued
+otlp_stats=$(curl -s "http://127.0.0.1:$otlp_port/stats" || true)
+traced_lines=$(grep -c '"type":"request"' "$tmp/traced.log" || true)
 key_lines=$(grep -c '"type":"request"' "$tmp/keyed.log" || true)
 if [[ $have_shared == 1 ]]; then
     stop_pid "$shared_pid" # SIGTERM writes what its ledger still queues
@@ -607,6 +628,13 @@ report=$tmp/report.md
     [[ -n ${cpu[policies]:-} && -n ${cpu[tollgate]:-} ]] && echo && echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
         "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \
         "response word lists, prompt reflection and auto-reply all on; the request passes them all)"
+    if [[ -n ${cpu[traced]:-} && -n ${cpu[tollgate]:-} ]]; then
+        echo
+        echo "**traced CPU/req − tollgate CPU/req = $(awk -v a="${cpu[traced]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
+            "(traced: the same gateway with OpenTelemetry tracing on and every request sampled, 4 spans a request exported" \
+            "over OTLP/HTTP to bench/OtlpSink.java; the sink received $(val " $otlp_stats" spans) spans in $(val " $otlp_stats" exports)" \
+            "exports ($(val " $otlp_stats" bytes) bytes) for $traced_lines request lines)"
+    fi
     echo
     if [[ -n ${cpu[keyed]:-} && -n ${cpu[tollgate]:-} ]]; then
         echo "**keyed CPU/req − tollgate CPU/req = $(awk -v a="${cpu[keyed]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
