@@ -176,7 +176,10 @@ public final class RequestTrace {
         if (server == null) return ClientSpan.NOOP;
         if (attempt != null) attempt.end(); // one attempt at a time: a previous one is over
         attempt = client(call, server);
-        if (resendCount > 0 && recording) attempt.span().setAttribute(SpanNames.HTTP_RESEND_COUNT, resendCount);
+        if (recording) {
+            if (resendCount > 0) attempt.span().setAttribute(SpanNames.HTTP_RESEND_COUNT, resendCount);
+            requested(attempt.span());
+        }
         return attempt;
     }
 
@@ -215,6 +218,7 @@ public final class RequestTrace {
     }
 
     private void serverEnd() {
+        requested(server);
         answered(server);
         String model = ex.model();
         if (model != null) server.setAttribute(SpanNames.GEN_AI_REQUEST_MODEL, model);
@@ -241,6 +245,19 @@ public final class RequestTrace {
         // Prompt and answer text only where the request log has them too (POLICY_LOG_REQUEST / POLICY_LOG_RESPONSE).
         if (ex.loggedRequest() != null) server.setAttribute(SpanNames.REQUEST_BODY, LoggedText.of(ex.loggedRequest(), MAX_BODY_CHARS));
         if (ex.loggedResponse() != null) server.setAttribute(SpanNames.RESPONSE_BODY, LoggedText.of(ex.loggedResponse(), MAX_BODY_CHARS));
+    }
+
+    /** The request's sampling parameters, as the caller sent them (a policy may have lowered them: the body as sent upstream). */
+    private void requested(Span span) {
+        if (!ex.hasJsonBody()) return;
+        JsonNode max = ex.requestField("max_tokens");
+        if (max == null || !max.canConvertToLong()) max = ex.requestField("max_completion_tokens");
+        if (max == null || !max.canConvertToLong()) max = ex.requestField("max_output_tokens");
+        if (max != null && max.isIntegralNumber() && max.canConvertToLong()) span.setAttribute(SpanNames.GEN_AI_MAX_TOKENS, max.asLong());
+        JsonNode temperature = ex.requestField("temperature");
+        if (temperature != null && temperature.isNumber()) span.setAttribute(SpanNames.GEN_AI_TEMPERATURE, temperature.asDouble());
+        JsonNode topP = ex.requestField("top_p");
+        if (topP != null && topP.isNumber()) span.setAttribute(SpanNames.GEN_AI_TOP_P, topP.asDouble());
     }
 
     /** What the answer said about itself: response model and id, token usage, finish reasons. */

@@ -38,6 +38,9 @@ final class SpanNames {
     static final AttributeKey<String> GEN_AI_OPERATION = stringKey("gen_ai.operation.name");
     static final AttributeKey<String> GEN_AI_PROVIDER = stringKey("gen_ai.provider.name");
     static final AttributeKey<String> GEN_AI_REQUEST_MODEL = stringKey("gen_ai.request.model");
+    static final AttributeKey<Long> GEN_AI_MAX_TOKENS = longKey("gen_ai.request.max_tokens");
+    static final AttributeKey<Double> GEN_AI_TEMPERATURE = doubleKey("gen_ai.request.temperature");
+    static final AttributeKey<Double> GEN_AI_TOP_P = doubleKey("gen_ai.request.top_p");
     static final AttributeKey<String> GEN_AI_RESPONSE_MODEL = stringKey("gen_ai.response.model");
     static final AttributeKey<String> GEN_AI_RESPONSE_ID = stringKey("gen_ai.response.id");
     static final AttributeKey<Long> GEN_AI_INPUT_TOKENS = longKey("gen_ai.usage.input_tokens");

@@ -38,7 +38,7 @@ class TracingTest extends GatewayTest {
     private static final String CALLER_SPAN = "00f067aa0ba902b7";
     private static final String TRACEPARENT = "00-" + TRACE + "-" + CALLER_SPAN + "-01";
 
-    private static final String CHAT = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me PROMPTTEXT\"}]}";
+    private static final String CHAT = "{\"model\":\"gpt-4o\",\"temperature\":0.5,\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me PROMPTTEXT\"}]}";
     private static final String STREAMED_CHAT = "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me PROMPTTEXT\"}]}";
     private static final String ANSWER = "{\"id\":\"chatcmpl-7\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-4o-2024-08-06\","
             + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"The ANSWERTEXT\"},\"finish_reason\":\"stop\"}],"
@@ -110,6 +110,7 @@ class TracingTest extends GatewayTest {
         assertThat(server.attributes()).isEqualTo(ordered(
                 "http.request.method", "POST", "url.scheme", "http", "url.path", "/v1/chat/completions",
                 "http.route", "/v1/chat/completions", "gen_ai.operation.name", "chat", "gen_ai.request.model", "gpt-4o",
+                "gen_ai.request.max_tokens", 100L, "gen_ai.request.temperature", 0.5,
                 "gen_ai.response.model", "gpt-4o-2024-08-06", "gen_ai.response.id", "chatcmpl-7",
                 "gen_ai.usage.input_tokens", 12L, "gen_ai.usage.output_tokens", 5L, "gen_ai.response.finish_reasons", List.of("stop"),
                 "tollgate.request_id", r.headers().firstValue("x-request-id").orElseThrow(), "tollgate.stream", false,
@@ -118,8 +119,8 @@ class TracingTest extends GatewayTest {
         assertThat(attempt.attributes()).isEqualTo(ordered(
                 "http.request.method", "POST", "server.address", "127.0.0.1", "server.port", (long) upstream.port(),
                 "url.full", "http://127.0.0.1:" + upstream.port() + "/v1/chat/completions", "gen_ai.provider.name", "openai",
-                "gen_ai.operation.name", "chat", "gen_ai.request.model", "gpt-4o", "http.response.status_code", 200L,
-                "gen_ai.response.model", "gpt-4o-2024-08-06", "gen_ai.response.id", "chatcmpl-7",
+                "gen_ai.operation.name", "chat", "gen_ai.request.model", "gpt-4o", "gen_ai.request.max_tokens", 100L,
+                "gen_ai.request.temperature", 0.5, "http.response.status_code", 200L, "gen_ai.response.model", "gpt-4o-2024-08-06", "gen_ai.response.id", "chatcmpl-7",
                 "gen_ai.usage.input_tokens", 12L, "gen_ai.usage.output_tokens", 5L, "gen_ai.response.finish_reasons", List.of("stop")));
         assertThat(named(spans, "policies request").attributes()).isEqualTo(ordered(
                 "tollgate.policies", List.of("usage-accounting"), "tollgate.policy.outcome", "proceed"));
@@ -205,6 +206,7 @@ class TracingTest extends GatewayTest {
                     "http.request.method", "POST", "server.address", "127.0.0.1", "server.port", (long) upstream.port(),
                     "url.full", "http://127.0.0.1:" + upstream.port() + "/v1/chat/completions", "gen_ai.provider.name", "openai",
                     "gen_ai.operation.name", "chat", "gen_ai.request.model", "gpt-4o", "tollgate.deployment", "main/openai:gpt-4o#0",
+                    "gen_ai.request.max_tokens", 100L, "gen_ai.request.temperature", 0.5,
                     "http.response.status_code", 503L, "error.type", "503"));
             assertThat(first.status()).isEqualTo("STATUS_CODE_ERROR");
             assertThat(first.endNanos()).isLessThanOrEqualTo(fallback.startNanos());
@@ -346,6 +348,21 @@ class TracingTest extends GatewayTest {
                 .containsEntry("tollgate.findings", List.of("user-ids/user_required/block")).doesNotContainKey("error.type");
         assertThat(server.status()).isEqualTo("STATUS_CODE_UNSET"); // a 4xx is the caller's, not the server's, error
         assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void anAnswerAPolicyEndsIsMarkedAbortedWithItsCode() throws Exception {
+        upstream.handle(req -> FakeUpstream.json(req, 200, ANSWER));
+        start(traced("POLICY_RESPONSE_WORDLIST", "custom:block", "POLICY_CUSTOM_WORDLIST", "answertext"));
+        HttpResponse<String> r = gateway.postJson("/v1/chat/completions", CHAT);
+        String code = Json.parse(r.body()).path("error").path("code").asText();
+        assertThat(code).isNotEmpty();
+        List<ReceivedSpan> spans = receiver.awaitSpans(4);
+        assertThat(withoutTime(named(spans, "policies answer"))).isEqualTo(ordered(
+                "tollgate.policies", List.of("usage-accounting", "word-filter"), "tollgate.answer.frames", 1L,
+                "tollgate.policy.outcome", "aborted", "tollgate.policy.error_code", code));
+        assertThat(named(spans, "POST /v1/chat/completions").attr("http.response.status_code")).isEqualTo((long) r.statusCode());
+        assertNoText(spans, "ANSWERTEXT", "answertext");
     }
 
     // ---- sampling and switching off ----------------------------------------------------------
