@@ -5,7 +5,8 @@
 #
 #   bash bench/run.sh
 #
-# Targets: direct (the fake upstream), nginx, tollgate (pass-through), policies (every local
+# Targets: direct (the fake upstream), nginx, tollgate (pass-through), traced (pass-through with
+# OpenTelemetry tracing on, every request sampled, spans exported to bench/OtlpSink.java), policies (every local
 # policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request),
 # shared (key mode as keyed, with limits and budgets in Redis and keys and the ledger in
 # PostgreSQL, as replicas run).
@@ -561,6 +562,7 @@ stop_pid "$key_pid"
 stop_pid "$trc_pid" # SIGTERM exports the spans still queued
 otlp_stats=$(curl -s "http://127.0.0.1:$otlp_port/stats" || true)
 traced_lines=$(grep -c '"type":"request"' "$tmp/traced.log" || true)
+traced_dropped=$(grep -o 'BatchSpanProcessor dropped [0-9]* span' "$tmp/traced.log" | awk '{ s += $3 } END { print s + 0 }')
 key_lines=$(grep -c '"type":"request"' "$tmp/keyed.log" || true)
 if [[ $have_shared == 1 ]]; then
     stop_pid "$shared_pid" # SIGTERM writes what its ledger still queues
@@ -633,7 +635,7 @@ report=$tmp/report.md
         echo "**traced CPU/req − tollgate CPU/req = $(awk -v a="${cpu[traced]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
             "(traced: the same gateway with OpenTelemetry tracing on and every request sampled, 4 spans a request exported" \
             "over OTLP/HTTP to bench/OtlpSink.java; the sink received $(val " $otlp_stats" spans) spans in $(val " $otlp_stats" exports)" \
-            "exports ($(val " $otlp_stats" bytes) bytes) for $traced_lines request lines)"
+            "exports ($(val " $otlp_stats" bytes) bytes) for $traced_lines request lines; the batch processor dropped $traced_dropped spans (queue full))"
     fi
     echo
     if [[ -n ${cpu[keyed]:-} && -n ${cpu[tollgate]:-} ]]; then
