@@ -562,7 +562,7 @@ stop_pid "$key_pid"
 stop_pid "$trc_pid" # SIGTERM exports the spans still queued
 otlp_stats=$(curl -s "http://127.0.0.1:$otlp_port/stats" || true)
 traced_lines=$(grep -c '"type":"request"' "$tmp/traced.log" || true)
-traced_dropped=$(grep -o 'BatchSpanProcessor dropped [0-9]* span' "$tmp/traced.log" | awk '{ s += $3 } END { print s + 0 }')
+traced_dropped=$({ grep -o 'BatchSpanProcessor dropped [0-9]* span' "$tmp/traced.log" || true; } | awk '{ s += $3 } END { print s + 0 }')
 key_lines=$(grep -c '"type":"request"' "$tmp/keyed.log" || true)
 if [[ $have_shared == 1 ]]; then
     stop_pid "$shared_pid" # SIGTERM writes what its ledger still queues
