@@ -20,6 +20,7 @@
 #   BENCH_PIN=1           latency runs: load generator on CPU 0, servers on the last CPU (0 = off)
 #   BENCH_JAVA_OPTS=      extra JVM options for the gateway
 #   BENCH_KEEP_LOGS=1     keep the temp dir (gateway request log, nginx config, wrk output)
+#   BENCH_PORT=18100      where the search for free ports starts (the servers take the next free ones)
 #   BENCH_ONLY=           measure only these targets (space-separated, e.g. "keyed shared"); direct always
 #   BENCH_SHARED=auto     the shared target: auto = when redis-server, psql and PostgreSQL are there;
 #                         1 = required; 0 = skipped
@@ -191,7 +192,7 @@ fi
 
 # ---- start the fake upstream, nginx, tollgate ------------------------------------------------
 
-up_port=$(free_port 18100)
+up_port=$(free_port "${BENCH_PORT:-18100}") # BENCH_PORT: another range, when another benchmark runs beside this one
 java -cp "$jar" "$bench_dir/FakeUpstream.java" "$up_port" >"$tmp/upstream.log" 2>&1 &
 up_pid=$!
 pids+=("$up_pid")
