@@ -6,7 +6,9 @@
 #   bash bench/run.sh
 #
 # Targets: direct (the fake upstream), nginx, tollgate (pass-through, metrics on as by default),
-# nometrics (the same with TOLLGATE_METRICS_ENABLED=false), policies (every local policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request),
+# nometrics (the same with TOLLGATE_METRICS_ENABLED=false), traced (pass-through with OpenTelemetry
+# tracing on, every request sampled, spans exported to bench/OtlpSink.java), policies (every local
+# policy on), keyed (key mode: key lookup, rate limits, budget and ledger on every request),
 # shared (key mode as keyed, with limits and budgets in Redis and keys and the ledger in
 # PostgreSQL, as replicas run).
 #
@@ -21,6 +23,7 @@
 #   BENCH_KEEP_LOGS=1     keep the temp dir (gateway request log, nginx config, wrk output)
 #   BENCH_METRICS_PAIRS=3 extra throughput runs of tollgate and nometrics, alternating: the cost of the
 #                         metrics is the median of the pairs' differences; 0 = none
+#   BENCH_PORT=18100      where the search for free ports starts (the servers take the next free ones)
 #   BENCH_ONLY=           measure only these targets (space-separated, e.g. "keyed shared"); direct always
 #   BENCH_SHARED=auto     the shared target: auto = when redis-server, psql and PostgreSQL are there;
 #                         1 = required; 0 = skipped
@@ -193,7 +196,7 @@ fi
 
 # ---- start the fake upstream, nginx, tollgate ------------------------------------------------
 
-up_port=$(free_port 18100)
+up_port=$(free_port "${BENCH_PORT:-18100}") # BENCH_PORT: another range, when another benchmark runs beside this one
 java -cp "$jar" "$bench_dir/FakeUpstream.java" "$up_port" >"$tmp/upstream.log" 2>&1 &
 up_pid=$!
 pids+=("$up_pid")
@@ -264,6 +267,20 @@ HOST=127.0.0.1 PORT=$pol_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" O
 pol_pid=$!
 pids+=("$pol_pid")
 
+# Tracing on, every request sampled (OTEL_TRACES_SAMPLER=always_on), spans exported over OTLP/HTTP
+# to a sink standing in for a collector: the cost of tracing.
+otlp_port=$(free_port $((up_port + 9)))
+java -cp "$jar" "$bench_dir/OtlpSink.java" "$otlp_port" >"$tmp/otlp-sink.log" 2>&1 &
+otlp_pid=$!
+pids+=("$otlp_pid")
+trc_port=$(free_port $((up_port + 10)))
+HOST=127.0.0.1 PORT=$trc_port LLM_API_BASE_PATH="http://127.0.0.1:$up_port/v1" OPENAI_API_KEY=sk-bench \
+    TOLLGATE_SHUTDOWN_GRACE_MS=2000 \
+    OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_TRACES_SAMPLER=always_on OTEL_SERVICE_NAME=tollgate-bench \
+    java $BENCH_JAVA_OPTS -jar "$jar" serve >"$tmp/traced.log" 2>"$tmp/traced.err" &
+trc_pid=$!
+pids+=("$trc_pid")
+
 # Key mode: each request is authenticated by key, checked against rate limits of the key, its user
 # and its team (all high enough never to refuse), reserves and settles a dollar budget, is priced,
 # and writes a ledger row: the cost of "who may call and how much".
@@ -307,7 +324,9 @@ wait_http "http://127.0.0.1:$tg_port/healthz" "tollgate"
 wait_http "http://127.0.0.1:$nom_port/healthz" "tollgate without metrics"
 wait_http "http://127.0.0.1:$pol_port/healthz" "tollgate with policies"
 wait_http "http://127.0.0.1:$key_port/healthz" "tollgate in key mode"
-server_pids=("$up_pid" "$tg_pid" "$nom_pid" "$pol_pid" "$key_pid")
+wait_http "http://127.0.0.1:$otlp_port/stats" "OTLP sink"
+wait_http "http://127.0.0.1:$trc_port/healthz" "tollgate with tracing"
+server_pids=("$up_pid" "$tg_pid" "$nom_pid" "$pol_pid" "$key_pid" "$trc_pid" "$otlp_pid")
 if [[ $have_shared == 1 ]]; then
     wait_http "http://127.0.0.1:$shared_port/healthz" "tollgate in key mode with Redis and PostgreSQL"
     server_pids+=("$shared_pid")
@@ -346,8 +365,9 @@ if [[ $have_nginx == 1 ]]; then
     url[nginx]="http://127.0.0.1:$ngx_port$path"
     targets+=(nginx)
 fi
-targets+=(tollgate nometrics policies keyed)
+targets+=(tollgate nometrics traced policies keyed)
 url[nometrics]="http://127.0.0.1:$nom_port$path"
+url[traced]="http://127.0.0.1:$trc_port$path"
 url[policies]="http://127.0.0.1:$pol_port$path"
 url[keyed]="http://127.0.0.1:$key_port$path"
 if [[ $have_shared == 1 ]]; then
@@ -468,6 +488,7 @@ for t in "${targets[@]}"; do
         nginx) mapfile -t cpu_pids < <(with_children "$ngx_pid") ;;
         tollgate) cpu_pids=("$tg_pid") ;;
         nometrics) cpu_pids=("$nom_pid") ;;
+        traced) cpu_pids=("$trc_pid") ;; # the gateway's own CPU, exporting included; the sink's is apart
         policies) cpu_pids=("$pol_pid") ;;
         keyed) cpu_pids=("$key_pid") ;;
         shared) cpu_pids=("$shared_pid") ;; # the gateway's own CPU; Redis's is reported apart
@@ -584,6 +605,10 @@ stop_pid "$nom_pid"
 metrics_series=$(grep -vc '^#' <<<"$metrics_scrape" || true)
 stop_pid "$pol_pid"
 stop_pid "$key_pid"
+stop_pid "$trc_pid" # SIGTERM exports the spans still queued
+otlp_stats=$(curl -s "http://127.0.0.1:$otlp_port/stats" || true)
+traced_lines=$(grep -c '"type":"request"' "$tmp/traced.log" || true)
+traced_dropped=$({ grep -o 'BatchSpanProcessor dropped [0-9]* span' "$tmp/traced.log" || true; } | awk '{ s += $3 } END { print s + 0 }')
 key_lines=$(grep -c '"type":"request"' "$tmp/keyed.log" || true)
 if [[ $have_shared == 1 ]]; then
     stop_pid "$shared_pid" # SIGTERM writes what its ledger still queues
@@ -662,6 +687,13 @@ report=$tmp/report.md
     [[ -n ${cpu[policies]:-} && -n ${cpu[tollgate]:-} ]] && echo && echo "**policies CPU/req ÷ tollgate CPU/req = $(awk -v a="${cpu[policies]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')**" \
         "(policies: the same gateway with model rules, user ids, max tokens, prompt size in chars and tokens, request and" \
         "response word lists, prompt reflection and auto-reply all on; the request passes them all)"
+    if [[ -n ${cpu[traced]:-} && -n ${cpu[tollgate]:-} ]]; then
+        echo
+        echo "**traced CPU/req − tollgate CPU/req = $(awk -v a="${cpu[traced]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \
+            "(traced: the same gateway with OpenTelemetry tracing on and every request sampled, 4 spans a request exported" \
+            "over OTLP/HTTP to bench/OtlpSink.java; the sink received $(val " $otlp_stats" spans) spans in $(val " $otlp_stats" exports)" \
+            "exports ($(val " $otlp_stats" bytes) bytes) for $traced_lines request lines; the batch processor dropped $traced_dropped spans (queue full))"
+    fi
     echo
     if [[ -n ${cpu[keyed]:-} && -n ${cpu[tollgate]:-} ]]; then
         echo "**keyed CPU/req − tollgate CPU/req = $(awk -v a="${cpu[keyed]}" -v b="${cpu[tollgate]}" 'BEGIN { printf "%+.1f", a - b }') µs**" \

@@ -14,6 +14,7 @@ import dev.tollgate.config.SettingsReference;
 import dev.tollgate.observe.StdoutLines;
 import dev.tollgate.policy.Policies;
 import dev.tollgate.server.Gateway;
+import dev.tollgate.trace.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -107,6 +108,7 @@ public final class Main implements Runnable {
                 LOG.info("routing {} listed models; unlisted models {}", gateway.router().listed().size(),
                         gateway.router().passesUnlisted() ? "go to " + gateway.router().defaultDeployment() : "are refused");
             }
+            if (gateway.tracing().on()) LOG.info("tracing {}", gateway.tracing().description());
             if (gateway.access().keyMode()) {
                 LOG.info("key mode: {} keys loaded from {}; admin API {}", gateway.access().keys().keys().size(),
                         dev.tollgate.store.Database.Target.of(settings.get(dev.tollgate.access.AccessSettings.DATABASE), null, null, 1).display(), gateway.access().adminEnabled() ? "on" : "off");
@@ -169,6 +171,9 @@ public final class Main implements Runnable {
             try {
                 ConfigLoader.Loaded loaded = load(file, Map.of());
                 loaded.warnings().forEach(w -> System.out.println("warning: " + w));
+                try (Tracing tracing = Tracing.fromEnvironment(System.getenv())) { // the OTEL_* variables, as serve reads them
+                    if (tracing.on()) System.out.println("tracing " + tracing.description());
+                }
                 System.out.println("config ok: " + file);
                 return 0;
             } catch (ConfigException e) {

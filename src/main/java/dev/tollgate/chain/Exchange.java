@@ -31,6 +31,7 @@ public final class Exchange {
     private String requestId;
     private final boolean clientSentRequestId;
     private final String traceId;
+    private String spanTraceId;
     private Settings settings;
 
     private ObjectNode body;
@@ -83,7 +84,11 @@ public final class Exchange {
     public boolean clientSentRequestId() { return clientSentRequestId; }
     /** Adopts the upstream's id when the caller sent none, so the id the caller sees is the one logged. */
     public void requestId(String id) { this.requestId = id; }
+    /** The caller's own trace label (x-tollgate-trace-id, x-usagepanda-trace-id), or null. */
     public String traceId() { return traceId; }
+    /** The W3C trace id of this request's server span when tracing is on; null otherwise. */
+    public String spanTraceId() { return spanTraceId; }
+    public void spanTraceId(String id) { this.spanTraceId = id; }
     public Settings settings() { return settings; }
     public void settings(Settings s) { this.settings = s; }
     public long startNanos() { return startNanos; }

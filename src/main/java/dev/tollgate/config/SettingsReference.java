@@ -194,7 +194,7 @@ public record SettingsReference(SettingCatalog catalog, Map<String, List<Setting
 
             | header | meaning |
             |---|---|
-            | `x-tollgate-trace-id` | recorded as `metadata.trace_id` in the request log |
+            | `x-tollgate-trace-id` | recorded as `metadata.trace_id` in the request log (as `metadata.caller_trace_id` when [tracing](tracing.md) is on) |
             | `x-tollgate-api-key` | the caller's Tollgate key, in key mode (see [Keys](keys-and-budgets.md)) |
             | `x-tollgate-azure-resource`, `x-tollgate-azure-deployment` | send this request to an allow-listed Azure resource (see [Providers](providers.md)) |
             """;

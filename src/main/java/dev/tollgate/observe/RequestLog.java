@@ -109,7 +109,14 @@ public final class RequestLog {
             b.append(",\"limits\":");
             str(b, ex.limitsScope());
         }
-        if (ex.traceId() != null) {
+        if (ex.spanTraceId() != null) {
+            // Tracing on: the id the tracing backend knows; a caller's own label is kept beside it.
+            b.append(",\"trace_id\":\"").append(ex.spanTraceId()).append('"');
+            if (ex.traceId() != null) {
+                b.append(",\"caller_trace_id\":");
+                str(b, secrets.scrub(ex.traceId()));
+            }
+        } else if (ex.traceId() != null) {
             b.append(",\"trace_id\":");
             str(b, secrets.scrub(ex.traceId()));
         }

@@ -47,7 +47,8 @@ final class AnswerRelay {
         if (proxy.upstreamAttempts.translator != null && sse && ok) {
             proxy.phase = ProxyRequest.Phase.DONE;
             proxy.resp.headers().set(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-            proxy.relay = new StreamRelay(proxy.ex, proxy.ctx.chain(), up, proxy.resp, proxy.loop.deadlines(), idleMs, proxy::finish, proxy.ctx.scrubber(), proxy.upstreamAttempts.translator.stream());
+            proxy.relay = new StreamRelay(proxy.ex, proxy.ctx.chain(), up, proxy.resp, proxy.loop.deadlines(), idleMs, proxy::finish, proxy.ctx.scrubber(), proxy.upstreamAttempts.translator.stream(),
+                    proxy.trace);
             proxy.ctx.metrics().streamOpened();
             proxy.relay.start();
         } else if (proxy.upstreamAttempts.translator != null) {
@@ -65,7 +66,7 @@ final class AnswerRelay {
             });
         } else if (sse) {
             proxy.phase = ProxyRequest.Phase.DONE;
-            proxy.relay = new StreamRelay(proxy.ex, proxy.ctx.chain(), up, proxy.resp, proxy.loop.deadlines(), idleMs, proxy::finish, proxy.ctx.scrubber(), null);
+            proxy.relay = new StreamRelay(proxy.ex, proxy.ctx.chain(), up, proxy.resp, proxy.loop.deadlines(), idleMs, proxy::finish, proxy.ctx.scrubber(), null, proxy.trace);
             proxy.ctx.metrics().streamOpened();
             proxy.relay.start();
         } else if ((proxy.ex.endpoint().kind() != Endpoint.Kind.OTHER || proxy.ownAnswers.filtersModelList()) && ContentHeaders.isJson(contentType)
@@ -156,7 +157,7 @@ final class AnswerRelay {
             proxy.finish();
             return;
         }
-        WholeAnswer.Result r = WholeAnswer.run(proxy.ex, proxy.ctx.chain(), raw);
+        WholeAnswer.Result r = WholeAnswer.run(proxy.ex, proxy.ctx.chain(), raw, proxy.trace);
         if (r.error() != null) {
             proxy.fail(r.error());
             return;
@@ -214,6 +215,7 @@ final class AnswerRelay {
         proxy.timer.disarm();
         proxy.ex.upstreamEnded();
         proxy.ex.errorMessage(message);
+        proxy.trace.answerFailed("upstream_incomplete");
         if (proxy.upstream != null) proxy.upstream.request().reset();
         if (!proxy.resp.headWritten()) {
             proxy.fail(ApiError.badGateway("upstream_incomplete", message));

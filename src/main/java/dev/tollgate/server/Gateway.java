@@ -18,6 +18,7 @@ import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.SettingCatalog;
 import dev.tollgate.config.Settings;
 import dev.tollgate.policy.Policies;
+import dev.tollgate.trace.Tracing;
 import dev.tollgate.usage.TokenCounter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -76,8 +77,26 @@ public final class Gateway {
         return start(settings, policies, clockMillis, System::getenv);
     }
 
-    /** With the environment the models list reads credentials from (tests give their own). */
+    /** With the environment the models list reads credentials from (tests give their own); tracing as the process environment asks. */
     public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env) {
+        Tracing tracing;
+        try {
+            tracing = Tracing.fromEnvironment(System.getenv());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return start(settings, policies, clockMillis, env, tracing);
+    }
+
+    /** With tracing made by the caller (tests point it at their own receiver); the gateway closes it when it stops. */
+    public static Future<Gateway> start(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env,
+                                        Tracing tracing) {
+        Future<Gateway> started = startTraced(settings, policies, clockMillis, env, tracing);
+        return started.onFailure(e -> tracing.close());
+    }
+
+    private static Future<Gateway> startTraced(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env,
+                                               Tracing tracing) {
         SettingCatalog catalog = SettingCatalog.of(gatewaySettings(), Providers.settings(), Policies.settingsOf(policies));
         TokenCounter.warmUp(); // on the caller's thread: never built on an event loop by a first request
         AccessControl access;
@@ -97,7 +116,7 @@ public final class Gateway {
         SecretScrubber.registerForLogs(secrets);
         GatewayMetrics metrics = metrics(settings, access, router);
         GatewayContext ctx = new GatewayContext(settings, new ChainRunner(policies), new HeaderOverrides(catalog), access, router,
-                SecretScrubber.of(secrets), metrics);
+                SecretScrubber.of(secrets), metrics, tracing);
         int loops = settings.get(CoreSettings.EVENT_LOOPS);
         int instances = loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
@@ -205,6 +224,11 @@ public final class Gateway {
         return ctx.metrics();
     }
 
+    /** Tracing: on (where spans go) or off. */
+    public dev.tollgate.trace.Tracing tracing() {
+        return ctx.tracing();
+    }
+
     public boolean ready() {
         return ctx.ready();
     }
@@ -225,7 +249,8 @@ public final class Gateway {
                 .andThen(ignored -> {
                     ctx.access().close(); // the ledger's last rows are written before exit
                     ctx.metrics().close();
-                });
+                })
+                .andThen(ignored -> ctx.tracing().close()); // and the last spans exported
     }
 
     private static int freePort(String host) throws IOException {

@@ -33,7 +33,7 @@ final class GatewayAnswers {
         if (proxy.ex.stream()) {
             proxy.resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             proxy.resp.setChunked(true);
-            ChainedStreamWriter writer = new ChainedStreamWriter(proxy.ex, proxy.ctx.chain(), proxy.resp, Codecs.of(proxy.ex.endpoint().kind()));
+            ChainedStreamWriter writer = new ChainedStreamWriter(proxy.ex, proxy.ctx.chain(), proxy.resp, Codecs.of(proxy.ex.endpoint().kind()), proxy.trace);
             for (StreamChunk chunk : AnswerStream.of(proxy.ex.endpoint().kind(), answer, AnswerStream.wantsUsage(proxy.ex.body()))) {
                 if (!writer.write(chunk)) {
                     proxy.finish();
@@ -42,7 +42,7 @@ final class GatewayAnswers {
             }
             proxy.resp.end();
         } else {
-            WholeAnswer.Result r = WholeAnswer.run(proxy.ex, proxy.ctx.chain(), Json.toBuffer(answer));
+            WholeAnswer.Result r = WholeAnswer.run(proxy.ex, proxy.ctx.chain(), Json.toBuffer(answer), proxy.trace);
             if (r.error() != null) {
                 proxy.fail(r.error());
                 return;

@@ -11,6 +11,7 @@ import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.observe.SecretScrubber;
+import dev.tollgate.trace.Tracing;
 import dev.tollgate.upstream.RetryPolicy;
 import dev.tollgate.upstream.UpstreamTarget;
 
@@ -30,13 +31,15 @@ public final class GatewayContext {
     private final Providers providers;
     private final SecretScrubber scrubber;
     private final GatewayMetrics metrics;
+    private final Tracing tracing;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
 
     public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access, Router router,
-                          SecretScrubber scrubber, GatewayMetrics metrics) {
+                          SecretScrubber scrubber, GatewayMetrics metrics, Tracing tracing) {
         this.metrics = metrics;
         this.access = access;
+        this.tracing = tracing;
         this.scrubber = scrubber;
         this.router = router;
         this.providers = new Providers(settings);
@@ -61,6 +64,9 @@ public final class GatewayContext {
     public SecretScrubber scrubber() { return scrubber; }
     /** What the request path records for /metrics ({@link GatewayMetrics#OFF} when metrics are off). */
     public GatewayMetrics metrics() { return metrics; }
+
+    /** Tracing: the OpenTelemetry SDK, or off. */
+    public Tracing tracing() { return tracing; }
 
     /** Ready: started and not shutting down. */
     public boolean ready() { return ready.get() && !draining.get(); }

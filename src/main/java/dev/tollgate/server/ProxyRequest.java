@@ -16,6 +16,7 @@ import dev.tollgate.config.Settings;
 import dev.tollgate.observe.RequestLog;
 import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.stream.StreamRelay;
+import dev.tollgate.trace.RequestTrace;
 import dev.tollgate.caller.CallerCodecs;
 import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.upstream.SideCall;
@@ -46,6 +47,8 @@ final class ProxyRequest {
     String pathAndQuery;
     final String pathKey;
     final Deadlines.Deadline timer;
+    /** Its spans when tracing is on; the shared do-nothing trace when off. */
+    final RequestTrace trace;
     KeyRegistry.Entry key;
     ModelGate.Rules rules = ModelGate.Rules.NONE;
     Admission admission;
@@ -72,6 +75,8 @@ final class ProxyRequest {
         this.pathAndQuery = pathAndQuery;
         this.pathKey = pathKey;
         this.timer = loop.deadlines().create(this::onTimeout);
+        this.trace = ctx.tracing().start(ex, req.headers());
+        ex.spanTraceId(trace.traceId());
         ex.offloader(work -> loop.vertx().executeBlocking(work, false));
         ex.callerCodec(CallerCodecs.of(ex.endpoint()));
     }
@@ -129,7 +134,7 @@ final class ProxyRequest {
         rules = modelRules(resolved.settings());
         ex.upstreamApi(() -> {
             Settings s = ex.settings();
-            return new SideCall(loop.client(), ctx.upstream(), upstreamHeaders(s));
+            return new SideCall(loop.client(), ctx.upstream(), upstreamHeaders(s), trace);
         });
 
         reader.read();
@@ -220,6 +225,7 @@ final class ProxyRequest {
         if (relay != null) ctx.metrics().streamClosed();
         upstreamAttempts.recordEnd();
         RequestLog.write(ex);
+        trace.finish();
     }
 
     /** The headers sent upstream: in key mode the caller's own credentials never leave. */

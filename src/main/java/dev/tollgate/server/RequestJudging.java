@@ -58,10 +58,12 @@ final class RequestJudging {
         }
         proxy.admission = a;
         ChainRunner chain = proxy.ctx.chain();
+        proxy.trace.requestPhaseStarted(chain);
         chain.onRequest(proxy.ex).onComplete(ar -> {
             if (proxy.finished) return;
             ApiError error = ar.succeeded() ? ar.result() : new ApiError(500, "server_error", "internal_error",
                     "The gateway failed to process the request.", null);
+            proxy.trace.requestPhaseEnded(error);
             if (error != null) {
                 proxy.fail(error);
                 return;

@@ -5,6 +5,7 @@ import dev.tollgate.config.CoreSettings;
 import dev.tollgate.config.HeaderOverrides;
 import dev.tollgate.config.Settings;
 import dev.tollgate.upstream.UpstreamCall;
+import dev.tollgate.upstream.UpstreamTarget;
 import dev.tollgate.upstream.RetryPolicy;
 import dev.tollgate.provider.AnswerTranslator;
 import dev.tollgate.provider.azure.AzureResources;
@@ -139,10 +140,11 @@ final class UpstreamAttempts {
                     proxy.reader::uploadStillJudged);
             proxy.timer.arm(idleMs);
         }
-        proxy.call = new UpstreamCall(proxy.loop.vertx(), proxy.loop.client(), d == null ? proxy.ctx.upstream() : d.target(), proxy.ctx.retryPolicy(), proxy.loop.deadlines(), proxy.ex,
+        UpstreamTarget target = d == null ? proxy.ctx.upstream() : d.target();
+        proxy.call = new UpstreamCall(proxy.loop.vertx(), proxy.loop.client(), target, proxy.ctx.retryPolicy(), proxy.loop.deadlines(), proxy.ex,
                 proxy.req.method(), uri, headers, body, upload,
                 s.get(CoreSettings.RETRY_COUNT), s.get(CoreSettings.UPSTREAM_CONNECT_TIMEOUT_MS),
-                s.get(CoreSettings.UPSTREAM_FIRST_BYTE_TIMEOUT_MS));
+                s.get(CoreSettings.UPSTREAM_FIRST_BYTE_TIMEOUT_MS), CallSpans.attempts(proxy, d, target, uri));
         if (upload == null) proxy.phase = ProxyRequest.Phase.UPSTREAM;
         long start = callStartNanos = System.nanoTime();
         int attemptsBefore = proxy.ex.attempts();

@@ -5,6 +5,7 @@ import dev.tollgate.api.ApiError;
 import dev.tollgate.caller.CallerCodec;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.chain.Exchange;
+import dev.tollgate.trace.RequestTrace;
 import dev.tollgate.wire.StreamChunk;
 import dev.tollgate.wire.AnswerCodec;
 import dev.tollgate.wire.AnswerEvent;
@@ -30,10 +31,11 @@ public final class ChainedStreamWriter {
     private final ChainRunner.AnswerReaders readers;
     private final CallerCodec caller;
     private final WriteCoalescer out;
+    private final RequestTrace trace;
     private boolean terminal;
     private boolean aborted;
 
-    public ChainedStreamWriter(Exchange ex, ChainRunner chain, HttpServerResponse client, AnswerCodec codec) {
+    public ChainedStreamWriter(Exchange ex, ChainRunner chain, HttpServerResponse client, AnswerCodec codec, RequestTrace trace) {
         this.ex = ex;
         this.chain = chain;
         this.client = client;
@@ -41,6 +43,8 @@ public final class ChainedStreamWriter {
         this.readers = chain.answerReaders(ex);
         this.caller = ex.callerCodec();
         this.out = new WriteCoalescer(client);
+        this.trace = trace;
+        trace.answerPhaseStarted(readers);
     }
 
     /** Where events go: a relay gathers the events of one upstream read into one write with it. */
@@ -52,16 +56,19 @@ public final class ChainedStreamWriter {
     public boolean write(StreamChunk chunk) {
         if (aborted) return false;
         if (codec.isTerminal(chunk)) terminal = true;
+        trace.answerEvent(chunk);
         if (readers.interest() == Interest.NONE) {
             recordFailure(codec.failureOf(chunk));
             codec.passedUndecoded(chunk); // a Responses error event the gateway may add must number after it
             out.write(caller.event(chunk));
             return true;
         }
+        long started = trace.clock();
         Frame f = Frame.of(chunk);
         List<AnswerEvent> in = codec.decode(f, readers.interest());
         for (AnswerEvent e : in) if (e instanceof AnswerEvent.Failure failure) recordFailure(failure.message());
         ChainRunner.EventResult r = chain.onEvents(ex, readers, in);
+        trace.policiesRan(started);
         if (r.abort() != null) {
             abort(r.abort());
             return false;
@@ -83,6 +90,7 @@ public final class ChainedStreamWriter {
     private void abort(ApiError error) {
         aborted = true;
         ex.errorMessage(error.message());
+        trace.answerAborted(error);
         out.write(errorEvent(error.status(), error.toJson()));
         out.flush();
         client.end();
@@ -106,7 +114,9 @@ public final class ChainedStreamWriter {
 
     /** The upstream's words for the request log, when nothing said more first. */
     private void recordFailure(String message) {
-        if (message == null || ex.errorMessage() != null) return;
+        if (message == null) return;
+        trace.answerFailed("upstream_error");
+        if (ex.errorMessage() != null) return;
         message = message.strip();
         ex.errorMessage(message.length() > 500 ? message.substring(0, 500) + "…" : message);
     }

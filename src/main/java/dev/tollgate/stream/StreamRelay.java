@@ -10,6 +10,7 @@ import dev.tollgate.observe.SecretScrubber;
 import dev.tollgate.provider.StreamError;
 import dev.tollgate.provider.StreamTranslator;
 import dev.tollgate.http.Deadlines;
+import dev.tollgate.trace.RequestTrace;
 import dev.tollgate.wire.Codecs;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -34,6 +35,7 @@ public final class StreamRelay {
     private final ChainedStreamWriter writer;
     private final StreamTranslator translator;
     private final SecretScrubber scrubber;
+    private final RequestTrace trace;
     private boolean finished;
 
     /**
@@ -41,7 +43,9 @@ public final class StreamRelay {
      * sees them. Error events are scrubbed of the gateway's credentials; other events are relayed as they are.
      */
     public StreamRelay(Exchange ex, ChainRunner chain, HttpClientResponse upstream, HttpServerResponse client,
-                       Deadlines deadlines, long idleMs, Runnable onFinished, SecretScrubber scrubber, StreamTranslator translator) {
+                       Deadlines deadlines, long idleMs, Runnable onFinished, SecretScrubber scrubber, StreamTranslator translator,
+                       RequestTrace trace) {
+        this.trace = trace;
         this.translator = translator;
         this.scrubber = scrubber;
         this.ex = ex;
@@ -49,7 +53,7 @@ public final class StreamRelay {
         this.client = client;
         this.idleMs = idleMs;
         this.onFinished = onFinished;
-        this.writer = new ChainedStreamWriter(ex, chain, client, Codecs.of(ex.endpoint().kind()));
+        this.writer = new ChainedStreamWriter(ex, chain, client, Codecs.of(ex.endpoint().kind()), trace);
         this.idle = deadlines.create(() -> fail("The upstream stream stalled and was ended by the gateway.", "stream_timeout"));
     }
 
@@ -154,6 +158,7 @@ public final class StreamRelay {
         finished = true;
         idle.disarm();
         ex.upstreamEnded();
+        trace.answerFailed("upstream_error");
         ObjectNode error = scrubber.scrub(e.openAiError());
         upstream.request().reset();
         // The policies see it, the log records it, the caller gets it; then a reset, as for any broken stream.
@@ -168,6 +173,7 @@ public final class StreamRelay {
         idle.disarm();
         ex.upstreamEnded();
         if (ex.errorMessage() == null) ex.errorMessage(message); // an error the upstream reported first says more
+        trace.answerFailed(code);
         upstream.request().reset();
         ApiError error = new ApiError(502, "upstream_error", code, message, null);
         // Error event first, then reset rather than end: an SDK reads the error, and a client reading

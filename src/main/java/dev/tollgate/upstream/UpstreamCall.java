@@ -2,6 +2,8 @@ package dev.tollgate.upstream;
 
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.http.Deadlines;
+import dev.tollgate.trace.AttemptSpans;
+import dev.tollgate.trace.ClientSpan;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -47,6 +49,8 @@ public final class UpstreamCall {
     private final long connectTimeoutMs;
     private final long firstByteTimeoutMs;
     private final Deadlines.Deadline deadline;
+    private final AttemptSpans spans;
+    private ClientSpan span = ClientSpan.NOOP; // the current try's, when traced
 
     private final Promise<HttpClientResponse> result = Promise.promise();
     private HttpClientRequest current;
@@ -58,7 +62,7 @@ public final class UpstreamCall {
 
     public UpstreamCall(Vertx vertx, HttpClient client, UpstreamTarget target, RetryPolicy retries, Deadlines deadlines,
                         Exchange ex, HttpMethod method, String uri, MultiMap headers, Buffer body, ReadStream<Buffer> upload,
-                        int maxRetries, long connectTimeoutMs, long firstByteTimeoutMs) {
+                        int maxRetries, long connectTimeoutMs, long firstByteTimeoutMs, AttemptSpans spans) {
         this.vertx = vertx;
         this.client = client;
         this.target = target;
@@ -73,6 +77,7 @@ public final class UpstreamCall {
         this.connectTimeoutMs = connectTimeoutMs;
         this.firstByteTimeoutMs = firstByteTimeoutMs;
         this.deadline = deadlines.create(this::onFirstByteTimeout);
+        this.spans = spans;
     }
 
     /** Starts the call; the future completes with the response to relay, or fails with {@link CallFailed}. */
@@ -89,11 +94,14 @@ public final class UpstreamCall {
         deadline.disarm();
         if (retryTimer >= 0) vertx.cancelTimer(retryTimer);
         if (current != null) current.reset();
+        span.failed("cancelled");
         result.tryFail(new CallFailed(Failure.CANCELLED));
     }
 
     private void attempt() {
         ex.upstreamStarted();
+        span = spans.start(retry);
+        span.inject(headers); // each try is its own span: the upstream sees it as its parent
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setHost(target.host())
@@ -110,6 +118,7 @@ public final class UpstreamCall {
             }
             if (ar.failed()) {
                 deadline.disarm();
+                span.failed("unreachable");
                 retryOrFail(null);
                 return;
             }
@@ -130,6 +139,7 @@ public final class UpstreamCall {
                 deadline.disarm();
                 if (cancelled || timedOut) return;
                 if (res.failed()) {
+                    span.failed("unreachable");
                     retryOrFail(null);
                 } else {
                     onResponse(res.result());
@@ -140,12 +150,16 @@ public final class UpstreamCall {
 
     private void onResponse(HttpClientResponse response) {
         int status = response.statusCode();
+        span.responded(status);
         if (RetryPolicy.retryableStatus(status) && canRetry()) {
             long delay = retries.delayMs(retry, response.getHeader("retry-after"), response.getHeader("retry-after-ms"));
             if (delay >= 0) {
                 // Read and drop the failed answer so the connection can be reused.
                 response.pause();
-                response.body().onComplete(ignored -> scheduleRetry(delay));
+                response.body().onComplete(ignored -> {
+                    span.end();
+                    scheduleRetry(delay);
+                });
                 response.resume();
                 return;
             }
@@ -181,6 +195,7 @@ public final class UpstreamCall {
     private void onFirstByteTimeout() {
         if (cancelled || result.future().isComplete()) return;
         timedOut = true;
+        span.failed("timeout");
         if (current != null) current.reset();
         result.tryFail(new CallFailed(Failure.TIMEOUT));
     }

@@ -107,6 +107,16 @@ class LayeringTest {
                 .check(classes);
     }
 
+    /** Tracing is told about a request by the server, the upstream call and the stream relay: it knows none of them. */
+    @Test
+    void tracingKnowsNoneOfWhatItTraces() {
+        noClasses().that().resideInAPackage("dev.tollgate.trace..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tollgate.server..", "dev.tollgate.stream..",
+                        "dev.tollgate.provider..", "dev.tollgate.policy..", "dev.tollgate.access..", "dev.tollgate.store..",
+                        "dev.tollgate.admin..", "dev.tollgate.upstream..", "dev.tollgate.caller..", "dev.tollgate.cli..")
+                .check(classes);
+    }
+
     /** Settings are read by everyone and know no one. */
     @Test
     void configKnowsNoCapability() {

@@ -3,6 +3,7 @@ package dev.tollgate.support;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.Settings;
 import dev.tollgate.server.Gateway;
+import dev.tollgate.trace.Tracing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,9 +43,12 @@ public final class TestGateway implements AutoCloseable {
         env.putAll(keys);
         if (!env.containsKey("TOLLGATE_DATA_DIR")) env.put("TOLLGATE_DATA_DIR", dataDir()); // each gateway its own, as in production
         Settings settings = new ConfigLoader(Gateway.catalog()).load(null, env).settings();
+        Map<String, String> process = new HashMap<>(System.getenv());
+        process.putAll(env); // OTEL_* among the keys switch tracing on, as in a process's environment
+        Tracing tracing = Tracing.fromEnvironment(process);
         try {
             return new TestGateway(Gateway.start(settings, dev.tollgate.policy.Policies.standard(), clock,
-                            name -> env.containsKey(name) ? env.get(name) : System.getenv(name))
+                            name -> env.containsKey(name) ? env.get(name) : System.getenv(name), tracing)
                     .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException("gateway did not start", e);
