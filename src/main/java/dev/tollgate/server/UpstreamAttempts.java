@@ -36,11 +36,7 @@ final class UpstreamAttempts {
         this.proxy = proxy;
     }
 
-    /**
-     * Decides where the request goes. Without a models list (and no Azure resource) it is the
-     * plain pass-through to LLM_API_BASE_PATH; otherwise the router's plan: deployments in order,
-     * falling back to the next while nothing has reached the caller.
-     */
+    /** Decides where: without a models list (or Azure resource) LLM_API_BASE_PATH, else the router's plan in order. */
     void callUpstream(Buffer body) {
         String azureResource = HeaderOverrides.control(proxy.req.headers(), "azure-resource");
         String azureDeployment = HeaderOverrides.control(proxy.req.headers(), "azure-deployment");
