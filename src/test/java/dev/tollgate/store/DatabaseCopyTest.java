@@ -98,11 +98,8 @@ class DatabaseCopyTest {
     @ParameterizedTest
     @EnumSource(value = TestDatabase.Kind.class, names = {"POSTGRESQL", "MARIADB"})
     void aSqliteStoreIsCopiedAndReadsTheSameOnTheServer(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase source = TestDatabase.create(TestDatabase.Kind.SQLITE); TestDatabase server = TestDatabase.create(kind)) {
-            try (Database db = Database.open(source.setting())) {
-                fill(db);
-            }
-            Database.migrate(target(server));
+        try (FilledPair pair = FilledPair.of(kind)) {
+            TestDatabase source = pair.source(), server = pair.server();
             try (Connection a = source.connect(); Connection b = Database.connect(target(server))) {
                 assertThat(DatabaseCopy.copy(a, b, false)).containsExactly(
                         Map.entry("keys", 3L), Map.entry("users and teams", 2L), Map.entry("ledger rows", (long) LEDGER_ROWS));
@@ -140,11 +137,8 @@ class DatabaseCopyTest {
     @ParameterizedTest
     @EnumSource(value = TestDatabase.Kind.class, names = {"POSTGRESQL", "MARIADB"})
     void verificationFindsOneChangedCell(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase source = TestDatabase.create(TestDatabase.Kind.SQLITE); TestDatabase server = TestDatabase.create(kind)) {
-            try (Database db = Database.open(source.setting())) {
-                fill(db);
-            }
-            Database.migrate(target(server));
+        try (FilledPair pair = FilledPair.of(kind)) {
+            TestDatabase source = pair.source(), server = pair.server();
             try (Connection a = source.connect(); Connection b = Database.connect(target(server))) {
                 DatabaseCopy.copy(a, b, false);
                 assertThat(DatabaseCopy.verify(a, b)).isEmpty();
@@ -171,17 +165,40 @@ class DatabaseCopyTest {
     @ParameterizedTest
     @EnumSource(value = TestDatabase.Kind.class, names = {"POSTGRESQL", "MARIADB"})
     void aRepeatedCopyGivesOldRowsTheSameRowIds(TestDatabase.Kind kind) throws Exception {
-        try (TestDatabase source = TestDatabase.create(TestDatabase.Kind.SQLITE); TestDatabase server = TestDatabase.create(kind)) {
-            try (Database db = Database.open(source.setting())) {
-                fill(db);
-            }
-            Database.migrate(target(server));
+        try (FilledPair pair = FilledPair.of(kind)) {
+            TestDatabase source = pair.source(), server = pair.server();
             try (Connection a = source.connect(); Connection b = Database.connect(target(server))) {
                 DatabaseCopy.copy(a, b, false);
                 List<String> first = cells(server, "SELECT id, row_id FROM ledger ORDER BY id");
                 DatabaseCopy.copy(a, b, true);
                 assertThat(cells(server, "SELECT id, row_id FROM ledger ORDER BY id")).hasSize(LEDGER_ROWS).isEqualTo(first);
                 assertThat(DatabaseCopy.verify(a, b)).isEmpty();
+            }
+        }
+    }
+
+    /** A filled SQLite store to copy from and a migrated, empty server database of {@code kind} to copy to. */
+    private record FilledPair(TestDatabase source, TestDatabase server) implements AutoCloseable {
+        static FilledPair of(TestDatabase.Kind kind) throws Exception {
+            FilledPair pair = new FilledPair(TestDatabase.create(TestDatabase.Kind.SQLITE), TestDatabase.create(kind));
+            try {
+                try (Database db = Database.open(pair.source().setting())) {
+                    fill(db);
+                }
+                Database.migrate(target(pair.server()));
+                return pair;
+            } catch (Exception e) {
+                pair.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                server.close();
+            } finally {
+                source.close();
             }
         }
     }

@@ -175,7 +175,8 @@ public final class FakeUpstream implements AutoCloseable {
         await(vertx.close());
     }
 
-    private static <T> T await(io.vertx.core.Future<T> f) {
+    /** Waits up to 10 s for a Vert.x future (the test support's servers start and stop with it). */
+    static <T> T await(io.vertx.core.Future<T> f) {
         try {
             return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -59,7 +59,7 @@ public final class OtlpReceiver implements AutoCloseable {
                         .end(Buffer.buffer(ExportTraceServiceResponse.getDefaultInstance().toByteArray()));
             });
         });
-        await(server.listen());
+        FakeUpstream.await(server.listen());
     }
 
     /** The base endpoint for OTEL_EXPORTER_OTLP_ENDPOINT. */
@@ -131,14 +131,6 @@ public final class OtlpReceiver implements AutoCloseable {
 
     @Override
     public void close() {
-        await(vertx.close());
-    }
-
-    private static <T> T await(io.vertx.core.Future<T> f) {
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        FakeUpstream.await(vertx.close());
     }
 }

@@ -143,20 +143,27 @@ local function in_flight(c)
 end
 
 -- Every subject's windows read and expired: {subject index -> {window index -> w}}.
-local function read_all(subs, f)
+local function read_all(subs)
   local out = {}
   for i, subj in ipairs(subs) do
     out[i] = {}
     for w = 1, 4 do
       if subj.limits[w] > 0 then
         local k = subj.keys[w]
-        local win = read(k[1], s(slot(f or now, WINDOWS[w][3])))
+        local win = read(k[1], s(slot(now, WINDOWS[w][3])))
         expire(win, k[2], WINDOWS[w][2])
         out[i][w] = win
       end
     end
   end
   return out
+end
+
+-- Writes back what expiry changed in windows that are not added to (a refusal, a read).
+local function save_all(wins)
+  for _, byWindow in pairs(wins) do
+    for _, win in pairs(byWindow) do save(win) end
+  end
 end
 
 local function states(subs, wins, counts)
@@ -209,7 +216,7 @@ local function admit(A, K)
   local counts = {}
   -- Check everything first, write only when all have room: all or nothing.
   local function refuse(out)
-    for i, subj in ipairs(subs) do for w = 1, 4 do if wins[i][w] then save(wins[i][w]) end end end
+    save_all(wins)
     return out
   end
   for i, subj in ipairs(subs) do
@@ -336,7 +343,7 @@ end
 local function state(A, K)
   local subs = subjects(tonumber(ARGV[A]), A + 1, K)
   local wins = read_all(subs)
-  for i, subj in ipairs(subs) do for w = 1, 4 do if wins[i][w] then save(wins[i][w]) end end end
+  save_all(wins)
   return states(subs, wins, {})
 end
 
