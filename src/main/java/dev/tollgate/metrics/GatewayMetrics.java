@@ -266,6 +266,32 @@ public final class GatewayMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * Round trips to the shared counter store (Redis): their latency by outcome, and whether the
+     * last one succeeded. Every admission waits on one, so this is the layer to alert on first.
+     */
+    public dev.tollgate.sharedstate.CallObserver sharedStateCalls() {
+        if (!on) return dev.tollgate.sharedstate.CallObserver.NONE;
+        Timer ok = sharedStateTimer("ok");
+        Timer failed = sharedStateTimer("error");
+        AtomicInteger up = new AtomicInteger(1);
+        Gauge.builder("tollgate.shared_state.up", up, AtomicInteger::get)
+                .description("1 unless the last call to the shared counter store (Redis) failed or timed out.").register(registry);
+        return (nanos, success) -> {
+            (success ? ok : failed).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            up.lazySet(success ? 1 : 0);
+        };
+    }
+
+    private Timer sharedStateTimer(String outcome) {
+        return Timer.builder("tollgate.shared_state.calls")
+                .description("Round trips to the shared counter store (Redis): one script call, carrying an admission, settlements or a read.")
+                .serviceLevelObjectives(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2), java.time.Duration.ofMillis(5),
+                        java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(25), java.time.Duration.ofMillis(100),
+                        java.time.Duration.ofMillis(500))
+                .tag("outcome", outcome).register(registry);
+    }
+
     /** What each budget subject has left, in nano-dollars, read at every scrape (only when TOLLGATE_METRICS_BUDGET_REMAINING is on). */
     public void budgets(Settings s, Supplier<Map<String, Long>> remainingNanoUsd) {
         if (!on || !s.get(MetricsSettings.BUDGET_REMAINING)) return;

@@ -43,6 +43,9 @@ public interface CounterStore extends AutoCloseable {
         return Future.succeededFuture();
     }
 
+    /** Reports each round trip to the store to the observer it makes: only shared stores make any, and ask for one. */
+    default void observeCalls(java.util.function.Supplier<CallObserver> observer) {}
+
     /** Forgets idle subjects (client IPs come and go); run now and then. */
     default void sweep() {}
 

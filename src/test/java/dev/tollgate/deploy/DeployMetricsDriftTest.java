@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.support.FakeUpstream;
 import dev.tollgate.support.TestGateway;
+import dev.tollgate.support.TestServices;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every metric the Grafana dashboard and the alert rules read is one a running gateway exports, read from a scrape of
  * its {@code /metrics} after traffic that makes the meters registered on first use appear: answers whole and streamed,
  * a retry and a fallback on a routed model (and its deployments' circuits), a policy finding, a rate-limit refusal,
- * key mode's ledger.
+ * key mode's ledger, Redis's round trips.
  */
 class DeployMetricsDriftTest {
 
@@ -31,6 +32,7 @@ class DeployMetricsDriftTest {
 
     @Test
     void everyMetricTheDashboardAndTheAlertRulesReadIsOneTheGatewayExports() throws Exception {
+        TestServices.need(TestServices.REDIS);
         Set<String> used = new TreeSet<>();
         for (JsonNode panel : DeployFiles.json("grafana/dashboards/tollgate.json").get("panels")) {
             for (JsonNode target : panel.get("targets")) used.addAll(PromQl.metricNames(target.get("expr").asText()));
@@ -57,6 +59,8 @@ class DeployMetricsDriftTest {
                      "TOLLGATE_ADMIN_TOKEN", ADMIN,
                      "TOLLGATE_DATABASE", Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "drift-")
                              .resolve("tollgate.db").toString(),
+                     "TOLLGATE_REDIS_URL", TestServices.redisUrl(), // the shared-state meters
+                     "TOLLGATE_REDIS_PREFIX", "tg-drift-" + java.util.UUID.randomUUID(),
                      "POLICY_RETRY_COUNT", "1",
                      "POLICY_CUSTOM_WORDLIST", "bluebird",
                      "POLICY_REQUEST_WORDLIST", "custom:audit",

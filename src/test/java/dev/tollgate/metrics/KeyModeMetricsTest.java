@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
-import static dev.tollgate.metrics.MetricsTrafficTest.value;
+import static dev.tollgate.support.Scrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Key mode's metrics: refusals by budgets and key limits, cost by team and budgets left (both opt-in), the ledger. */
@@ -48,6 +48,7 @@ class KeyModeMetricsTest extends KeyModeTest {
                 .isCloseTo(1 - 90e-6, Offset.offset(1e-12));
         assertThat(value(text, "tollgate_budget_remaining_usd{subject=\"key:" + tiny.get("id").asText() + "\"}")).isCloseTo(0.001, Offset.offset(1e-12));
         assertThat(text).doesNotContain("key:" + limited.get("id").asText()); // no budget
+        assertThat(text).doesNotContain("tollgate_shared_state"); // no Redis: no shared-state series
     }
 
     @Test

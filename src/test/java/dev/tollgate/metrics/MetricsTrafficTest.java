@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
+import static dev.tollgate.support.Scrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -122,13 +123,5 @@ class MetricsTrafficTest extends GatewayTest {
                 series + "gen_ai_request_model=\"gpt-4.1\",gen_ai_response_model=\"gpt-4.1\"} 1\n",
                 series + "gen_ai_request_model=\"other\",gen_ai_response_model=\"other\"} 2\n");
         assertThat(text).contains("tollgate_cost_usd_total{model=\"other\"}").doesNotContain("gpt-5", "my-fine-tune-1");
-    }
-
-    /** The value of one series line, by its name and labels exactly as exported. */
-    static double value(String scrape, String series) {
-        for (String line : scrape.split("\n")) {
-            if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1));
-        }
-        throw new AssertionError("no series " + series + " in:\n" + scrape);
     }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static dev.tollgate.metrics.MetricsTrafficTest.value;
+import static dev.tollgate.support.Scrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Retries, fallbacks and circuit state of a models list, as the scrape shows them. */

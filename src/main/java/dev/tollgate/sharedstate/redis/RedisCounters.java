@@ -287,6 +287,11 @@ public final class RedisCounters implements CounterStore {
         return calls.flushAll();
     }
 
+    @Override
+    public void observeCalls(java.util.function.Supplier<dev.tollgate.sharedstate.CallObserver> observer) {
+        calls.observer(observer.get());
+    }
+
     private static String load() {
         try (InputStream in = RedisCounters.class.getResourceAsStream("counters.lua")) {
             if (in == null) throw new IllegalStateException("counters.lua missing from the build");

@@ -1,5 +1,6 @@
 package dev.tollgate.sharedstate.redis;
 
+import dev.tollgate.sharedstate.CallObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,6 +49,7 @@ final class ScriptCalls {
      */
     private final ThreadLocal<Loop> byThread = new ThreadLocal<>();
     private final Set<Loop> loops = ConcurrentHashMap.newKeySet();
+    private volatile CallObserver observer = CallObserver.NONE;
 
     ScriptCalls(Redis pooled, String script, String sha, long timeoutMs) {
         this.pooled = pooled;
@@ -84,6 +86,10 @@ final class ScriptCalls {
         pooled.close();
     }
 
+    void observer(CallObserver observer) {
+        this.observer = observer;
+    }
+
     private Loop loop() {
         Context context = Vertx.currentContext();
         if (context == null || !context.isEventLoopContext()) return null;
@@ -96,8 +102,15 @@ final class ScriptCalls {
         return loop;
     }
 
-    /** One call: EVALSHA, or EVAL when Redis does not have the script. */
+    /** One call: EVALSHA, or EVAL when Redis does not have the script; timed for the observer. */
     private Future<Response> run(Function<Request, Future<Response>> sender, List<ScriptOp> ops) {
+        CallObserver o = observer;
+        if (o == CallObserver.NONE) return evaluate(sender, ops);
+        long start = System.nanoTime();
+        return evaluate(sender, ops).onComplete(ar -> o.call(System.nanoTime() - start, ar.succeeded()));
+    }
+
+    private Future<Response> evaluate(Function<Request, Future<Response>> sender, List<ScriptOp> ops) {
         return sender.apply(request(Command.EVALSHA, sha, ops)).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(e -> {
             String m = e.getMessage();
             if (m != null && m.startsWith("NOSCRIPT")) {

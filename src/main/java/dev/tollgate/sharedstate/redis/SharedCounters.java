@@ -131,6 +131,11 @@ public final class SharedCounters implements CounterStore {
     }
 
     @Override
+    public void observeCalls(java.util.function.Supplier<dev.tollgate.sharedstate.CallObserver> observer) {
+        redis.observeCalls(observer);
+    }
+
+    @Override
     public void sweep() {
         local.sweep();
     }

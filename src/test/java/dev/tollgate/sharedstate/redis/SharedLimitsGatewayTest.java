@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
 
+import static dev.tollgate.support.Scrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The gateway with TOLLGATE_REDIS_URL: the same answers, headers and /ratelimit as in memory, and the decided failure modes. */
@@ -118,6 +119,12 @@ class SharedLimitsGatewayTest extends KeyModeTest {
             startShared(new RedisFixture(own.url()), Map.of("TOLLGATE_REDIS_TIMEOUT_MS", "500"));
             String secret = createKey("{\"limits\":{\"rpm\":100}}").get("key").asText();
             assertThat(chat(secret, CHAT).statusCode()).isEqualTo(200);
+            gateway.gateway().access().counters().flush().toCompletionStage().toCompletableFuture().get();
+            String before = gateway.get("/metrics").body();
+            assertThat(before).contains("tollgate_shared_state_up 1.0\n");
+            // The admission, and the settlement alone or riding with nothing (flushed): one or two round trips.
+            assertThat(value(before, "tollgate_shared_state_calls_seconds_count{outcome=\"ok\"}")).isBetween(1.0, 2.0);
+            assertThat(before).contains("tollgate_shared_state_calls_seconds_count{outcome=\"error\"} 0\n");
 
             own.stop();
             HttpResponse<String> refused = chat(secret, CHAT);
@@ -125,11 +132,15 @@ class SharedLimitsGatewayTest extends KeyModeTest {
             assertThat(refused.body()).isEqualTo(UNAVAILABLE);
             assertThat(chat(secret, CHAT).body()).isEqualTo(UNAVAILABLE);
             assertThat(upstream.received()).hasSize(1);
+            String down = gateway.get("/metrics").body();
+            assertThat(down).contains("tollgate_shared_state_up 0.0\n");
+            assertThat(value(down, "tollgate_shared_state_calls_seconds_count{outcome=\"error\"}")).isGreaterThanOrEqualTo(1.0);
 
             own.start();
             HttpResponse<String> back = awaitStatus(secret, 200);
             // Redis started empty: the window counts from the new start.
             assertThat(back.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("99");
+            assertThat(gateway.get("/metrics").body()).contains("tollgate_shared_state_up 1.0\n");
             closeBeforeRedisStops();
         }
     }
