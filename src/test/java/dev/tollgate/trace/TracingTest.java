@@ -403,6 +403,16 @@ class TracingTest extends GatewayTest {
     }
 
     @Test
+    void theCallersBaggageGoesOnUpstreamWithTheTrace() throws Exception {
+        upstream.handle(req -> FakeUpstream.json(req, 200, ANSWER));
+        start(traced());
+        gateway.postJson("/v1/chat/completions", CHAT, "traceparent", TRACEPARENT, "baggage", "tenant=acme,region=eu-west-1;ttl=3");
+        ReceivedSpan attempt = named(receiver.awaitSpans(4), "chat gpt-4o");
+        assertThat(upstream.lastReceived().headers().get("traceparent")).isEqualTo("00-" + TRACE + "-" + attempt.spanId() + "-01");
+        assertThat(upstream.lastReceived().headers().getAll("baggage")).containsExactly("tenant=acme,region=eu-west-1;ttl=3");
+    }
+
+    @Test
     void aCallersTraceLabelIsKeptBesideTheTraceId() throws Exception {
         upstream.handle(req -> FakeUpstream.json(req, 200, ANSWER));
         start(traced());
