@@ -1,5 +1,6 @@
 package dev.tollgate.sharedstate.redis;
 
+import dev.tollgate.budget.Budget;
 import dev.tollgate.budget.BudgetAccount;
 import dev.tollgate.limits.Denial;
 import dev.tollgate.limits.Limits;
@@ -24,9 +25,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -49,6 +52,9 @@ public final class RedisCounters implements CounterStore {
 
     private final Redis redis;
     private final ScriptCalls calls;
+    private static final int MAX_CACHED_PARTS = 10_000;
+    private final ConcurrentHashMap<RateLimiter.Subject, Part> subjectParts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<BudgetPeriodRef, BudgetPart> budgetParts = new ConcurrentHashMap<>();
     private final RedisKeys keys;
     private final long ttlMs;
     private final long timeoutMs;
@@ -84,9 +90,10 @@ public final class RedisCounters implements CounterStore {
         for (int j = 0; j < starts.length; j++) {
             BudgetAccount a = claim.accounts().get(j);
             starts[j] = a.budget().period().start(now);
-            String b = keys.budget(a.subject(), a.budget(), starts[j]);
-            op.key(b).key(keys.reservations(b));
-            op.arg(Micros.down(a.budget().amountNanoUsd())).arg(expireIn(a, starts[j], now));
+            BudgetPeriodRef ref = new BudgetPeriodRef(a.subject(), a.budget(), starts[j]);
+            BudgetPart p = budgetParts.get(ref);
+            if (p == null) p = cached(budgetParts, ref, this::budgetPart);
+            op.part(p.args(), p.keys()).arg(p.expireAt() == 0 ? 0 : Math.max(1, p.expireAt() - now));
         }
         return calls.call(op).map(r -> {
             long kind = r.get(0).toLong();
@@ -133,16 +140,53 @@ public final class RedisCounters implements CounterStore {
 
     private void subjectArgs(List<RateLimiter.Subject> subjects, ScriptOp op) {
         for (RateLimiter.Subject s : subjects) {
-            Limits l = s.limits();
-            long[] limits = {l.rpm(), l.rph(), l.rpd(), l.tpm()};
-            op.arg(s.name());
-            for (int w = 0; w < 4; w++) {
-                op.arg(Math.min(MAX_TOKENS, limits[w]));
-                if (limits[w] > 0) op.key(keys.window(s.name(), WINDOWS[w])).key(keys.windowSlots(s.name(), WINDOWS[w]));
-            }
-            op.arg(l.concurrent());
-            if (l.concurrent() > 0) op.key(keys.inFlight(s.name()));
+            Part p = subjectParts.get(s);
+            if (p == null) p = cached(subjectParts, s, this::subjectPart);
+            op.part(p.args(), p.keys());
         }
+    }
+
+    /** A subject's arguments (name, rpm, rph, rpd, tpm, concurrent) and keys: the same for every request. */
+    private Part subjectPart(RateLimiter.Subject s) {
+        Limits l = s.limits();
+        long[] limits = {l.rpm(), l.rph(), l.rpd(), l.tpm()};
+        List<String> args = new ArrayList<>(6);
+        List<String> keyNames = new ArrayList<>(9);
+        args.add(s.name());
+        for (int w = 0; w < 4; w++) {
+            args.add(Long.toString(Math.min(MAX_TOKENS, limits[w])));
+            if (limits[w] > 0) {
+                keyNames.add(keys.window(s.name(), WINDOWS[w]));
+                keyNames.add(keys.windowSlots(s.name(), WINDOWS[w]));
+            }
+        }
+        args.add(Long.toString(l.concurrent()));
+        if (l.concurrent() > 0) keyNames.add(keys.inFlight(s.name()));
+        return new Part(List.copyOf(args), List.copyOf(keyNames));
+    }
+
+    /**
+     * A budget period's keys and amount argument, and when its keys may expire (0: never).
+     * {@code expireAt} is kept rather than a time-to-live so the part can be reused.
+     */
+    private record BudgetPart(List<String> args, List<String> keys, long expireAt) {}
+
+    private record BudgetPeriodRef(String subject, Budget budget, long periodStart) {}
+
+    private BudgetPart budgetPart(BudgetPeriodRef ref) {
+        String b = keys.budget(ref.subject(), ref.budget(), ref.periodStart());
+        long end = ref.budget().period().end(ref.periodStart());
+        return new BudgetPart(List.of(Long.toString(Micros.down(ref.budget().amountNanoUsd()))), List.of(b, keys.reservations(b)),
+                end == Long.MAX_VALUE ? 0 : end + 86_400_000L);
+    }
+
+    /** Arguments and keys an admission repeats for the same subject: built once, not per request. */
+    private record Part(List<String> args, List<String> keys) {}
+
+    /** Parts are few (keys, users, teams, models) but client IPs come and go: past a bound, start afresh. */
+    private static <K, V> V cached(ConcurrentHashMap<K, V> cache, K key, Function<K, V> make) {
+        if (cache.size() >= MAX_CACHED_PARTS) cache.clear();
+        return cache.computeIfAbsent(key, make);
     }
 
     /** The script's (used, reset) pairs, in the order rpm, rph, rpd, tpm, concurrent of each subject. */

@@ -120,16 +120,26 @@ final class ScriptCalls {
         });
     }
 
+    /** The call's arguments in one array, so the client sizes its list once rather than growing it per argument. */
     private static Request request(Command command, String script, List<ScriptOp> ops) {
         int keys = 0;
-        for (ScriptOp op : ops) keys += op.keys().size();
-        Request r = Request.cmd(command).arg(script).arg(keys);
-        for (ScriptOp op : ops) for (String k : op.keys()) r.arg(k);
+        int size = 2;
         for (ScriptOp op : ops) {
-            r.arg(op.name()).arg(op.args().size()).arg(op.keys().size());
-            for (String a : op.args()) r.arg(a);
+            keys += op.keys().size();
+            size += op.keys().size() + 3 + op.args().size();
         }
-        return r;
+        Object[] a = new Object[size];
+        int i = 0;
+        a[i++] = script;
+        a[i++] = Integer.toString(keys);
+        for (ScriptOp op : ops) for (String k : op.keys()) a[i++] = k;
+        for (ScriptOp op : ops) {
+            a[i++] = op.name();
+            a[i++] = Integer.toString(op.args().size());
+            a[i++] = Integer.toString(op.keys().size());
+            for (String arg : op.args()) a[i++] = arg;
+        }
+        return Request.cmd(command, a);
     }
 
     private static void lost(int settlements, Throwable e) {

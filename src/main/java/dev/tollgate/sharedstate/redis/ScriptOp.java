@@ -7,7 +7,7 @@ import java.util.List;
 record ScriptOp(String name, List<String> keys, List<String> args) {
 
     static ScriptOp of(String name) {
-        return new ScriptOp(name, new ArrayList<>(), new ArrayList<>());
+        return new ScriptOp(name, new ArrayList<>(32), new ArrayList<>(24));
     }
 
     ScriptOp arg(String a) {
@@ -22,6 +22,13 @@ record ScriptOp(String name, List<String> keys, List<String> args) {
 
     ScriptOp key(String k) {
         keys.add(k);
+        return this;
+    }
+
+    /** Appends arguments and keys made once for a subject or a budget (see RedisCounters' parts). */
+    ScriptOp part(List<String> moreArgs, List<String> moreKeys) {
+        args.addAll(moreArgs);
+        keys.addAll(moreKeys);
         return this;
     }
 }
