@@ -269,18 +269,14 @@ public final class GatewayMetrics implements AutoCloseable {
     /**
      * Round trips to the shared counter store (Redis): their latency by outcome, and whether the
      * last one succeeded. Every admission waits on one, so this is the layer to alert on first.
+     * Registered when asked for: only a gateway with Redis asks.
      */
-    public dev.tollgate.sharedstate.CallObserver sharedStateCalls() {
-        if (!on) return dev.tollgate.sharedstate.CallObserver.NONE;
-        Timer ok = sharedStateTimer("ok");
-        Timer failed = sharedStateTimer("error");
+    public SharedStateCalls sharedStateCalls() {
+        if (!on) return SharedStateCalls.NONE;
         AtomicInteger up = new AtomicInteger(1);
         Gauge.builder("tollgate.shared_state.up", up, AtomicInteger::get)
                 .description("1 unless the last call to the shared counter store (Redis) failed or timed out.").register(registry);
-        return (nanos, success) -> {
-            (success ? ok : failed).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-            up.lazySet(success ? 1 : 0);
-        };
+        return new SharedStateCalls(sharedStateTimer("ok"), sharedStateTimer("error"), up);
     }
 
     private Timer sharedStateTimer(String outcome) {

@@ -122,7 +122,8 @@ public final class Gateway {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
         try {
             access.shareCounters(vertx, settings, env);
-            access.counters().observeCalls(metrics::sharedStateCalls); // only a shared store asks: no series without Redis
+            // Only a shared store asks: no such series without Redis.
+            access.counters().observeCalls(() -> metrics.sharedStateCalls()::record);
             access.syncKeys(vertx, settings, env);
         } catch (RuntimeException e) {
             vertx.close();
