@@ -791,9 +791,11 @@ public final class AccessControl implements AutoCloseable {
         a.hold.settle(failed && !countFailed, actualTokens, cost);
         if (ledger != null) {
             ApiKey k = a.key;
+            RecordDetails d = RecordDetails.of(ex, System.nanoTime());
             ledger.record(new LedgerRow(LedgerRow.newRowId(), a.admittedAt, ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
                     k == null ? null : k.team(), model, ex.endpoint().logPath(), status, usage.inputTokens(), usage.cachedInputTokens(),
-                    usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null));
+                    usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null,
+                    d.latencyMs(), d.ttfbMs(), d.findings(), d.prompt(), d.answer()));
         }
     }
 

@@ -183,21 +183,27 @@ public final class Ledger implements AutoCloseable {
         for (LedgerRow r : rows) if (!queue.offer(r)) dropped.incrementAndGet();
     }
 
+    /** Writes rows not stored yet, their texts and their share of the hourly rollups, in one transaction. */
     private void insert(List<LedgerRow> rows) {
         db.writeNow(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SqlDialect.of(c).insertUnlessPresent("ledger", COLUMNS, "row_id"))) {
-                for (LedgerRow r : rows) {
+            SqlDialect d = SqlDialect.of(c);
+            List<LedgerRow> fresh = Rollups.notYetStored(c, rows);
+            if (fresh.isEmpty()) return null;
+            try (PreparedStatement ps = c.prepareStatement(d.insertUnlessPresent("ledger", COLUMNS, "row_id"))) {
+                for (LedgerRow r : fresh) {
                     bind(ps, r);
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
+            Rollups.add(c, d, fresh);
             return null;
         });
     }
 
     private static final String COLUMNS = "ts, request_id, key_id, user_id, team_id, model, endpoint, status, input_tokens, "
-            + "cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, usage_source, priced, row_id";
+            + "cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, usage_source, priced, row_id, "
+            + "latency_ms, ttfb_ms, findings";
 
     private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {
         ps.setLong(1, r.ts());
@@ -217,6 +223,14 @@ public final class Ledger implements AutoCloseable {
         ps.setString(15, r.usageSource());
         ps.setInt(16, r.priced() ? 1 : 0);
         ps.setString(17, r.rowId());
+        setLong(ps, 18, r.latencyMs());
+        setLong(ps, 19, r.ttfbMs());
+        ps.setString(20, r.findings());
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) ps.setNull(i, java.sql.Types.BIGINT);
+        else ps.setLong(i, v);
     }
 
     /** Stops the ticker and writes what is queued (SIGTERM). */
