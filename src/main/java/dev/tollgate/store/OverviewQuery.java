@@ -6,12 +6,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The dashboard's overview of a period: totals, a time series, latency percentiles and the top
- * spenders. Sums come from the hourly rollup for whole hours ({@link Spans}). Latency percentiles
+ * spenders. Sums come from the rollups for whole days and hours ({@link Spans}). Latency percentiles
  * are exact (from the rows) for periods of at most {@link #EXACT_LATENCY_ROWS} requests, else read
  * from the hourly histograms ({@link LatencyHistogram}, within 4.9 %).
  */
@@ -39,20 +40,27 @@ public final class OverviewQuery {
     /** The overview of {@code from <= ts < to} with {@code bucketMs}-long points (an hour or a day), aligned to UTC. */
     public static Overview of(Connection c, long from, long to, long bucketMs) throws SQLException {
         SqlDialect d = SqlDialect.of(c);
-        Spans.Totals all = Spans.sum(c, null, from, to, List.of()).getOrDefault("", Spans.Totals.ZERO);
-        Map<String, Spans.Totals> byBucket = Spans.sum(c, d.floorTo("ts", bucketMs), from, to, List.of());
+        // Two reads of the rollups: per point, and per key, user, team and model (a key has one user and team).
+        Map<String, Spans.Totals> byBucket = Spans.sum(c, d.floorTo("ts", bucketMs), from, to, List.of(), bucketMs);
+        Spans.Totals all = Spans.Totals.ZERO;
         List<Point> series = new ArrayList<>();
         for (long t = Math.floorDiv(from, bucketMs) * bucketMs; t < to; t += bucketMs) {
-            series.add(new Point(t, Totals.of(byBucket.getOrDefault(Long.toString(t), Spans.Totals.ZERO))));
+            Spans.Totals p = byBucket.getOrDefault(Long.toString(t), Spans.Totals.ZERO);
+            all = all.plus(p);
+            series.add(new Point(t, Totals.of(p)));
         }
+        Map<List<String>, Spans.Totals> byWho = Spans.sumBy(c, List.of("key_id", "user_id", "team_id", "model"), from, to, List.of(),
+                Long.MAX_VALUE);
         long[] latency = all.requests() <= EXACT_LATENCY_ROWS ? exactLatency(c, from, to) : histogramLatency(c, from, to);
-        return new Overview(Totals.of(all), latency[0], latency[1], series, top(c, "model", from, to), top(c, "key_id", from, to),
-                top(c, "user_id", from, to), top(c, "team_id", from, to));
+        return new Overview(Totals.of(all), latency[0], latency[1], series, top(byWho, 3), top(byWho, 0), top(byWho, 1), top(byWho, 2));
     }
 
-    private static List<Top> top(Connection c, String column, long from, long to) throws SQLException {
+    /** The top spenders by one of the group's columns. */
+    private static List<Top> top(Map<List<String>, Spans.Totals> byWho, int column) {
+        Map<String, Spans.Totals> sums = new HashMap<>();
+        for (Map.Entry<List<String>, Spans.Totals> e : byWho.entrySet()) sums.merge(e.getKey().get(column), e.getValue(), Spans.Totals::plus);
         List<Top> out = new ArrayList<>();
-        for (Map.Entry<String, Spans.Totals> e : Spans.sum(c, column, from, to, List.of()).entrySet()) {
+        for (Map.Entry<String, Spans.Totals> e : sums.entrySet()) {
             if (e.getKey().isEmpty()) continue; // requests with no key, user, team or model named
             out.add(new Top(e.getKey(), e.getValue().requests(), e.getValue().costNanoUsd()));
         }
@@ -81,14 +89,15 @@ public final class OverviewQuery {
 
     private static long[] histogramLatency(Connection c, long from, long to) throws SQLException {
         LatencyHistogram h = new LatencyHistogram();
-        for (long[] part : Spans.parts(from, to)) {
-            String sql = part[2] == 1 ? "SELECT bucket, SUM(requests) FROM ledger_latency_hourly WHERE ts >= ? AND ts < ? GROUP BY bucket"
+        for (Spans.Part part : Spans.parts(from, to, Long.MAX_VALUE)) {
+            boolean rollup = part.level() != null;
+            String sql = rollup ? "SELECT bucket, SUM(requests) FROM " + part.level().latencyTable() + " WHERE ts >= ? AND ts < ? GROUP BY bucket"
                     : "SELECT latency_ms, 1 FROM ledger WHERE ts >= ? AND ts < ? AND latency_ms IS NOT NULL";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setLong(1, part[0]);
-                ps.setLong(2, part[1]);
+                ps.setLong(1, part.from());
+                ps.setLong(2, part.to());
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) h.add(part[2] == 1 ? rs.getInt(1) : LatencyHistogram.bucket(rs.getLong(1)), rs.getLong(2));
+                    while (rs.next()) h.add(rollup ? rs.getInt(1) : LatencyHistogram.bucket(rs.getLong(1)), rs.getLong(2));
                 }
             }
         }

@@ -21,6 +21,14 @@ import java.util.TreeMap;
 final class Rollups {
 
     static final long HOUR = 3_600_000L;
+    static final long DAY = 86_400_000L;
+
+    /** A rollup: its table, its latency histogram's table, and the length of its periods (UTC-aligned). */
+    record Level(String table, String latencyTable, long millis) {}
+
+    /** Coarsest first: a report reads days where it can, hours at the ends, rows within the ends' hours. */
+    static final List<Level> LEVELS = List.of(new Level("ledger_daily", "ledger_latency_daily", DAY),
+            new Level("ledger_hourly", "ledger_latency_hourly", HOUR));
     private static final int IN_CHUNK = 500;
 
     private Rollups() {}
@@ -44,14 +52,14 @@ final class Rollups {
         return fresh;
     }
 
-    private record Dims(long hour, String key, String user, String team, String model, String endpoint) implements Comparable<Dims> {
-        static Dims of(LedgerRow r) {
-            return new Dims(Math.floorDiv(r.ts(), HOUR) * HOUR, nz(r.keyId()), nz(r.user()), nz(r.team()), nz(r.model()), nz(r.endpoint()));
+    private record Dims(long period, String key, String user, String team, String model, String endpoint) implements Comparable<Dims> {
+        static Dims of(LedgerRow r, long millis) {
+            return new Dims(Math.floorDiv(r.ts(), millis) * millis, nz(r.keyId()), nz(r.user()), nz(r.team()), nz(r.model()), nz(r.endpoint()));
         }
 
         @Override
         public int compareTo(Dims o) { // one order for every writer: upserts from two replicas never wait on each other in a cycle
-            int c = Long.compare(hour, o.hour);
+            int c = Long.compare(period, o.period);
             if (c != 0) return c;
             return String.join("\u001f", key, user, team, model, endpoint).compareTo(String.join("\u001f", o.key, o.user, o.team, o.model, o.endpoint));
         }
@@ -61,16 +69,22 @@ final class Rollups {
         return s == null ? "" : s;
     }
 
-    static final String HOURLY_COLUMNS = "ts, key_id, user_id, team_id, model, endpoint, requests, errors, input_tokens, "
+    static final String COLUMNS = "ts, key_id, user_id, team_id, model, endpoint, requests, errors, input_tokens, "
             + "cached_input_tokens, output_tokens, reasoning_tokens, cost_nanousd";
 
-    /** Adds rows (stored in this transaction) to the hourly rollup and latency histogram. */
+    /** Adds rows (stored in this transaction) to each rollup and latency histogram, and stores their texts. */
     static void add(Connection c, SqlDialect d, List<LedgerRow> rows) throws SQLException {
+        for (Level level : LEVELS) add(c, d, rows, level);
+        texts(c, d, rows);
+    }
+
+    private static void add(Connection c, SqlDialect d, List<LedgerRow> rows, Level level) throws SQLException {
+        long millis = level.millis();
         Map<Dims, long[]> sums = new TreeMap<>();
         Map<List<Long>, long[]> latency = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0)) ? Long.compare(a.get(1), b.get(1))
                 : Long.compare(a.get(0), b.get(0)));
         for (LedgerRow r : rows) {
-            long[] s = sums.computeIfAbsent(Dims.of(r), k -> new long[7]);
+            long[] s = sums.computeIfAbsent(Dims.of(r, millis), k -> new long[7]);
             s[0]++;
             if (r.status() >= 400) s[1]++;
             s[2] += r.inputTokens();
@@ -79,16 +93,16 @@ final class Rollups {
             s[5] += r.reasoningTokens();
             s[6] += r.costNanoUsd();
             if (r.latencyMs() != null) {
-                long hour = Math.floorDiv(r.ts(), HOUR) * HOUR;
-                latency.computeIfAbsent(List.of(hour, (long) LatencyHistogram.bucket(r.latencyMs())), k -> new long[1])[0]++;
+                long period = Math.floorDiv(r.ts(), millis) * millis;
+                latency.computeIfAbsent(List.of(period, (long) LatencyHistogram.bucket(r.latencyMs())), k -> new long[1])[0]++;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(d.upsertAdding("ledger_hourly", HOURLY_COLUMNS,
+        try (PreparedStatement ps = c.prepareStatement(d.upsertAdding(level.table(), COLUMNS,
                 "ts, key_id, user_id, team_id, model, endpoint", "requests", "errors", "input_tokens", "cached_input_tokens",
                 "output_tokens", "reasoning_tokens", "cost_nanousd"))) {
             for (Map.Entry<Dims, long[]> e : sums.entrySet()) {
                 Dims k = e.getKey();
-                ps.setLong(1, k.hour());
+                ps.setLong(1, k.period());
                 ps.setString(2, k.key());
                 ps.setString(3, k.user());
                 ps.setString(4, k.team());
@@ -100,7 +114,7 @@ final class Rollups {
             ps.executeBatch();
         }
         if (!latency.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(d.upsertAdding("ledger_latency_hourly", "ts, bucket, requests", "ts, bucket",
+            try (PreparedStatement ps = c.prepareStatement(d.upsertAdding(level.latencyTable(), "ts, bucket, requests", "ts, bucket",
                     "requests"))) {
                 for (Map.Entry<List<Long>, long[]> e : latency.entrySet()) {
                     ps.setLong(1, e.getKey().get(0));
@@ -111,6 +125,9 @@ final class Rollups {
                 ps.executeBatch();
             }
         }
+    }
+
+    private static void texts(Connection c, SqlDialect d, List<LedgerRow> rows) throws SQLException {
         List<LedgerRow> texts = rows.stream().filter(LedgerRow::hasText).toList();
         if (!texts.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(d.insertUnlessPresent("request_texts", "row_id, ts, prompt, answer", "row_id"))) {

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sums over a period from the hourly rollup for its whole hours and from the ledger's rows for the
- * parts of hours at either end, so a report reads at most two hours of rows whatever its length.
+ * Sums over a period from the rollups: whole UTC days from the daily one, whole hours at the ends
+ * from the hourly one, and the ledger's rows only for the parts of hours at either end, so a report
+ * reads at most two hours of rows whatever its length.
  */
 final class Spans {
 
@@ -28,37 +29,62 @@ final class Spans {
         }
     }
 
-    /** Column filters (column = value), the same in the ledger and the rollup. */
+    /** Column filters (column = value), the same in the ledger and the rollups. */
     record Filter(String column, String value) {}
+
+    /** A piece of a period: {@code from <= ts < to}, read from a rollup {@code level} or (null) from the ledger's rows. */
+    record Part(long from, long to, Rollups.Level level) {}
 
     private static final String RAW_SUMS = "COUNT(*), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), SUM(input_tokens), "
             + "SUM(cached_input_tokens), SUM(output_tokens), SUM(reasoning_tokens), SUM(cost_nanousd)";
     private static final String ROLLUP_SUMS = "SUM(requests), SUM(errors), SUM(input_tokens), SUM(cached_input_tokens), "
             + "SUM(output_tokens), SUM(reasoning_tokens), SUM(cost_nanousd)";
 
-    /**
-     * Totals per group over {@code from <= ts < to}; {@code group} is an SQL expression over columns
-     * both tables have (a missing key, user, team or model reads as ""), or null for one total under "".
-     */
+    /** Totals per group over {@code from <= ts < to}, grouped by one SQL expression (see {@link #sumBy}); null: one total under "". */
     static Map<String, Totals> sum(Connection c, String group, long from, long to, List<Filter> filters) throws SQLException {
+        return sum(c, group, from, to, filters, Long.MAX_VALUE);
+    }
+
+    /** As {@link #sum(Connection, String, long, long, List)}, reading no rollup coarser than {@code coarsestMillis} (a series by hour). */
+    static Map<String, Totals> sum(Connection c, String group, long from, long to, List<Filter> filters, long coarsestMillis)
+            throws SQLException {
         Map<String, Totals> out = new HashMap<>();
-        for (long[] part : parts(from, to)) {
-            boolean rollup = part[2] == 1;
-            String g = group == null ? "''" : rollup ? group : group.replaceAll("\\b(key_id|user_id|team_id|model)\\b", "COALESCE($1, '')");
-            StringBuilder sql = new StringBuilder("SELECT ").append(g).append(" AS g, ").append(rollup ? ROLLUP_SUMS : RAW_SUMS)
-                    .append(" FROM ").append(rollup ? "ledger_hourly" : "ledger").append(" WHERE ts >= ? AND ts < ?");
+        for (Map.Entry<List<String>, Totals> e : sumBy(c, group == null ? List.of() : List.of(group), from, to, filters, coarsestMillis)
+                .entrySet()) {
+            out.put(e.getKey().isEmpty() ? "" : e.getKey().get(0), e.getValue());
+        }
+        return out;
+    }
+
+    /**
+     * Totals per group over {@code from <= ts < to}; {@code groups} are SQL expressions over columns
+     * the ledger and the rollups both have (a missing key, user, team or model reads as "").
+     */
+    static Map<List<String>, Totals> sumBy(Connection c, List<String> groups, long from, long to, List<Filter> filters, long coarsestMillis)
+            throws SQLException {
+        Map<List<String>, Totals> out = new HashMap<>();
+        for (Part part : parts(from, to, coarsestMillis)) {
+            boolean rollup = part.level() != null;
+            List<String> g = new ArrayList<>();
+            for (String e : groups) g.add(rollup ? e : e.replaceAll("\\b(key_id|user_id|team_id|model)\\b", "COALESCE($1, '')"));
+            StringBuilder sql = new StringBuilder("SELECT ");
+            for (String e : g) sql.append(e).append(", ");
+            sql.append(rollup ? ROLLUP_SUMS : RAW_SUMS).append(" FROM ").append(rollup ? part.level().table() : "ledger")
+                    .append(" WHERE ts >= ? AND ts < ?");
             for (Filter f : filters) sql.append(" AND ").append(f.column()).append(" = ?");
-            if (group != null) sql.append(" GROUP BY ").append(g);
+            if (!g.isEmpty()) sql.append(" GROUP BY ").append(String.join(", ", g));
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                ps.setLong(1, part[0]);
-                ps.setLong(2, part[1]);
+                ps.setLong(1, part.from());
+                ps.setLong(2, part.to());
                 for (int i = 0; i < filters.size(); i++) ps.setString(3 + i, filters.get(i).value());
                 try (ResultSet rs = ps.executeQuery()) {
+                    int n = g.size();
                     while (rs.next()) {
-                        String key = rs.getString(1);
-                        Totals t = new Totals(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7),
-                                rs.getLong(8));
-                        out.merge(key == null ? "" : key, t, Totals::plus);
+                        List<String> key = new ArrayList<>(n);
+                        for (int i = 1; i <= n; i++) key.add(rs.getString(i) == null ? "" : rs.getString(i));
+                        Totals t = new Totals(rs.getLong(n + 1), rs.getLong(n + 2), rs.getLong(n + 3), rs.getLong(n + 4), rs.getLong(n + 5),
+                                rs.getLong(n + 6), rs.getLong(n + 7));
+                        out.merge(key, t, Totals::plus);
                     }
                 }
             }
@@ -66,18 +92,33 @@ final class Spans {
         return out;
     }
 
-    /** The period cut into [from, to, 1 = from the rollup / 0 = from the rows] parts. */
-    static List<long[]> parts(long from, long to) {
-        List<long[]> out = new ArrayList<>(3);
-        long h1 = Math.floorDiv(from + Rollups.HOUR - 1, Rollups.HOUR) * Rollups.HOUR;
-        long h2 = Math.floorDiv(to, Rollups.HOUR) * Rollups.HOUR;
-        if (h1 >= h2) {
-            if (from < to) out.add(new long[]{from, to, 0});
-            return out;
-        }
-        if (from < h1) out.add(new long[]{from, h1, 0});
-        out.add(new long[]{h1, h2, 1});
-        if (h2 < to) out.add(new long[]{h2, to, 0});
+    /** The period cut into parts: the coarsest rollup's whole periods in the middle, finer ones towards the ends, rows at the very ends. */
+    static List<Part> parts(long from, long to, long coarsestMillis) {
+        List<Part> out = new ArrayList<>(5);
+        split(from, to, 0, coarsestMillis, out);
         return out;
+    }
+
+    private static void split(long from, long to, int level, long coarsestMillis, List<Part> out) {
+        if (from >= to) return;
+        if (level == Rollups.LEVELS.size()) {
+            out.add(new Part(from, to, null));
+            return;
+        }
+        Rollups.Level l = Rollups.LEVELS.get(level);
+        if (l.millis() > coarsestMillis) {
+            split(from, to, level + 1, coarsestMillis, out);
+            return;
+        }
+        long a = Math.floorDiv(from, l.millis()) * l.millis();
+        if (a < from) a += l.millis();
+        long b = Math.floorDiv(to, l.millis()) * l.millis();
+        if (a >= b) {
+            split(from, to, level + 1, coarsestMillis, out);
+            return;
+        }
+        split(from, a, level + 1, coarsestMillis, out);
+        out.add(new Part(a, b, l));
+        split(b, to, level + 1, coarsestMillis, out);
     }
 }

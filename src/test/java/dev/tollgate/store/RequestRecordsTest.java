@@ -67,6 +67,8 @@ class RequestRecordsTest {
                             (MIDNIGHT + 3 * HOUR) + "|key_b|bob|ops|gpt-4o-mini|1|1|0",
                             (MIDNIGHT + 4 * HOUR) + "|key_c|cy|ops|gpt-4o|1|0|2000",
                             (MIDNIGHT + 5 * HOUR) + "|||||1|0|0");
+            assertThat(strings(db, "SELECT ts, model, SUM(requests), SUM(cost_nanousd) FROM ledger_daily GROUP BY ts, model ORDER BY model")).containsExactly(
+                    MIDNIGHT + "||1|0", MIDNIGHT + "|gpt-4o|3|7000", MIDNIGHT + "|gpt-4o-mini|2|1000");
             // Latency buckets: 100 ms → 49, 300 ms → 60, 50 ms → 42, 10 ms → 25, 200 ms → 56, 1 ms → 1.
             assertThat(strings(db, "SELECT ts, bucket, requests FROM ledger_latency_hourly ORDER BY ts, bucket")).containsExactly(
                     (MIDNIGHT + HOUR) + "|49|1", (MIDNIGHT + 2 * HOUR) + "|60|1", (MIDNIGHT + 3 * HOUR) + "|25|1",
@@ -87,6 +89,21 @@ class RequestRecordsTest {
                             org.assertj.core.groups.Tuple.tuple("key_b", 2L), org.assertj.core.groups.Tuple.tuple(null, 1L));
             assertThat(db.read(c -> UsageQueries.report(c, UsageQueries.GroupBy.DAY, MIDNIGHT - 1, MIDNIGHT + 6 * HOUR, Map.of())).join())
                     .containsExactly(new UsageQueries.Row("2026-11-24", 6, 600, 60, 120, 30, 8_000));
+
+            // A period of whole days and ragged ends: the day from the daily rollup, the rest from the hourly one and the rows.
+            long dayBefore = MIDNIGHT - 86_400_000L + 5;
+            assertThat(db.read(c -> UsageQueries.report(c, UsageQueries.GroupBy.MODEL, dayBefore, MIDNIGHT + 2 * 86_400_000L + 7, Map.of()))
+                    .join()).extracting(UsageQueries.Row::group, UsageQueries.Row::requests, UsageQueries.Row::costNanoUsd).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("gpt-4o", 3L, 7_000L), org.assertj.core.groups.Tuple.tuple("gpt-4o-mini", 2L, 1_000L),
+                    org.assertj.core.groups.Tuple.tuple(null, 1L, 0L));
+            OverviewQuery.Overview twoDays = db.read(c -> OverviewQuery.of(c, dayBefore, MIDNIGHT + 86_400_000L + 1, HOUR)).join();
+            assertThat(twoDays.series()).hasSize(49);
+            assertThat(twoDays.series().stream().filter(p -> p.totals().requests() > 0).map(p -> p.t() + ":" + p.totals().requests()))
+                    .containsExactly((MIDNIGHT + HOUR) + ":1", (MIDNIGHT + 2 * HOUR) + ":1", (MIDNIGHT + 3 * HOUR) + ":2",
+                            (MIDNIGHT + 4 * HOUR) + ":1", (MIDNIGHT + 5 * HOUR) + ":1");
+            assertThat(twoDays.totals()).isEqualTo(new OverviewQuery.Totals(6, 2, 600, 120, 8_000));
+            assertThat(twoDays.p50Ms()).isEqualTo(50); // 1, 10, 50, 100, 200, 300
+            assertThat(twoDays.p95Ms()).isEqualTo(300);
 
             OverviewQuery.Overview o = db.read(c -> OverviewQuery.of(c, from, to, HOUR)).join();
             assertThat(o.totals()).isEqualTo(new OverviewQuery.Totals(4, 2, 400, 80, 7_000));
