@@ -127,6 +127,50 @@ final class Rollups {
         }
     }
 
+    /**
+     * Fills every rollup anew from the ledger's rows ({@code tollgate db copy}, which writes rows
+     * directly): sums in SQL, latency buckets while the rows stream past.
+     */
+    static void rebuild(Connection c) throws SQLException {
+        SqlDialect d = SqlDialect.of(c);
+        List<Map<List<Long>, long[]>> latency = new ArrayList<>();
+        for (Level level : LEVELS) {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM " + level.table());
+                s.executeUpdate("DELETE FROM " + level.latencyTable());
+                s.executeUpdate("INSERT INTO " + level.table() + " (" + COLUMNS + ") SELECT " + d.floorTo("ts", level.millis())
+                        + ", COALESCE(key_id, ''), COALESCE(user_id, ''), COALESCE(team_id, ''), COALESCE(model, ''), endpoint, COUNT(*), "
+                        + "SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), SUM(input_tokens), SUM(cached_input_tokens), SUM(output_tokens), "
+                        + "SUM(reasoning_tokens), SUM(cost_nanousd) FROM ledger GROUP BY 1, 2, 3, 4, 5, 6");
+            }
+            latency.add(new java.util.HashMap<>());
+        }
+        try (java.sql.Statement s = c.createStatement()) {
+            s.setFetchSize(1_000);
+            try (ResultSet rs = s.executeQuery("SELECT ts, latency_ms FROM ledger WHERE latency_ms IS NOT NULL")) {
+                while (rs.next()) {
+                    long ts = rs.getLong(1);
+                    long bucket = LatencyHistogram.bucket(rs.getLong(2));
+                    for (int i = 0; i < LEVELS.size(); i++) {
+                        long m = LEVELS.get(i).millis();
+                        latency.get(i).computeIfAbsent(List.of(Math.floorDiv(ts, m) * m, bucket), k -> new long[1])[0]++;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < LEVELS.size(); i++) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + LEVELS.get(i).latencyTable() + " (ts, bucket, requests) VALUES (?, ?, ?)")) {
+                for (Map.Entry<List<Long>, long[]> e : latency.get(i).entrySet()) {
+                    ps.setLong(1, e.getKey().get(0));
+                    ps.setInt(2, e.getKey().get(1).intValue());
+                    ps.setLong(3, e.getValue()[0]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
     private static void texts(Connection c, SqlDialect d, List<LedgerRow> rows) throws SQLException {
         List<LedgerRow> texts = rows.stream().filter(LedgerRow::hasText).toList();
         if (!texts.isEmpty()) {
