@@ -41,6 +41,11 @@ public final class Ledger implements AutoCloseable {
     /** Set while the database refuses writes: rows go to the spool. */
     private volatile boolean unreachable;
     private final AtomicLong replayed = new AtomicLong();
+    /**
+     * Set when a write failed (it may have committed all the same) until the queue has been written
+     * whole: meanwhile, batches first ask which rows are stored already. Rows never tried cannot be.
+     */
+    private boolean unsureWhatIsStored;
 
     public Ledger(Database db, int capacity, long flushIntervalMs) {
         this(db, capacity, flushIntervalMs, null);
@@ -113,6 +118,7 @@ public final class Ledger implements AutoCloseable {
             // Spooled rows are older than queued ones: they go first, so the ledger keeps its order.
             if (spool != null && spool.size() > 0) replaySpool();
             while (!queue.isEmpty()) writeBatch();
+            unsureWhatIsStored = false;
             if (unreachable) {
                 unreachable = false;
                 LOG.info("ledger database reachable again; {} spooled rows written so far", replayed.get());
@@ -138,7 +144,7 @@ public final class Ledger implements AutoCloseable {
             LOG.error("ledger spool {} unreadable: {}", spool.file(), e.getMessage());
             return;
         }
-        for (int i = 0; i < rows.size(); i += BATCH) insert(rows.subList(i, Math.min(rows.size(), i + BATCH)));
+        for (int i = 0; i < rows.size(); i += BATCH) insert(rows.subList(i, Math.min(rows.size(), i + BATCH)), true);
         try {
             spool.clear();
         } catch (java.io.IOException e) {
@@ -160,8 +166,9 @@ public final class Ledger implements AutoCloseable {
         queue.drainTo(rows, BATCH);
         if (rows.isEmpty()) return;
         try {
-            insert(rows);
+            insert(rows, unsureWhatIsStored);
         } catch (RuntimeException e) {
+            unsureWhatIsStored = true;
             // Into the spool, or back into the queue as far as there is room: a passing failure loses nothing.
             if (spool == null || !toSpool(rows)) requeue(rows);
             throw e;
@@ -184,10 +191,10 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** Writes rows not stored yet, their texts and their share of the hourly rollups, in one transaction. */
-    private void insert(List<LedgerRow> rows) {
+    private void insert(List<LedgerRow> rows, boolean someMayBeStored) {
         db.writeNow(c -> {
             SqlDialect d = SqlDialect.of(c);
-            List<LedgerRow> fresh = Rollups.notYetStored(c, rows);
+            List<LedgerRow> fresh = someMayBeStored ? Rollups.notYetStored(c, rows) : Rollups.once(rows);
             if (fresh.isEmpty()) return null;
             try (PreparedStatement ps = c.prepareStatement(d.insertUnlessPresent("ledger", COLUMNS, "row_id"))) {
                 for (LedgerRow r : fresh) {

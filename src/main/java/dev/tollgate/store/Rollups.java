@@ -15,8 +15,9 @@ import java.util.TreeMap;
  * What the ledger writer adds beside its rows, in the same transaction: the hourly rollup
  * (requests, errors, tokens and cost per hour, key, user, team, model and endpoint), the hourly
  * latency histogram, and the prompt and answer texts. Only rows not stored before count: a spool
- * replayed after a crash would otherwise be counted twice in the rollup. Only this replica's
- * writer stores its row ids, so asking the database which are there is exact.
+ * replayed after a crash, or rows retried after a write whose commit may have happened, would
+ * otherwise be counted twice in the rollup; for those the writer asks the database which row ids
+ * it holds (only this replica's writer stores its row ids, so the answer is exact).
  */
 final class Rollups {
 
@@ -50,6 +51,14 @@ final class Rollups {
         Set<String> seen = new HashSet<>();
         for (LedgerRow r : rows) if (!present.contains(r.rowId()) && seen.add(r.rowId())) fresh.add(r);
         return fresh;
+    }
+
+    /** Each row once (a row queued twice is one row). */
+    static List<LedgerRow> once(List<LedgerRow> rows) {
+        Set<String> seen = new HashSet<>();
+        List<LedgerRow> out = new ArrayList<>(rows.size());
+        for (LedgerRow r : rows) if (seen.add(r.rowId())) out.add(r);
+        return out;
     }
 
     private record Dims(long period, String key, String user, String team, String model, String endpoint) implements Comparable<Dims> {
