@@ -6,8 +6,18 @@
 ALTER TABLE ledger ADD COLUMN latency_ms BIGINT;
 ALTER TABLE ledger ADD COLUMN ttfb_ms BIGINT;
 ALTER TABLE ledger ADD COLUMN findings TEXT;
-CREATE INDEX ledger_model_ts ON ledger (model, ts);
-CREATE INDEX ledger_status_ts ON ledger (status, ts);
+-- Record pages are newest first by (ts, id): indexes that end in both serve them in order (SQLite and
+-- InnoDB end every index in the row id by themselves; PostgreSQL needs it said).
+DROP INDEX ledger_ts;
+DROP INDEX ledger_key_ts;
+DROP INDEX ledger_user_ts;
+DROP INDEX ledger_team_ts;
+CREATE INDEX ledger_ts ON ledger (ts, id);
+CREATE INDEX ledger_key_ts ON ledger (key_id, ts, id);
+CREATE INDEX ledger_user_ts ON ledger (user_id, ts, id);
+CREATE INDEX ledger_team_ts ON ledger (team_id, ts, id);
+CREATE INDEX ledger_model_ts ON ledger (model, ts, id);
+CREATE INDEX ledger_status_ts ON ledger (status, ts, id);
 
 CREATE TABLE request_texts (
     row_id  VARCHAR(64) PRIMARY KEY,
