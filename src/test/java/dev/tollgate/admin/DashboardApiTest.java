@@ -136,6 +136,32 @@ class DashboardApiTest extends KeyModeTest {
     }
 
     @Test
+    void aStreamIsRecordedWithItsTimeToFirstByteAndAssembledAnswer() throws Exception {
+        upstream.handle(req -> {
+            FakeUpstream.startSse(req);
+            FakeUpstream.event(req, "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{\"content\":\"hel\"}}]}");
+            FakeUpstream.event(req, "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}");
+            FakeUpstream.event(req, "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[],"
+                    + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}");
+            FakeUpstream.event(req, "[DONE]");
+            req.response().end();
+        });
+        startKeyMode(Map.of("POLICY_LOG_RESPONSE", "true"));
+        String secret = createKey("{\"user\":\"ann\"}").get("key").asText();
+        assertThat(chat(secret, CHAT.replace("{\"model\"", "{\"stream\":true,\"model\"")).statusCode()).isEqualTo(200);
+        awaitLedgerQuiet();
+        JsonNode r = Json.parse(admin("GET", "/admin/v1/requests", null).body()).get("data").get(0);
+        assertThat(r.get("status").asInt()).isEqualTo(200);
+        assertThat(r.get("input_tokens").asLong()).isEqualTo(7);
+        assertThat(r.get("output_tokens").asLong()).isEqualTo(2);
+        assertThat(r.get("ttfb_ms").asLong()).isBetween(0L, r.get("latency_ms").asLong());
+        assertThat(r.has("prompt")).isFalse(); // only the response is logged
+        assertThat(Json.parse(r.get("answer").asText())).isEqualTo(Json.parse("{\"choices\":[{\"index\":0,\"text\":\"hello\"}]}"));
+    }
+
+    @Test
     void badParametersAre400InTheOpenAiShape() throws Exception {
         startKeyMode(Map.of());
         assertThat(error("/admin/v1/requests?limit=0")).isEqualTo(bad("limit: expected a whole number from 1 to 200"));
