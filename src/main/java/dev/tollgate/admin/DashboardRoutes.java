@@ -29,6 +29,8 @@ final class DashboardRoutes {
     private static final long DAY = 86_400_000L;
     /** Points a series may have at most. */
     static final int MAX_POINTS = 2_000;
+    /** 10000-01-01T00:00:00Z: later times are refused (a period's arithmetic stays far from overflow). */
+    private static final long END_OF_TIME = 253_402_300_800_000L;
 
     private final AccessControl access;
 
@@ -39,7 +41,7 @@ final class DashboardRoutes {
     CompletableFuture<JsonNode> overview(HttpServerRequest req, long now) {
         long from = AdminApi.time(req.getParam("from"), "from", now - 30 * DAY);
         long to = AdminApi.time(req.getParam("to"), "to", now + 1);
-        if (from >= to) throw new IllegalArgumentException("from must be before to");
+        checkPeriod(from, to);
         String bucket = req.getParam("bucket", to - from > 2 * DAY ? "day" : "hour");
         long bucketMs = switch (bucket) {
             case "hour" -> HOUR;
@@ -99,7 +101,7 @@ final class DashboardRoutes {
     CompletableFuture<JsonNode> requests(HttpServerRequest req, long now) {
         long from = AdminApi.time(req.getParam("from"), "from", 0);
         long to = AdminApi.time(req.getParam("to"), "to", now + 1);
-        if (from >= to) throw new IllegalArgumentException("from must be before to");
+        checkPeriod(from, to);
         Map<String, String> filters = new LinkedHashMap<>();
         for (String f : List.of("key", "user", "team", "model", "endpoint")) {
             String v = req.getParam(f);
@@ -113,6 +115,11 @@ final class DashboardRoutes {
         return access.ledger().flushAsync()
                 .thenCompose(v -> access.database().read(c -> RequestRecords.list(c, from, to, filters, status, before, limit)))
                 .thenApply(DashboardRoutes::pageJson);
+    }
+
+    private static void checkPeriod(long from, long to) {
+        if (from >= to) throw new IllegalArgumentException("from must be before to");
+        if (from < 0 || to > END_OF_TIME) throw new IllegalArgumentException("from and to must lie between 1970 and 9999");
     }
 
     private static int limit(String v) {

@@ -173,6 +173,9 @@ class DashboardApiTest extends KeyModeTest {
         assertThat(error("/admin/v1/stats/overview?from=2026-11-30&to=2026-11-01")).isEqualTo(bad("from must be before to"));
         assertThat(error("/admin/v1/stats/overview?from=2026-01-01&to=2026-11-01&bucket=hour"))
                 .isEqualTo(bad("the period holds more than 2000 hours: choose a shorter period or bucket=day"));
+        assertThat(error("/admin/v1/stats/overview?from=9223372036854000&to=9223372036854775"))
+                .isEqualTo(bad("from and to must lie between 1970 and 9999"));
+        assertThat(error("/admin/v1/requests?to=9223372036854775")).isEqualTo(bad("from and to must lie between 1970 and 9999"));
         assertThat(error("/admin/v1/usage?format=xml")).isEqualTo(bad("format must be one of json, csv"));
         HttpResponse<String> post = admin("POST", "/admin/v1/requests", "{}");
         assertThat(post.statusCode()).isEqualTo(405);
