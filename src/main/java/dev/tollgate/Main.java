@@ -4,6 +4,7 @@ import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.Policy;
 import dev.tollgate.cli.DbCommand;
 import dev.tollgate.cli.KeysCommand;
+import dev.tollgate.cli.RequestsCommand;
 import dev.tollgate.cli.UsageCommand;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "tollgate", mixinStandardHelpOptions = true, version = "tollgate 0.1.0",
         description = "Self-hosted LLM API gateway.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class, KeysCommand.class, UsageCommand.class, DbCommand.class})
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, KeysCommand.class, UsageCommand.class, RequestsCommand.class, DbCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

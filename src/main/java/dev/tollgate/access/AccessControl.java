@@ -22,6 +22,7 @@ import dev.tollgate.limits.WindowState;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.KeyRepository;
 import dev.tollgate.store.Ledger;
+import dev.tollgate.store.TextRetention;
 import dev.tollgate.store.LedgerRow;
 import dev.tollgate.store.LedgerSpool;
 import dev.tollgate.store.UsageQueries;
@@ -87,6 +88,7 @@ public final class AccessControl implements AutoCloseable {
     private final ClientAddress clientAddress;
     private final Database db;
     private final Ledger ledger;
+    private final TextRetention retention;
     private final LedgerSpool spool;
     /** The model a request's model name is priced as (a routed alias prices as its first deployment's model). */
     private volatile java.util.function.UnaryOperator<String> pricingModel = m -> m;
@@ -108,6 +110,7 @@ public final class AccessControl implements AutoCloseable {
         this.db = db;
         this.spool = spool;
         this.ledger = db == null ? null : new Ledger(db, s.get(AccessSettings.LEDGER_QUEUE_SIZE), s.get(AccessSettings.LEDGER_FLUSH_MS), spool);
+        this.retention = db == null ? null : new TextRetention(db, clock, s.get(AccessSettings.REQUEST_RECORDS_RETENTION_DAYS));
     }
 
     /** Problems in the limit and price settings, each naming its key (config check and start-up). */
@@ -271,6 +274,9 @@ public final class AccessControl implements AutoCloseable {
     public Budgets budgets() { return budgets; }
     public Database database() { return db; }
     public Ledger ledger() { return ledger; }
+
+    /** Deletes old prompt and answer texts of request records (null without a database). */
+    public TextRetention retention() { return retention; }
     public PriceTable prices() { return prices; }
     public long now() { return clock.getAsLong(); }
 
@@ -791,9 +797,11 @@ public final class AccessControl implements AutoCloseable {
         a.hold.settle(failed && !countFailed, actualTokens, cost);
         if (ledger != null) {
             ApiKey k = a.key;
+            RecordDetails d = RecordDetails.of(ex, System.nanoTime());
             ledger.record(new LedgerRow(LedgerRow.newRowId(), a.admittedAt, ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
                     k == null ? null : k.team(), model, ex.endpoint().logPath(), status, usage.inputTokens(), usage.cachedInputTokens(),
-                    usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null));
+                    usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null,
+                    d.latencyMs(), d.ttfbMs(), d.findings(), d.prompt(), d.answer()));
         }
     }
 
@@ -813,6 +821,7 @@ public final class AccessControl implements AutoCloseable {
         if (sync != null) sync.close();
         if (presence != null) presence.close();
         counters.close();
+        if (retention != null) retention.close();
         if (ledger != null) ledger.close();
         if (spool != null) spool.release();
         if (db != null) db.close();

@@ -55,6 +55,12 @@ public final class AccessSettings {
             "Ledger rows waiting to be written; beyond this, rows are dropped and counted (with a warning at most "
             + "every 10 s): requests never wait.");
 
+    public static final Setting<Integer> REQUEST_RECORDS_RETENTION_DAYS = Setting.global("TOLLGATE_REQUEST_RECORDS_RETENTION_DAYS",
+            SettingType.integer(0, 36_500), 30,
+            "Days the request records' prompt and answer texts (stored only while request or response logging is on) are "
+            + "kept; older ones are deleted in the background, in small batches. The records' ledger rows (time, key, model, "
+            + "status, tokens, cost, latency, findings) are the accounting and are kept. 0: texts are never deleted.");
+
     public static final Setting<String> DATA_DIR = Setting.global("TOLLGATE_DATA_DIR",
             SettingType.nonEmptyString(), ".",
             "This replica's own directory for local state (key mode): the ledger spool, where usage rows wait while the "
@@ -95,7 +101,7 @@ public final class AccessSettings {
             + "ignored.");
 
     public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ADMIN_TOKEN, KEY_MODE,
-            KEY_IN_PATH, DATABASE, DATABASE_USER, DATABASE_PASSWORD_ENV, DATABASE_POOL_SIZE, LEDGER_FLUSH_MS, LEDGER_QUEUE_SIZE, DATA_DIR, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES,
+            KEY_IN_PATH, DATABASE, DATABASE_USER, DATABASE_PASSWORD_ENV, DATABASE_POOL_SIZE, LEDGER_FLUSH_MS, LEDGER_QUEUE_SIZE, REQUEST_RECORDS_RETENTION_DAYS, DATA_DIR, LIMITS_COUNT_FAILED, MODEL_LIMITS, IP_LIMITS, TRUSTED_PROXIES,
             PRICES, UNPRICED_MODELS), dev.tollgate.sharedstate.SharedStateSettings.ALL.stream()).toList();
 
     /** Key mode: callers need a Tollgate key, and the provider key comes from config only. */

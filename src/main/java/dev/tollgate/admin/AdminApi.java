@@ -53,12 +53,14 @@ public final class AdminApi {
     private final AccessControl access;
     private final Cors cors;
     private final AdminService service;
+    private final DashboardRoutes dashboard;
 
     public AdminApi(Vertx vertx, AccessControl access, Cors cors) {
         this.vertx = vertx;
         this.access = access;
         this.cors = cors;
         this.service = access.database() == null ? null : new AdminService(access);
+        this.dashboard = new DashboardRoutes(access);
     }
 
     public void handle(HttpServerRequest req, String path, String requestId) {
@@ -94,7 +96,9 @@ public final class AdminApi {
                 result = CompletableFuture.failedFuture(e);
             }
             result.whenComplete((json, err) -> context.runOnContext(x -> {
-                if (err == null) replyJson(req, ex, status(req, path), json);
+                if (err == null && json instanceof com.fasterxml.jackson.databind.node.POJONode p && p.getPojo() instanceof TextReply t) {
+                    replyText(req, ex, t);
+                } else if (err == null) replyJson(req, ex, status(req, path), json);
                 else reply(req, ex, toError(err));
             }));
         });
@@ -184,6 +188,10 @@ public final class AdminApi {
             if (m != HttpMethod.GET) throw notAllowed(m, path);
             return usage(req, now);
         }
+        if (path.equals("/admin/v1/stats/overview") || path.equals("/admin/v1/requests")) {
+            if (m != HttpMethod.GET) throw notAllowed(m, path);
+            return path.equals("/admin/v1/requests") ? dashboard.requests(req, now) : dashboard.overview(req, now);
+        }
         throw new Refused404("Unknown admin route " + ApiError.clip(path) + ".");
     }
 
@@ -198,7 +206,10 @@ public final class AdminApi {
             String v = req.getParam(f);
             if (v != null) filters.put(f, v);
         }
+        String format = req.getParam("format", "json");
+        if (!format.equals("json") && !format.equals("csv")) throw new IllegalArgumentException("format must be one of json, csv");
         return service.usage(groupBy, from, to, filters).thenApply(rows -> {
+            if (format.equals("csv")) return new com.fasterxml.jackson.databind.node.POJONode(UsageCsv.of(groupBy, rows));
             ObjectNode o = Json.object();
             o.put("object", "tollgate.usage_report");
             o.put("group_by", groupBy.name().toLowerCase(java.util.Locale.ROOT));
@@ -305,6 +316,15 @@ public final class AdminApi {
         RequestLog.write(ex);
         req.response().putHeader("x-request-id", ex.requestId());
         Replies.json(req, status, Json.toString(json));
+    }
+
+    private void replyText(HttpServerRequest req, Exchange ex, TextReply t) {
+        ex.status(200);
+        RequestLog.write(ex);
+        req.response().putHeader("x-request-id", ex.requestId());
+        req.response().putHeader("content-disposition", "attachment; filename=\"" + t.fileName() + "\"");
+        req.response().putHeader(HttpHeaders.CONTENT_TYPE, t.contentType());
+        req.response().end(t.body());
     }
 
     private void reply(HttpServerRequest req, Exchange ex, ApiError error) {

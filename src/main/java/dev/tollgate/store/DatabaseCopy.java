@@ -14,10 +14,11 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Copies a store's keys, users' and teams' limits, and ledger to another database (a single-node
- * SQLite install moving to a server), then compares every row of the two. Both schemas must be up
- * to date ({@link Database#migrate}). Replicas' heartbeats are not copied: they belong to running
- * processes. Ledger rows keep their ids and row ids; a row from before row ids existed gets
+ * Copies a store's keys, users' and teams' limits, ledger and request texts to another database (a
+ * single-node SQLite install moving to a server), then compares every row of the two. Both schemas
+ * must be up to date ({@link Database#migrate}). Replicas' heartbeats are not copied: they belong
+ * to running processes; the ledger's rollups are made anew in the target from the rows copied.
+ * Ledger rows keep their ids and row ids; a row from before row ids existed gets
  * {@code lr_copy_<its id>} in the target (the source is not written to). Blocking: for the command
  * line, never for a gateway's threads.
  */
@@ -53,7 +54,10 @@ public final class DatabaseCopy {
             new Table("ledger", "ledger rows", List.of("id"), true, List.of(integer("id"), integer("ts"), text("request_id"),
                     text("key_id"), text("user_id"), text("team_id"), text("model"), text("endpoint"), integer("status"),
                     integer("input_tokens"), integer("cached_input_tokens"), integer("cache_write_tokens"), integer("output_tokens"),
-                    integer("reasoning_tokens"), integer("cost_nanousd"), text("usage_source"), integer("priced"), text("row_id"))));
+                    integer("reasoning_tokens"), integer("cost_nanousd"), text("usage_source"), integer("priced"), integer("latency_ms"),
+                    integer("ttfb_ms"), text("findings"), text("row_id"))),
+            new Table("request_texts", "request texts", List.of("row_id"), false, List.of(text("row_id"), integer("ts"), text("prompt"),
+                    text("answer"))));
 
     private static final int BATCH = 1_000;
     /**
@@ -97,6 +101,7 @@ public final class DatabaseCopy {
             }
             Map<String, Long> copied = new LinkedHashMap<>();
             for (Table t : TABLES) copied.put(t.label, copyTable(t, from, to));
+            Rollups.rebuild(to); // the rollups follow from the ledger: made anew rather than copied
             String continueIds = target.afterExplicitIds("ledger", "id");
             if (continueIds != null) {
                 try (Statement s = to.createStatement()) {

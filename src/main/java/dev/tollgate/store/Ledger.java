@@ -41,6 +41,11 @@ public final class Ledger implements AutoCloseable {
     /** Set while the database refuses writes: rows go to the spool. */
     private volatile boolean unreachable;
     private final AtomicLong replayed = new AtomicLong();
+    /**
+     * Set when a write failed (it may have committed all the same) until the queue has been written
+     * whole: meanwhile, batches first ask which rows are stored already. Rows never tried cannot be.
+     */
+    private boolean unsureWhatIsStored;
 
     public Ledger(Database db, int capacity, long flushIntervalMs) {
         this(db, capacity, flushIntervalMs, null);
@@ -113,6 +118,7 @@ public final class Ledger implements AutoCloseable {
             // Spooled rows are older than queued ones: they go first, so the ledger keeps its order.
             if (spool != null && spool.size() > 0) replaySpool();
             while (!queue.isEmpty()) writeBatch();
+            unsureWhatIsStored = false;
             if (unreachable) {
                 unreachable = false;
                 LOG.info("ledger database reachable again; {} spooled rows written so far", replayed.get());
@@ -138,7 +144,7 @@ public final class Ledger implements AutoCloseable {
             LOG.error("ledger spool {} unreadable: {}", spool.file(), e.getMessage());
             return;
         }
-        for (int i = 0; i < rows.size(); i += BATCH) insert(rows.subList(i, Math.min(rows.size(), i + BATCH)));
+        for (int i = 0; i < rows.size(); i += BATCH) insert(rows.subList(i, Math.min(rows.size(), i + BATCH)), true);
         try {
             spool.clear();
         } catch (java.io.IOException e) {
@@ -160,8 +166,9 @@ public final class Ledger implements AutoCloseable {
         queue.drainTo(rows, BATCH);
         if (rows.isEmpty()) return;
         try {
-            insert(rows);
+            insert(rows, unsureWhatIsStored);
         } catch (RuntimeException e) {
+            unsureWhatIsStored = true;
             // Into the spool, or back into the queue as far as there is room: a passing failure loses nothing.
             if (spool == null || !toSpool(rows)) requeue(rows);
             throw e;
@@ -183,21 +190,27 @@ public final class Ledger implements AutoCloseable {
         for (LedgerRow r : rows) if (!queue.offer(r)) dropped.incrementAndGet();
     }
 
-    private void insert(List<LedgerRow> rows) {
+    /** Writes rows not stored yet, their texts and their share of the hourly rollups, in one transaction. */
+    private void insert(List<LedgerRow> rows, boolean someMayBeStored) {
         db.writeNow(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SqlDialect.of(c).insertUnlessPresent("ledger", COLUMNS, "row_id"))) {
-                for (LedgerRow r : rows) {
+            SqlDialect d = SqlDialect.of(c);
+            List<LedgerRow> fresh = someMayBeStored ? Rollups.notYetStored(c, rows) : Rollups.once(rows);
+            if (fresh.isEmpty()) return null;
+            try (PreparedStatement ps = c.prepareStatement(d.insertUnlessPresent("ledger", COLUMNS, "row_id"))) {
+                for (LedgerRow r : fresh) {
                     bind(ps, r);
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
+            Rollups.add(c, d, fresh);
             return null;
         });
     }
 
     private static final String COLUMNS = "ts, request_id, key_id, user_id, team_id, model, endpoint, status, input_tokens, "
-            + "cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, usage_source, priced, row_id";
+            + "cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, usage_source, priced, row_id, "
+            + "latency_ms, ttfb_ms, findings";
 
     private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {
         ps.setLong(1, r.ts());
@@ -217,6 +230,14 @@ public final class Ledger implements AutoCloseable {
         ps.setString(15, r.usageSource());
         ps.setInt(16, r.priced() ? 1 : 0);
         ps.setString(17, r.rowId());
+        setLong(ps, 18, r.latencyMs());
+        setLong(ps, 19, r.ttfbMs());
+        ps.setString(20, r.findings());
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) ps.setNull(i, java.sql.Types.BIGINT);
+        else ps.setLong(i, v);
     }
 
     /** Stops the ticker and writes what is queued (SIGTERM). */

@@ -82,6 +82,33 @@ public enum SqlDialect {
                 + table + "), false)";
     }
 
+    /**
+     * {@code INSERT INTO table (columns) VALUES (?, ...)} that, when a row with the same {@code key}
+     * exists, adds the new values of {@code added} to its own (rollup counters).
+     */
+    public String upsertAdding(String table, String columns, String key, String... added) {
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (").append(columns).append(") VALUES (")
+                .append(placeholders(columns)).append(')');
+        sql.append(this == MYSQL ? " ON DUPLICATE KEY UPDATE " : " ON CONFLICT (" + key + ") DO UPDATE SET ");
+        for (int i = 0; i < added.length; i++) {
+            String c = added[i];
+            sql.append(i == 0 ? "" : ", ").append(c).append(" = ");
+            sql.append(this == MYSQL ? c + " + VALUES(" + c + ")" : table + "." + c + " + excluded." + c);
+        }
+        return sql.toString();
+    }
+
+    /** {@code column} (epoch ms) rounded down to a multiple of {@code millis}, as an integer. */
+    public String floorTo(String column, long millis) {
+        return this == MYSQL ? "(" + column + " DIV " + millis + ") * " + millis : "(" + column + " / " + millis + ") * " + millis;
+    }
+
+    /** Deletes at most {@code ?2} rows of {@code table} whose {@code ts} is before {@code ?1}; {@code key} is its primary key. */
+    public String deleteOlderBatch(String table, String key) {
+        if (this == MYSQL) return "DELETE FROM " + table + " WHERE ts < ? LIMIT ?";
+        return "DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key + " FROM " + table + " WHERE ts < ? LIMIT ?)";
+    }
+
     private static String placeholders(String columns) {
         int n = columns.split(",").length;
         return "?,".repeat(n - 1) + "?";

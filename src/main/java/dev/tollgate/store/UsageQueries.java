@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -50,28 +51,22 @@ public final class UsageQueries {
         }
     }
 
-    /** Requests, tokens and cost per group, for rows with {@code from <= ts < to}, largest cost first. */
+    /**
+     * Requests, tokens and cost per group, for rows with {@code from <= ts < to}, largest cost first
+     * (days: in order). Whole hours are read from the hourly rollup, the rest from the rows.
+     */
     public static List<Row> report(Connection c, GroupBy by, long from, long to, Map<String, String> filters) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(by == GroupBy.DAY ? SqlDialect.of(c).utcDay() : by.sql).append(" AS g, COUNT(*), SUM(input_tokens), ")
-                .append("SUM(cached_input_tokens), SUM(output_tokens), SUM(reasoning_tokens), SUM(cost_nanousd) ")
-                .append("FROM ledger WHERE ts >= ? AND ts < ?");
-        List<String> args = new ArrayList<>();
-        for (Map.Entry<String, String> f : filters.entrySet()) {
-            sql.append(" AND ").append(FILTERS.get(f.getKey())).append(" = ?");
-            args.add(f.getValue());
-        }
-        sql.append(" GROUP BY g ORDER BY ").append(by == GroupBy.DAY ? "g" : "SUM(cost_nanousd) DESC, g");
+        List<Spans.Filter> where = new ArrayList<>();
+        for (Map.Entry<String, String> f : filters.entrySet()) where.add(new Spans.Filter(FILTERS.get(f.getKey()), f.getValue()));
+        String group = by == GroupBy.DAY ? SqlDialect.of(c).utcDay() : by.sql;
         List<Row> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            ps.setLong(1, from);
-            ps.setLong(2, to);
-            for (int i = 0; i < args.size(); i++) ps.setString(3 + i, args.get(i));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7)));
-                }
-            }
+        for (Map.Entry<String, Spans.Totals> e : Spans.sum(c, group, from, to, where).entrySet()) {
+            Spans.Totals t = e.getValue();
+            out.add(new Row(e.getKey().isEmpty() ? null : e.getKey(), t.requests(), t.inputTokens(), t.cachedInputTokens(), t.outputTokens(),
+                    t.reasoningTokens(), t.costNanoUsd()));
         }
+        Comparator<Row> byGroup = Comparator.comparing(Row::group, Comparator.nullsLast(Comparator.naturalOrder()));
+        out.sort(by == GroupBy.DAY ? byGroup : Comparator.comparingLong(Row::costNanoUsd).reversed().thenComparing(byGroup));
         return out;
     }
 }

@@ -73,6 +73,13 @@ class CliTest extends KeyModeTest {
                 + "gpt-4o-mini-2024-07-18         2          2000       0           2000    0.0015\n"
                 + "TOTAL                          2          2000                   2000    0.0015\n");
 
+        assertThat(run("requests", "list", "--since", "3650d", "--limit", "1", "--user", "alice")).isZero();
+        assertThat(out).startsWith("TIME                  KEY                           USER   TEAM  MODEL                   ENDPOINT              STATUS")
+                .contains("2026-11-24T12:00:00Z  " + id + "  alice  lab   gpt-4o-mini-2024-07-18  /v1/chat/completions     200  1000  1000    0.0008")
+                .containsPattern("Next page: --before [A-Za-z0-9_-]+\n$");
+        assertThat(run("requests", "list", "--since", "3650d", "--limit", "0")).isEqualTo(1);
+        assertThat(err).isEqualTo("tollgate: limit: expected a whole number from 1 to 200 (HTTP 400)\n");
+
         assertThat(run("keys", "revoke", id)).isZero();
         assertThat(out).isEqualTo("Revoked key " + id + " (" + fresh.substring(0, 11) + "…)\n");
         assertThat(chat(fresh, CHAT).statusCode()).isEqualTo(401);

@@ -87,6 +87,7 @@ class DatabaseCopyTest {
                 }
                 s.executeBatch();
             }
+            Rollups.rebuild(x); // rows written past the ledger writer: their rollups made as db copy makes them
             return null;
         }).join();
     }
@@ -102,7 +103,7 @@ class DatabaseCopyTest {
             TestDatabase source = pair.source(), server = pair.server();
             try (Connection a = source.connect(); Connection b = Database.connect(target(server))) {
                 assertThat(DatabaseCopy.copy(a, b, false)).containsExactly(
-                        Map.entry("keys", 3L), Map.entry("users and teams", 2L), Map.entry("ledger rows", (long) LEDGER_ROWS));
+                        Map.entry("keys", 3L), Map.entry("users and teams", 2L), Map.entry("ledger rows", (long) LEDGER_ROWS), Map.entry("request texts", 0L));
                 assertThat(DatabaseCopy.counts(b)).isEqualTo(DatabaseCopy.counts(a));
                 assertThat(DatabaseCopy.verify(a, b)).isEmpty();
             }
