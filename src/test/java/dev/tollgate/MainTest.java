@@ -87,8 +87,8 @@ class MainTest {
 
         assertThat(r.exitCode()).isEqualTo(0);
         assertThat(r.out()).isEqualTo(
-                "warning: USAGE_PANDA_API is ignored: Tollgate has no cloud service and never calls home" + NL
-                        + "warning: CONFIG_CACHE_MINUTES is ignored: Tollgate has no cloud service and never calls home" + NL
+                "warning: USAGE_PANDA_API is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)" + NL
+                        + "warning: CONFIG_CACHE_MINUTES is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)" + NL
                         + "config ok: " + f + NL);
         assertThat(r.err()).isEmpty();
     }
@@ -101,9 +101,9 @@ class MainTest {
 
         assertThat(r.exitCode()).isEqualTo(0);
         assertThat(r.out()).isEqualTo(
-                "warning: USAGE_PANDA_API_KEY is ignored: Tollgate has no cloud service and never calls home" + NL
-                        + "warning: USAGE_PANDA_API is ignored: Tollgate has no cloud service and never calls home" + NL
-                        + "warning: CONFIG_CACHE_MINUTES is ignored: Tollgate has no cloud service and never calls home" + NL
+                "warning: USAGE_PANDA_API_KEY is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)" + NL
+                        + "warning: USAGE_PANDA_API is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)" + NL
+                        + "warning: CONFIG_CACHE_MINUTES is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)" + NL
                         + "config ok: " + seed + NL);
         assertThat(r.err()).isEmpty();
     }

@@ -71,8 +71,12 @@ public final class ConfigLoader {
             }
         }
 
-        for (Setting<?> s : SeedSettings.CLOUD_ONLY) {
-            if (settings.isSet(s)) warnings.add(s.key() + " is ignored: Tollgate has no cloud service and never calls home");
+        // The seeds' cloud keys mean something to a hybrid data plane only (the hybrid package reads them).
+        Setting<?> role = catalog.byKey("TOLLGATE_ROLE");
+        if (role == null || !"data-plane".equals(settings.get(role))) {
+            for (Setting<?> s : SeedSettings.CLOUD_ONLY) {
+                if (settings.isSet(s)) warnings.add(s.key() + " is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)");
+            }
         }
 
         if (!errors.isEmpty()) {

@@ -10,12 +10,12 @@ public final class SeedSettings {
 
     private SeedSettings() {}
 
-    /** Accepted and ignored: they configure Usage Panda's SaaS, which Tollgate does not have. */
+    /** Usage Panda's cloud keys: hybrid mode's data-plane token, control-plane URL and snapshot refresh period. */
     public static final List<Setting<?>> CLOUD_ONLY = List.of(
             Setting.secret("USAGE_PANDA_API_KEY",
-            "Usage Panda's cloud key: accepted with a warning and ignored (Tollgate has no cloud service)."),
-            Setting.global("USAGE_PANDA_API", SettingType.string(), null, "Usage Panda's cloud URL: accepted with a warning and ignored."),
-            Setting.global("CONFIG_CACHE_MINUTES", SettingType.integer(0, 1_000_000), 5, "Usage Panda's cloud config cache: accepted with a warning and ignored."));
+            "Usage Panda's cloud key: on a data plane, accepted in place of `TOLLGATE_DATA_PLANE_TOKEN`; ignored with a warning otherwise."),
+            Setting.global("USAGE_PANDA_API", SettingType.string(), null, "Usage Panda's cloud URL: on a data plane, accepted in place of `TOLLGATE_CONTROL_PLANE_URL`; ignored with a warning otherwise."),
+            Setting.global("CONFIG_CACHE_MINUTES", SettingType.integer(0, 1_000_000), 5, "A data plane fetches a whole configuration snapshot from its control plane this often, in minutes (0: every 30 s); changes arrive at once in between through a long poll. See [Hybrid mode](hybrid.md)."));
 
     public static final Setting<String> REDACTION_STRING = Setting.global("REDACTION_STRING",
             SettingType.string(), "****", "Replacement for redacted text (word lists and prompt reflection with `redact`).");

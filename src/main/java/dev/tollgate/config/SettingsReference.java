@@ -167,8 +167,8 @@ public record SettingsReference(SettingCatalog catalog, Map<String, List<Setting
             also for models-list `base_url`s), nor a key pasted where `api_key_env` wants the name of a
             variable.
 
-            Recognised but not acted on: `USAGE_PANDA_API_KEY`, `USAGE_PANDA_API`, `CONFIG_CACHE_MINUTES`
-            configure Usage Panda's cloud service, which Tollgate does not have: accepted with a warning.
+            Usage Panda's cloud keys `USAGE_PANDA_API_KEY`, `USAGE_PANDA_API` and `CONFIG_CACHE_MINUTES` configure
+            a hybrid data plane (see [Hybrid mode](hybrid.md)); on any other gateway they are accepted with a warning.
 
             ## Per-request settings (headers)
 

@@ -61,6 +61,7 @@ public final class Gateway {
     private static List<Setting<?>> gatewaySettings() {
         List<Setting<?>> all = new ArrayList<>(AccessSettings.ALL);
         all.addAll(MetricsSettings.ALL);
+        all.addAll(dev.tollgate.hybrid.HybridSettings.ALL);
         return all;
     }
 

@@ -485,9 +485,9 @@ class ConfigLoaderTest {
                 """, env("USAGE_PANDA_API_KEY", "up-secret-key"));
 
         assertThat(loaded.warnings()).containsExactly(
-                "USAGE_PANDA_API_KEY is ignored: Tollgate has no cloud service and never calls home",
-                "USAGE_PANDA_API is ignored: Tollgate has no cloud service and never calls home",
-                "CONFIG_CACHE_MINUTES is ignored: Tollgate has no cloud service and never calls home");
+                "USAGE_PANDA_API_KEY is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)",
+                "USAGE_PANDA_API is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)",
+                "CONFIG_CACHE_MINUTES is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)");
         assertThat(String.join("\n", loaded.warnings())).doesNotContain("up-secret-key");
     }
 
@@ -611,9 +611,9 @@ class ConfigLoaderTest {
 
         // Its cloud keys are ignored with a warning, each once; the null key counts as present.
         assertThat(loaded.warnings()).containsExactly(
-                "USAGE_PANDA_API_KEY is ignored: Tollgate has no cloud service and never calls home",
-                "USAGE_PANDA_API is ignored: Tollgate has no cloud service and never calls home",
-                "CONFIG_CACHE_MINUTES is ignored: Tollgate has no cloud service and never calls home");
+                "USAGE_PANDA_API_KEY is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)",
+                "USAGE_PANDA_API is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)",
+                "CONFIG_CACHE_MINUTES is ignored unless TOLLGATE_ROLE=data-plane (hybrid mode)");
 
         // Everything else reads as Tollgate's defaults, except what the example spells out differently.
         assertThat(s.get(CoreSettings.LOCAL_MODE)).isFalse();
