@@ -60,7 +60,8 @@ public final class Main implements Runnable {
         ConfigLoader.Loaded loaded = new ConfigLoader(Gateway.catalog()).load(file, env);
         Policies.validate(Policies.standard(), loaded.settings());
         Gateway.router(loaded.settings(), env::get, System::currentTimeMillis); // the models list, credentials included
-        List<String> accessErrors = AccessControl.validate(loaded.settings());
+        List<String> accessErrors = new java.util.ArrayList<>(dev.tollgate.hybrid.HybridSettings.validate(loaded.settings()));
+        accessErrors.addAll(AccessControl.validate(loaded.settings()));
         if (!accessErrors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", accessErrors));
         return loaded;
     }
@@ -110,7 +111,9 @@ public final class Main implements Runnable {
                         gateway.router().passesUnlisted() ? "go to " + gateway.router().defaultDeployment() : "are refused");
             }
             if (gateway.tracing().on()) LOG.info("tracing {}", gateway.tracing().description());
-            if (gateway.access().keyMode()) {
+            if (gateway.context().dataPlane() != null) {
+                LOG.info("data plane {}: key mode from the control plane's snapshot; admin API off", gateway.context().dataPlane().planeId());
+            } else if (gateway.access().keyMode()) {
                 LOG.info("key mode: {} keys loaded from {}; admin API {}", gateway.access().keys().keys().size(),
                         dev.tollgate.store.Database.Target.of(settings.get(dev.tollgate.access.AccessSettings.DATABASE), null, null, 1).display(), gateway.access().adminEnabled() ? "on" : "off");
             }

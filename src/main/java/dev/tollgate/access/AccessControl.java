@@ -185,6 +185,49 @@ public final class AccessControl implements AutoCloseable {
         return ac;
     }
 
+    /**
+     * Key mode without a database (a hybrid data plane): keys, users and teams come from outside,
+     * through {@link #replaceKeys}; nothing is written here (usage shipping is hybrid mode's part 2).
+     */
+    public static AccessControl withoutDatabase(Settings s, SettingCatalog catalog, LongSupplier clock) {
+        List<String> errors = validate(s);
+        if (!errors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
+        return new AccessControl(s.with(AccessSettings.KEY_MODE, true).with(AccessSettings.ADMIN_TOKEN, null), catalog, clock, null, null);
+    }
+
+    /**
+     * Makes the registry hold exactly these keys, users and teams (a data plane's new snapshot):
+     * changed ones are replaced, missing ones forgotten; a budget that stays keeps what it spent.
+     */
+    public synchronized void replaceKeys(List<ApiKey> newKeys, List<Principal> newPrincipals) {
+        long now = clock.getAsLong();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (ApiKey k : newKeys) {
+            ids.add(k.id());
+            KeyRegistry.Entry old = keys.byId(k.id());
+            if (old == null || !old.key().equals(k)) keys.put(k);
+            budgets.set("key:" + k.id(), k.budget(), 0, now);
+        }
+        for (ApiKey k : keys.keys()) {
+            if (!ids.contains(k.id())) {
+                keys.removeKey(k.id());
+                budgets.remove("key:" + k.id());
+            }
+        }
+        java.util.Set<String> subjects = new java.util.HashSet<>();
+        for (Principal p : newPrincipals) {
+            subjects.add(p.subject());
+            if (!p.equals(keys.principal(p.kind(), p.id()))) keys.put(p);
+            budgets.set(p.subject(), p.budget(), 0, now);
+        }
+        for (Principal p : List.copyOf(keys.principals())) {
+            if (!subjects.contains(p.subject())) {
+                keys.remove(p.kind(), p.id());
+                budgets.remove(p.subject());
+            }
+        }
+    }
+
     /** The database of the settings; a server's password comes from the variable TOLLGATE_DATABASE_PASSWORD_ENV names. */
     public static Database.Target databaseTarget(Settings s, java.util.function.Function<String, String> env) {
         String url = s.get(AccessSettings.DATABASE).trim();

@@ -25,6 +25,8 @@ public final class KeyRegistry {
     private final ConcurrentHashMap<String, Entry> byHash = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Entry> byId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Principal> principals = new ConcurrentHashMap<>();
+    /** Counts changes, so that a waiting reader (a data plane's long poll) learns of one without comparing contents. */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     public KeyRegistry(SettingCatalog catalog) {
         this.catalog = catalog;
@@ -44,7 +46,22 @@ public final class KeyRegistry {
         }
         byHash.put(key.secretHash(), entry);
         if (key.previousHash() != null) byHash.put(key.previousHash(), entry);
+        changes.incrementAndGet();
         return entry;
+    }
+
+    /** Forgets a key (a data plane's snapshot no longer has it). */
+    public synchronized void removeKey(String id) {
+        Entry old = byId.remove(id);
+        if (old == null) return;
+        byHash.remove(old.key().secretHash());
+        if (old.key().previousHash() != null) byHash.remove(old.key().previousHash());
+        changes.incrementAndGet();
+    }
+
+    /** How many changes this registry has seen: a different number means something may have changed. */
+    public long changeCount() {
+        return changes.get();
     }
 
     /** The key whose secret this is, or null. An old secret past its grace period matches nothing. */
@@ -70,10 +87,12 @@ public final class KeyRegistry {
 
     public void put(Principal p) {
         principals.put(p.subject(), p);
+        changes.incrementAndGet();
     }
 
     public void remove(Principal.Kind kind, String id) {
         principals.remove(kind.id + ":" + id);
+        changes.incrementAndGet();
     }
 
     public Principal principal(Principal.Kind kind, String id) {

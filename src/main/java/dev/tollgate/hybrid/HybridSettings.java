@@ -1,6 +1,9 @@
 package dev.tollgate.hybrid;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.AccessSettings;
 import dev.tollgate.config.SeedSettings;
+import dev.tollgate.json.Json;
 import dev.tollgate.config.Setting;
 import dev.tollgate.config.SettingType;
 import dev.tollgate.config.Settings;
@@ -75,9 +78,27 @@ public final class HybridSettings {
         return minutes <= 0 ? 30_000L : minutes * 60_000L;
     }
 
-    /** Problems of a data plane's settings, each naming the setting to give. */
+    /** A data plane's settings: key mode always on, the admin API always off (it lives on the control plane). */
+    public static Settings dataPlaneSettings(Settings s) {
+        return s.with(AccessSettings.KEY_MODE, true).with(AccessSettings.ADMIN_TOKEN, null);
+    }
+
+    /** The gateway-wide settings a snapshot carries: those of {@code travelling} set on the control plane, by key. */
+    public static ObjectNode travelling(Settings s, List<Setting<?>> travelling) {
+        ObjectNode o = Json.object();
+        for (Setting<?> st : travelling) {
+            if (!st.secret() && s.isSet(st)) o.set(st.key(), Json.MAPPER.valueToTree(s.get(st)));
+        }
+        return o;
+    }
+
+    /** Problems of the role's settings, each naming the setting to give. */
     public static List<String> validate(Settings s) {
         List<String> errors = new ArrayList<>();
+        if (role(s) == Role.CONTROL_PLANE) {
+            String admin = s.get(AccessSettings.ADMIN_TOKEN);
+            if (admin == null || admin.isEmpty()) errors.add(AccessSettings.ADMIN_TOKEN.key() + ": required when TOLLGATE_ROLE=control-plane");
+        }
         if (role(s) != Role.DATA_PLANE) return errors;
         String url = controlPlaneUrl(s);
         if (url == null) {

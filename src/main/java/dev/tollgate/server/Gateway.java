@@ -1,6 +1,9 @@
 package dev.tollgate.server;
 
 import dev.tollgate.access.AccessControl;
+import dev.tollgate.hybrid.DataPlaneSync;
+import dev.tollgate.hybrid.HybridSettings;
+import dev.tollgate.hybrid.SnapshotEndpoint;
 import dev.tollgate.access.AccessSettings;
 import dev.tollgate.chain.ChainRunner;
 import dev.tollgate.config.ConfigException;
@@ -57,6 +60,14 @@ public final class Gateway {
         return SettingCatalog.of(gatewaySettings(), Providers.settings(), Policies.settingsOf(Policies.standard()));
     }
 
+    /** Gateway-wide settings a control plane's snapshot carries: the policies', prices, limits shared by all callers, the models list. */
+    private static List<Setting<?>> travellingSettings(List<Policy> policies) {
+        List<Setting<?>> all = new ArrayList<>(Policies.settingsOf(policies));
+        all.addAll(List.of(AccessSettings.PRICES, AccessSettings.UNPRICED_MODELS, AccessSettings.MODEL_LIMITS, AccessSettings.IP_LIMITS,
+                AccessSettings.LIMITS_COUNT_FAILED, dev.tollgate.provider.RoutingSettings.MODELS));
+        return all;
+    }
+
     /** Settings of the capabilities beside the chain: key mode's and the metrics'. */
     private static List<Setting<?>> gatewaySettings() {
         List<Setting<?>> all = new ArrayList<>(AccessSettings.ALL);
@@ -96,16 +107,24 @@ public final class Gateway {
         return started.onFailure(e -> tracing.close());
     }
 
-    private static Future<Gateway> startTraced(Settings settings, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env,
+    private static Future<Gateway> startTraced(Settings configured, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env,
                                                Tracing tracing) {
+        // A data plane is always in key mode and never has an admin API.
+        Settings settings = HybridSettings.role(configured) == HybridSettings.Role.DATA_PLANE
+                ? HybridSettings.dataPlaneSettings(configured) : configured;
         SettingCatalog catalog = SettingCatalog.of(gatewaySettings(), Providers.settings(), Policies.settingsOf(policies));
         TokenCounter.warmUp(); // on the caller's thread: never built on an event loop by a first request
         AccessControl access;
         Router router;
+        HybridSettings.Role role;
         try {
+            List<String> hybridErrors = HybridSettings.validate(settings);
+            if (!hybridErrors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", hybridErrors));
+            role = HybridSettings.role(settings);
             Policies.validate(policies, settings);
             router = router(settings, env, clockMillis);
-            access = AccessControl.open(settings, catalog, clockMillis, env);
+            access = role == HybridSettings.Role.DATA_PLANE ? AccessControl.withoutDatabase(settings, catalog, clockMillis)
+                    : AccessControl.open(settings, catalog, clockMillis, env);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -126,6 +145,11 @@ public final class Gateway {
             // Only a shared store asks: no such series without Redis.
             access.counters().observeCalls(() -> metrics.sharedStateCalls()::record);
             access.syncKeys(vertx, settings, env);
+            if (role == HybridSettings.Role.DATA_PLANE) {
+                ctx.hybrid(DataPlaneSync.start(vertx, settings, access, clockMillis), null);
+            } else if (role == HybridSettings.Role.CONTROL_PLANE) {
+                ctx.hybrid(null, new SnapshotEndpoint(vertx, access, ctx.cors(), HybridSettings.travelling(settings, travellingSettings(policies))));
+            }
         } catch (RuntimeException e) {
             vertx.close();
             access.close();
@@ -218,6 +242,11 @@ public final class Gateway {
     }
 
     /** Access control: keys, limits, budgets, ledger (tests inspect it). */
+    /** What the verticles share (hybrid mode's parts among it). */
+    public GatewayContext context() {
+        return ctx;
+    }
+
     public AccessControl access() {
         return ctx.access();
     }
@@ -250,6 +279,7 @@ public final class Gateway {
                 .transform(ignored -> ctx.access().counters().flush()) // deferred settlements reach Redis
                 .transform(ignored -> vertx.close())
                 .andThen(ignored -> {
+                    if (ctx.dataPlane() != null) ctx.dataPlane().close();
                     ctx.access().close(); // the ledger's last rows are written before exit
                     ctx.metrics().close();
                 })

@@ -34,6 +34,9 @@ public final class GatewayContext {
     private final Tracing tracing;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
+    /** Hybrid mode: a data plane's snapshot follower, or a control plane's snapshot endpoint (null otherwise). */
+    private volatile dev.tollgate.hybrid.DataPlaneSync dataPlane;
+    private volatile dev.tollgate.hybrid.SnapshotEndpoint snapshotEndpoint;
 
     public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access, Router router,
                           SecretScrubber scrubber, GatewayMetrics metrics, Tracing tracing) {
@@ -52,6 +55,12 @@ public final class GatewayContext {
     }
 
     public Settings settings() { return settings; }
+    public dev.tollgate.hybrid.DataPlaneSync dataPlane() { return dataPlane; }
+    public dev.tollgate.hybrid.SnapshotEndpoint snapshotEndpoint() { return snapshotEndpoint; }
+    void hybrid(dev.tollgate.hybrid.DataPlaneSync dataPlane, dev.tollgate.hybrid.SnapshotEndpoint snapshotEndpoint) {
+        this.dataPlane = dataPlane;
+        this.snapshotEndpoint = snapshotEndpoint;
+    }
     public ChainRunner chain() { return chain; }
     public HeaderOverrides overrides() { return overrides; }
     public UpstreamTarget upstream() { return upstream; }

@@ -195,7 +195,12 @@ final class GatewayVerticle extends VerticleBase {
             } else {
                 boolean ready = ctx.ready();
                 dev.tollgate.store.Ledger ledger = ctx.access().ledger();
-                if (ready && ledger != null && ledger.unreachable()) {
+                dev.tollgate.hybrid.DataPlaneSync dataPlane = ctx.dataPlane();
+                if (ready && dataPlane != null) {
+                    // A data plane is ready once it holds a snapshot; a stale one still serves, and says so.
+                    dev.tollgate.hybrid.DataPlaneSync.Status st = dataPlane.status();
+                    Replies.json(req, st.loaded() ? 200 : 503, st.toJson());
+                } else if (ready && ledger != null && ledger.unreachable()) {
                     // Still serving: usage waits in the spool until the database is back.
                     Replies.json(req, 200, "{\"status\":\"degraded\",\"database\":\"unreachable\",\"spooled_rows\":" + ledger.spooled() + "}");
                 } else {
@@ -206,6 +211,10 @@ final class GatewayVerticle extends VerticleBase {
         }
         if (metricsEndpoint != null && path.equals(MetricsEndpoint.PATH)) {
             metricsEndpoint.handle(req, requestId);
+            return;
+        }
+        if (path.equals(dev.tollgate.hybrid.SnapshotEndpoint.PATH) && ctx.snapshotEndpoint() != null) {
+            ctx.snapshotEndpoint().handle(req, requestId);
             return;
         }
         if (path.startsWith("/admin/")) {
