@@ -7,6 +7,7 @@ import dev.tollgate.access.AccessControl;
 import dev.tollgate.keys.ApiKey;
 import dev.tollgate.keys.Principal;
 import dev.tollgate.api.ApiError;
+import dev.tollgate.hybrid.DataPlaneAdmin;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.budget.Budget;
 import dev.tollgate.chain.Exchange;
@@ -55,12 +56,21 @@ public final class AdminApi {
     private final AdminService service;
     private final DashboardRoutes dashboard;
 
+    private final DataPlaneAdmin dataPlanes;
+    private volatile java.util.function.Supplier<String> snapshotVersion;
+
     public AdminApi(Vertx vertx, AccessControl access, Cors cors) {
         this.vertx = vertx;
         this.access = access;
         this.cors = cors;
         this.service = access.database() == null ? null : new AdminService(access);
         this.dashboard = new DashboardRoutes(access);
+        this.dataPlanes = access.database() == null ? null : new DataPlaneAdmin(access.database(), access::now);
+    }
+
+    /** On a control plane: the current snapshot's version, for {@code GET /admin/v1/dataplanes}. */
+    public void snapshotVersion(java.util.function.Supplier<String> version) {
+        this.snapshotVersion = version;
     }
 
     public void handle(HttpServerRequest req, String path, String requestId) {
@@ -105,7 +115,7 @@ public final class AdminApi {
     }
 
     private static int status(HttpServerRequest req, String path) {
-        return req.method() == HttpMethod.POST && path.equals("/admin/v1/keys") ? 201 : 200;
+        return req.method() == HttpMethod.POST && (path.equals("/admin/v1/keys") || path.equals("/admin/v1/dataplane-tokens")) ? 201 : 200;
     }
 
     private CompletableFuture<JsonNode> route(HttpServerRequest req, String path, Buffer body) {
@@ -183,6 +193,20 @@ public final class AdminApi {
                 return service.put(kind, id, limits, budget).thenApply(Principal::toJson);
             }
             throw notAllowed(m, path);
+        }
+        if (path.equals("/admin/v1/dataplane-tokens")) {
+            if (m == HttpMethod.POST) return dataPlanes.create(parse(body));
+            if (m == HttpMethod.GET) return dataPlanes.list();
+            throw notAllowed(m, path);
+        }
+        Matcher dm = DataPlaneAdmin.TOKEN.matcher(path);
+        if (dm.matches()) {
+            if (m != HttpMethod.POST) throw notAllowed(m, path);
+            return dataPlanes.revoke(dm.group(1));
+        }
+        if (path.equals("/admin/v1/dataplanes")) {
+            if (m != HttpMethod.GET) throw notAllowed(m, path);
+            return dataPlanes.dataPlanes(snapshotVersion == null ? null : snapshotVersion.get());
         }
         if (path.equals("/admin/v1/usage")) {
             if (m != HttpMethod.GET) throw notAllowed(m, path);
@@ -300,6 +324,7 @@ public final class AdminApi {
         if (e instanceof AdminService.Refused r) return new ApiError(r.status, ApiError.INVALID_REQUEST, r.code, r.getMessage(), null);
         if (e instanceof NotAllowed n) return ApiError.methodNotAllowed(n.method, ApiError.clip(n.path));
         if (e instanceof Refused404 r) return ApiError.notFound(r.getMessage());
+        if (e instanceof DataPlaneAdmin.NotFound r) return new ApiError(404, ApiError.INVALID_REQUEST, "dataplane_token_not_found", r.getMessage(), null);
         if (e instanceof dev.tollgate.store.Database.StoreException) {
             // The database is unreachable (or refused): nothing was changed; requests go on from memory meanwhile.
             LOG.warn("admin request failed on the database: {}", e.getMessage());

@@ -56,6 +56,11 @@ public final class SnapshotEndpoint {
         return fresh;
     }
 
+    /** The version data planes should hold now. */
+    public String version() {
+        return current().snapshot().version();
+    }
+
     public void handle(HttpServerRequest req, String requestId) {
         if (req.method() != HttpMethod.GET) {
             Replies.error(req, cors, requestId, ApiError.methodNotAllowed(req.method().name(), PATH), true);

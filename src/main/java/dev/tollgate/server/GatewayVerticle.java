@@ -61,6 +61,7 @@ final class GatewayVerticle extends VerticleBase {
         int headerTimeoutMs = s.get(CoreSettings.CLIENT_HEADER_TIMEOUT_MS);
         headerTimeout = new HeaderTimeout(headerTimeoutMs);
         adminApi = new AdminApi(vertx, ctx.access(), ctx.cors());
+        if (ctx.snapshotEndpoint() != null) adminApi.snapshotVersion(ctx.snapshotEndpoint()::version);
         if (ctx.metrics().enabled() && s.get(MetricsSettings.PORT) == 0) {
             metricsEndpoint = new MetricsEndpoint(ctx.metrics(), s.get(MetricsSettings.TOKEN), ctx.cors());
         }
