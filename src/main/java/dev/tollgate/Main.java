@@ -2,6 +2,7 @@ package dev.tollgate;
 
 import dev.tollgate.access.AccessControl;
 import dev.tollgate.chain.Policy;
+import dev.tollgate.cli.DataPlanesCommand;
 import dev.tollgate.cli.DbCommand;
 import dev.tollgate.cli.KeysCommand;
 import dev.tollgate.cli.RequestsCommand;
@@ -40,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "tollgate", mixinStandardHelpOptions = true, version = "tollgate 0.1.0",
         description = "Self-hosted LLM API gateway.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class, KeysCommand.class, UsageCommand.class, RequestsCommand.class, DbCommand.class})
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, KeysCommand.class, DataPlanesCommand.class, UsageCommand.class,
+                RequestsCommand.class, DbCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
