@@ -40,20 +40,42 @@ public final class GatewayProcess implements AutoCloseable {
      * HOST, PORT and PATH) and waits until {@code /readyz} answers 200.
      */
     public static GatewayProcess start(Map<String, String> env, Path logDir, String name) throws IOException, InterruptedException {
-        int port = freePort();
+        return start(env, logDir, name, freePort());
+    }
+
+    /** As above, on a given port (a control plane restarted where its data planes look for it). */
+    public static GatewayProcess start(Map<String, String> env, Path logDir, String name, int port) throws IOException, InterruptedException {
+        GatewayProcess g = launch(env, logDir, name, port);
+        g.awaitReady(Duration.ofSeconds(60));
+        return g;
+    }
+
+    /**
+     * Starts {@code tollgate serve} without waiting for it to be ready: for a process that should
+     * refuse to start, or that is not ready by design. Its log is appended to, so a restart keeps the earlier lines.
+     */
+    public static GatewayProcess launch(Map<String, String> env, Path logDir, String name, int port) throws IOException {
         Path log = logDir.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dlogback.configurationFile=logback.xml", // production logging, not the tests' silent one
                 "-cp", System.getProperty("java.class.path"), "dev.tollgate.Main", "serve"));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().clear();
         pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.environment().put("HOST", "127.0.0.1");
         pb.environment().put("PORT", Integer.toString(port));
         pb.environment().putAll(env);
-        GatewayProcess g = new GatewayProcess(pb.start(), port, log);
-        g.awaitReady(Duration.ofSeconds(60));
-        return g;
+        return new GatewayProcess(pb.start(), port, log);
+    }
+
+    /** The exit code once the process has ended, waiting at most {@code timeout}; the process is killed if still running. */
+    public int exitCode(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            throw new IllegalStateException("the gateway process did not exit within " + timeout);
+        }
+        return process.exitValue();
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException, IOException {
