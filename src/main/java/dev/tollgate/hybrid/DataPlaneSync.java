@@ -122,7 +122,9 @@ public final class DataPlaneSync implements AutoCloseable {
     private void poll() {
         if (closed) return;
         Snapshot held = current;
-        fetch(held == null ? 0 : LONG_POLL_SECONDS, held == null ? null : held.version()).onComplete(ar -> {
+        // Until the control plane has confirmed what this plane holds (at start, after a failure), ask without waiting.
+        boolean confirmed = held != null && confirmedAt != 0 && failures == 0;
+        fetch(confirmed ? LONG_POLL_SECONDS : 0, held == null ? null : held.version()).onComplete(ar -> {
             if (closed) return;
             if (ar.succeeded()) {
                 failures = 0;
