@@ -25,7 +25,7 @@ class SnapshotTest {
         settings.put("POLICY_PII_DETECTION", "block");
         return new ApiKey(id, name, KeySecrets.displayPrefix(SECRET), KeySecrets.hash(SECRET), KeySecrets.hash("tg-old"), 9_000,
                 "alice", "research", Map.of("env", "prod"), List.of("gpt-4o-mini"), null, settings,
-                new Limits(60, 1000, 0, 0, 2), Budget.parse(Json.parse("{\"amount_usd\":2.5,\"period\":\"monthly\"}"), "b"),
+                new Limits(60, 1000, 0, 0, 2), new Budget(2_500_000_000L, dev.tollgate.budget.BudgetPeriod.MONTHLY),
                 50_000, 1_000, 0, 2_000);
     }
 
