@@ -108,7 +108,7 @@ public final class DataPlaneSync implements AutoCloseable {
                 LOG.info("data plane {}: no saved snapshot; waiting for the control plane", planeId);
                 return;
             }
-            apply(saved);
+            apply(checked(saved));
             LOG.info("data plane {}: serving from the saved snapshot {} ({} keys) until the control plane answers",
                     planeId, shortVersion(saved), saved.keys().size());
         } catch (Snapshot.Invalid e) {
@@ -163,7 +163,7 @@ public final class DataPlaneSync implements AutoCloseable {
 
     /** Checks a snapshot off the event loop, applies it here, and saves it off the event loop. */
     private Future<Void> received(Buffer body) {
-        return vertx.executeBlocking(() -> Snapshot.parse(body.getBytes()), false).transform(ar -> {
+        return vertx.executeBlocking(() -> checked(Snapshot.parse(body.getBytes())), false).transform(ar -> {
             if (ar.failed()) {
                 String why = ar.cause() instanceof Snapshot.Invalid ? ar.cause().getMessage() : ar.cause().getClass().getSimpleName();
                 Snapshot kept = current;
@@ -183,6 +183,21 @@ public final class DataPlaneSync implements AutoCloseable {
             }, false).onFailure(e -> LOG.error("data plane {}: cannot save the snapshot to {}: {}", planeId, file.path(), e.getClass().getSimpleName()));
             return Future.succeededFuture();
         });
+    }
+
+    /**
+     * Every key's settings must mean something to this data plane (a setting of a policy it does
+     * not have, from a newer control plane, say): otherwise the whole snapshot is refused, never half applied.
+     */
+    private Snapshot checked(Snapshot s) {
+        for (dev.tollgate.keys.ApiKey k : s.keys()) {
+            try {
+                dev.tollgate.access.KeySettings.parse(k.settings(), access.keys().catalog());
+            } catch (IllegalArgumentException e) {
+                throw new Snapshot.Invalid("key " + k.id() + ": " + e.getMessage());
+            }
+        }
+        return s;
     }
 
     private synchronized void apply(Snapshot s) {

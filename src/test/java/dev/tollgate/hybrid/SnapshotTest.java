@@ -22,7 +22,7 @@ class SnapshotTest {
 
     static ApiKey key(String id, String name) {
         ObjectNode settings = Json.object();
-        settings.put("POLICY_PII_DETECTION", "block");
+        settings.put("POLICY_MAX_PROMPT_CHARS", 2000);
         return new ApiKey(id, name, KeySecrets.displayPrefix(SECRET), KeySecrets.hash(SECRET), KeySecrets.hash("tg-old"), 9_000,
                 "alice", "research", Map.of("env", "prod"), List.of("gpt-4o-mini"), null, settings,
                 new Limits(60, 1000, 0, 0, 2), new Budget(2_500_000_000L, dev.tollgate.budget.BudgetPeriod.MONTHLY),
