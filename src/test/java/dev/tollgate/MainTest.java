@@ -275,9 +275,10 @@ class MainTest {
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).startsWith("Usage: tollgate [-hV] [COMMAND]" + NL + "Self-hosted LLM API gateway." + NL);
         assertThat(r.out()).contains(NL + "Commands:" + NL);
-        assertThat(r.out()).contains(NL + "  serve     Start the gateway." + NL);
-        assertThat(r.out()).contains(NL + "  config    Configuration tools." + NL);
-        assertThat(r.out()).contains(NL + "  requests  Request records of a running gateway." + NL);
+        assertThat(r.out()).contains(NL + "  serve       Start the gateway." + NL);
+        assertThat(r.out()).contains(NL + "  config      Configuration tools." + NL);
+        assertThat(r.out()).contains(NL + "  requests    Request records of a running gateway." + NL);
+        assertThat(r.out()).contains(NL + "  dataplanes  Data-plane tokens and data planes (hybrid mode's control plane)." + NL);
     }
 
     @Test

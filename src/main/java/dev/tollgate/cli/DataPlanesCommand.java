@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tollgate dataplanes create|list|revoke|status}: hybrid mode's data-plane tokens and data planes, on a control plane. */
-@Command(name = "dataplanes", mixinStandardHelpOptions = true, description = "Manage data-plane tokens and see data planes (hybrid mode, on the control plane).",
+@Command(name = "dataplanes", mixinStandardHelpOptions = true, description = "Data-plane tokens and data planes (hybrid mode's control plane).",
         subcommands = {DataPlanesCommand.Create.class, DataPlanesCommand.ListTokens.class, DataPlanesCommand.Revoke.class,
                 DataPlanesCommand.Status.class})
 public final class DataPlanesCommand implements Runnable {
