@@ -98,7 +98,9 @@ public final class Main implements Runnable {
             }
             loaded.warnings().forEach(LOG::warn);
             Settings settings = loaded.settings();
-            warnIfOpen(settings);
+            // A data plane is in key mode whatever its file says: warn about what it will really do.
+            warnIfOpen(dev.tollgate.hybrid.HybridSettings.role(settings) == dev.tollgate.hybrid.HybridSettings.Role.DATA_PLANE
+                    ? dev.tollgate.hybrid.HybridSettings.dataPlaneSettings(settings) : settings);
             Gateway gateway;
             try {
                 gateway = Gateway.start(settings).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
