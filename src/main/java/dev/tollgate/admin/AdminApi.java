@@ -16,12 +16,12 @@ import dev.tollgate.observe.RequestLog;
 import dev.tollgate.http.Cors;
 import dev.tollgate.http.Replies;
 import dev.tollgate.store.UsageQueries;
-import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.usage.Cost;
+import dev.tollgate.ui.SessionAuth;
+import dev.tollgate.ui.Sessions;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;
@@ -55,8 +55,11 @@ public final class AdminApi {
     private final AdminService service;
     private final DashboardRoutes dashboard;
 
-    public AdminApi(Vertx vertx, AccessControl access, Cors cors) {
+    private final Sessions sessions;
+
+    public AdminApi(Vertx vertx, AccessControl access, Cors cors, Sessions sessions) {
         this.vertx = vertx;
+        this.sessions = sessions;
         this.access = access;
         this.cors = cors;
         this.service = access.database() == null ? null : new AdminService(access);
@@ -70,11 +73,10 @@ public final class AdminApi {
             reply(req, ex, ApiError.notFound("The admin API is off: set TOLLGATE_ADMIN_TOKEN to turn it on."));
             return;
         }
-        String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
-        String token = ForwardedHeaders.bearerToken(auth);
-        if (token == null || !access.isAdmin(token)) {
-            reply(req, ex, new ApiError(401, ApiError.INVALID_REQUEST, "invalid_admin_token",
-                    "The admin API needs 'Authorization: Bearer <TOLLGATE_ADMIN_TOKEN>'.", null));
+        // The admin token, or a dashboard session (with its CSRF and origin checks for changes).
+        SessionAuth.Caller caller = SessionAuth.check(req, access, sessions);
+        if (caller.error() != null) {
+            reply(req, ex, caller.error());
             return;
         }
         Context context = vertx.getOrCreateContext();
