@@ -56,10 +56,13 @@ public final class AdminApi {
     private final DashboardRoutes dashboard;
 
     private final Sessions sessions;
+    private final java.util.function.Supplier<JsonNode> config;
 
-    public AdminApi(Vertx vertx, AccessControl access, Cors cors, Sessions sessions) {
+    /** {@code config}: the effective configuration for GET /admin/v1/config (never a secret's value). */
+    public AdminApi(Vertx vertx, AccessControl access, Cors cors, Sessions sessions, java.util.function.Supplier<JsonNode> config) {
         this.vertx = vertx;
         this.sessions = sessions;
+        this.config = config;
         this.access = access;
         this.cors = cors;
         this.service = access.database() == null ? null : new AdminService(access);
@@ -185,6 +188,10 @@ public final class AdminApi {
                 return service.put(kind, id, limits, budget).thenApply(Principal::toJson);
             }
             throw notAllowed(m, path);
+        }
+        if (path.equals("/admin/v1/config")) {
+            if (m != HttpMethod.GET) throw notAllowed(m, path);
+            return done(config.get());
         }
         if (path.equals("/admin/v1/usage")) {
             if (m != HttpMethod.GET) throw notAllowed(m, path);

@@ -17,11 +17,14 @@ export async function configPage(body, ctx) {
     table([
       {title: 'Setting', value: s => h('code', {}, s.name)},
       {title: 'Value', value: s => s.secret ? (s.set ? 'set' : 'unset') : (s.value === null || s.value === undefined ? '—' : String(s.value)), class: 'setting-value'},
-      {title: 'Source', value: s => s.source || '—'},
+      {title: 'Source', value: s => s.source === 'set' ? 'configured' : 'default'},
     ], r.settings || []),
     h('h2', {}, 'Models'),
     table([
       {title: 'Model', value: m => m.id},
-      {title: 'Deployments', value: m => (m.deployments || []).map(d => d.name + ' (' + d.circuit + ')').join(', ') || '—'},
+      {title: 'Aliases', value: m => (m.aliases || []).join(', ') || '—'},
+      {title: 'Deployments', value: m => (m.deployments || []).map(d => h('div', {class: 'deployment'},
+        d.provider + ' · ' + d.model + ' · weight ' + d.weight + ' · circuit ', h('span', {class: 'circuit ' + d.circuit}, d.circuit.replace('_', '-'))))},
+      {title: 'Fallbacks', value: m => (m.fallbacks || []).join(', ') || '—'},
     ], r.models || [], 'No models configured.'));
 }
