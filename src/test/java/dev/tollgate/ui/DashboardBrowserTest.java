@@ -153,6 +153,12 @@ class DashboardBrowserTest extends KeyModeTest {
         assertThat(row("users", "ann").subList(0, 5)).containsExactly("ann", "—", "—", "$0.00225", "1");
         browser.screenshot("users-and-teams");
 
+        page("config");
+        List<String> adminToken = row("page-config", "TOLLGATE_ADMIN_TOKEN");
+        assertThat(adminToken.subList(1, 3)).containsExactly("set", "configured");
+        assertThat(driver.getPageSource()).doesNotContain(ADMIN).doesNotContain("sk-provider-secret-key-000");
+        browser.screenshot("configuration");
+
         page("keys");
         visible("#key-list button.revoke").click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();

@@ -45,10 +45,14 @@ export async function usagePage(body, ctx) {
     ], rows, 'No usage in this range.'));
     replace(out, parts);
     if (rows.length && r.group_by === 'day') {
-      const sorted = [...rows].sort((a, b) => String(a.group).localeCompare(String(b.group)));
-      timeChart(chartBox, sorted.map(x => Date.parse(x.group + 'T00:00:00Z') / 1000), [
-        {label: 'Requests', values: sorted.map(x => x.requests)},
-        {label: 'Cost (USD)', values: sorted.map(x => x.cost_usd), scale: 'y2', format: usd},
+      // Every day of the range, empty days as zero, so one busy day still draws as a day among others.
+      const byDay = new Map(rows.map(x => [x.group, x]));
+      const days = [];
+      for (let d = Date.parse(from.value + 'T00:00:00Z'); d <= Date.parse(to.value + 'T00:00:00Z') && days.length < 400; d += 86400000) days.push(d);
+      const at = d => byDay.get(new Date(d).toISOString().slice(0, 10));
+      timeChart(chartBox, days.map(d => d / 1000), [
+        {label: 'Requests', values: days.map(d => at(d) ? at(d).requests : 0)},
+        {label: 'Cost (USD)', values: days.map(d => at(d) ? at(d).cost_usd : 0), scale: 'y2', format: usd},
       ], 'Per day');
     } else if (rows.length) {
       chartBox.appendChild(bars([...rows].sort((a, b) => b.cost_usd - a.cost_usd).slice(0, 15),
