@@ -39,6 +39,7 @@ class DashboardBrowserTest extends KeyModeTest {
         browser = Browser.start();
         driver = browser.driver();
         wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // a table redrawn while read
     }
 
     @AfterEach
@@ -73,9 +74,12 @@ class DashboardBrowserTest extends KeyModeTest {
 
     /** The table row whose first cell is exactly this text: its cells' texts. */
     private List<String> row(String tableCss, String first) {
-        wait.until(d -> !d.findElements(By.xpath("//*[@id='" + tableCss + "']//tbody/tr[td[1][normalize-space(.)='" + first + "']]")).isEmpty());
-        WebElement tr = driver.findElement(By.xpath("//*[@id='" + tableCss + "']//tbody/tr[td[1][normalize-space(.)='" + first + "']]"));
-        return tr.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        String xpath = "//*[@id='" + tableCss + "']//tbody/tr[td[1][normalize-space(.)='" + first + "']]";
+        // Found and read in one step, again if the table is redrawn meanwhile.
+        return wait.until(d -> {
+            List<WebElement> rows = d.findElements(By.xpath(xpath));
+            return rows.isEmpty() ? null : rows.get(0).findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        });
     }
 
     @Test
@@ -134,21 +138,32 @@ class DashboardBrowserTest extends KeyModeTest {
         visible("#usage-result .uplot canvas");
         browser.screenshot("usage-by-day");
 
+        // The CSV export, fetched as the browser would follow the link (the cookie, no token).
+        Object csv = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch(document.getElementById('usage-csv').href.replace('group_by=day', 'group_by=model')).then(r => r.text()).then(done)");
+        // (line ends compared loosely: the driver's string transport may turn CRLF into LF)
+        assertThat(((String) csv).replace("\r\n", "\n")).isEqualTo("group,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,cost_usd\n"
+                + "gpt-4o-mini-2024-07-18,3,3000,0,3000,0,0.00225\n");
+
         page("overview");
-        if (admin("GET", "/admin/v1/stats/overview", null).statusCode() == 404) {
-            assertThat(text("#overview-unavailable")).startsWith("This gateway has no overview statistics yet");
-        } else {
-            assertThat(text("#ov-requests")).isEqualTo("3");
-            assertThat(text("#ov-cost")).isEqualTo("$0.00225");
-            browser.screenshot("overview");
-        }
+        assertThat(text("#ov-requests")).isEqualTo("3");
+        assertThat(text("#ov-cost")).isEqualTo("$0.00225");
+        assertThat(text("#ov-input")).isEqualTo("3,000");
+        assertThat(text("#ov-output")).isEqualTo("3,000");
+        assertThat(text("#ov-error-rate")).isEqualTo("0.00%");
+        assertThat(row("top-models", "gpt-4o-mini-2024-07-18")).containsExactly("gpt-4o-mini-2024-07-18", "3", "$0.00225");
+        visible("#overview-result .uplot canvas");
+        browser.screenshot("overview");
+
+        String keyId = dev.tollgate.json.Json.parse(admin("GET", "/admin/v1/keys", null).body()).get("data").get(0).get("id").asText();
         page("requests");
-        if (admin("GET", "/admin/v1/requests", null).statusCode() == 404) {
-            assertThat(text("#requests-unavailable")).startsWith("This gateway keeps no request records yet");
-        } else {
-            wait.until(d -> d.findElements(By.cssSelector("#requests-result tbody tr")).size() == 3);
-            browser.screenshot("requests");
+        wait.until(d -> d.findElements(By.cssSelector("#requests-result tbody tr")).size() == 3);
+        for (WebElement tr : driver.findElements(By.cssSelector("#requests-result tbody tr"))) {
+            List<String> cells = tr.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+            assertThat(cells.subList(1, 10)).containsExactly(keyId, "ann", "lab",
+                    "gpt-4o-mini-2024-07-18", "/v1/chat/completions", "200", "1,000", "1,000", "$0.00075");
         }
+        browser.screenshot("requests");
         page("people");
         assertThat(row("users", "ann").subList(0, 5)).containsExactly("ann", "—", "—", "$0.00225", "1");
         browser.screenshot("users-and-teams");
