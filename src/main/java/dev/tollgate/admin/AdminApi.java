@@ -142,6 +142,12 @@ public final class AdminApi {
             String id = km.group(1);
             String action = km.group(2);
             if (action == null && m == HttpMethod.GET) return done(service.get(id).toJson(now));
+            if (action == null && m == HttpMethod.PATCH) {
+                JsonNode b = parse(body);
+                java.util.Set<String> fields = new java.util.HashSet<>();
+                b.fieldNames().forEachRemaining(fields::add);
+                return service.edit(id, KeySpec.parse(b, access.keys().catalog(), now), fields).thenApply(k -> k.toJson(access.now()));
+            }
             if ("/revoke".equals(action) && m == HttpMethod.POST) return service.revoke(id).thenApply(k -> k.toJson(access.now()));
             if ("/rotate".equals(action) && m == HttpMethod.POST) {
                 long grace = 86_400;
