@@ -168,6 +168,19 @@ class DashboardBrowserTest extends KeyModeTest {
         assertThat(row("users", "ann").subList(0, 5)).containsExactly("ann", "—", "—", "$0.00225", "1");
         browser.screenshot("users-and-teams");
 
+        // Edit the key: a higher rate limit and a budget, which starts from this month's spend.
+        page("keys");
+        visible("#key-list button.edit").click();
+        WebElement rpm = visible("#edit-key .edit-rpm");
+        rpm.clear();
+        rpm.sendKeys("200");
+        driver.findElement(By.cssSelector("#edit-key .edit-budget")).sendKeys("0.003");
+        driver.findElement(By.id("save-key")).click();
+        visible("#key-saved");
+        wait.until(d -> row("key-list", "chat app").get(7).equals("rpm 200"));
+        assertThat(row("key-list", "chat app").get(8)).isEqualTo("$0.00225 of $0.003 monthly");
+        browser.screenshot("keys-budget");
+
         page("config");
         List<String> adminToken = row("page-config", "TOLLGATE_ADMIN_TOKEN");
         assertThat(adminToken.subList(1, 3)).containsExactly("set", "configured");

@@ -1,6 +1,6 @@
 import {h, replace, table, field, errorBox} from './dom.js';
-import {get, post, query} from './api.js';
-import {time, limits, budget} from './format.js';
+import {get, post, patch, query} from './api.js';
+import {time, limits, budget, usd, day} from './format.js';
 
 function list(v) {
   return v.split(',').map(s => s.trim()).filter(Boolean);
@@ -82,6 +82,73 @@ function createForm(ctx, onCreated) {
     status);
 }
 
+/** The start of a budget's current period, UTC (weeks start on Monday), as YYYY-MM-DD; null for a total budget. */
+function periodStart(period, now) {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  if (period === 'daily') return day(d);
+  if (period === 'weekly') return day(new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86400000));
+  if (period === 'monthly') return day(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
+  return null;
+}
+
+/** Each budgeted key's spend in its budget's current period (one usage query per period kind). */
+async function spendInPeriod(keys) {
+  const out = new Map();
+  const periods = [...new Set(keys.filter(k => k.budget).map(k => k.budget.period))];
+  for (const p of periods) {
+    const from = periodStart(p, new Date());
+    const r = await get('/admin/v1/usage' + query({group_by: 'key', from: from || '1970-01-01'}));
+    for (const row of r.data) out.set(p + ':' + row.group, row.cost_usd);
+  }
+  return k => k.budget ? (out.get(k.budget.period + ':' + k.id) || 0) : null;
+}
+
+function burnDown(k, spent) {
+  if (!k.budget) return '—';
+  const share = k.budget.amount_usd > 0 ? Math.min(1, spent / k.budget.amount_usd) : 1;
+  const bar = h('span', {class: 'bar' + (share >= 1 ? ' over' : '')});
+  bar.style.width = (share * 100).toFixed(1) + '%';
+  return h('div', {class: 'burn'}, h('div', {}, usd(spent) + ' of ' + budget(k.budget)), h('span', {class: 'bar-track'}, bar));
+}
+
+function editForm(k, onSaved, onCancel) {
+  const name = h('input', {class: 'edit-name', value: k.name || '', maxlength: 200});
+  const labels = h('input', {class: 'edit-labels', value: Object.entries(k.labels || {}).map(([a, b]) => a + '=' + b).join(', ')});
+  const models = h('input', {class: 'edit-models', value: (k.allowed_models || []).join(', '), placeholder: 'all models'});
+  const endpoints = h('input', {class: 'edit-endpoints', value: (k.allowed_endpoints || []).join(', '), placeholder: 'all endpoints'});
+  const rpm = h('input', {class: 'edit-rpm', type: 'number', min: 1, value: k.limits && k.limits.rpm ? k.limits.rpm : ''});
+  const tpm = h('input', {class: 'edit-tpm', type: 'number', min: 1, value: k.limits && k.limits.tpm ? k.limits.tpm : ''});
+  const amount = h('input', {class: 'edit-budget', type: 'number', min: 0, step: 'any', value: k.budget ? k.budget.amount_usd : ''});
+  const period = h('select', {class: 'edit-period'}, ['daily', 'weekly', 'monthly', 'total'].map(p => h('option', {value: p}, p)));
+  period.value = k.budget ? k.budget.period : 'monthly';
+  const status = h('div');
+  return h('form', {class: 'card', id: 'edit-key', onsubmit: async ev => {
+    ev.preventDefault();
+    try {
+      // Other limits (rph, rpd, concurrent) are kept as they are.
+      const l = Object.assign({}, k.limits || {});
+      delete l.rpm; delete l.tpm;
+      if (rpm.value) l.rpm = Number(rpm.value);
+      if (tpm.value) l.tpm = Number(tpm.value);
+      await patch('/admin/v1/keys/' + encodeURIComponent(k.id), {
+        name: name.value, labels: labels.value ? labelsOf(labels.value) : {},
+        allowed_models: list(models.value), allowed_endpoints: list(endpoints.value), limits: l,
+        budget: amount.value ? {amount_usd: Number(amount.value), period: period.value} : null,
+      });
+      await onSaved();
+    } catch (e) {
+      replace(status, errorBox(e));
+    }
+  }},
+    h('h2', {}, 'Edit key ' + (k.name || k.prefix)),
+    h('div', {class: 'grid'}, field('Name', name), field('Labels', labels), field('Allowed models', models),
+      field('Allowed endpoints', endpoints), field('Requests per minute', rpm), field('Tokens per minute', tpm),
+      field('Budget (USD)', amount), field('Budget period', period)),
+    h('button', {type: 'submit', id: 'save-key'}, 'Save'), ' ',
+    h('button', {type: 'button', class: 'danger', onclick: onCancel}, 'Cancel'),
+    status);
+}
+
 export async function keysPage(body, ctx) {
   const userFilter = h('input', {id: 'filter-user', value: ctx.params.get('user') || ''});
   const teamFilter = h('input', {id: 'filter-team', value: ctx.params.get('team') || ''});
@@ -93,6 +160,7 @@ export async function keysPage(body, ctx) {
   async function load() {
     const r = await get('/admin/v1/keys' + query({user: userFilter.value.trim(), team: teamFilter.value.trim()}));
     const text = textFilter.value.trim().toLowerCase();
+    const spentOf = await spendInPeriod(r.data);
     const rows = r.data.filter(k => (!statusFilter.value || k.status === statusFilter.value)
       && (!text || [k.name, k.prefix, k.id, ...Object.entries(k.labels || {}).map(([a, b]) => a + '=' + b)]
         .some(s => s && String(s).toLowerCase().includes(text))));
@@ -105,7 +173,7 @@ export async function keysPage(body, ctx) {
       {title: 'Labels', value: k => Object.entries(k.labels || {}).map(([a, b]) => a + '=' + b).join(', ') || '—'},
       {title: 'Models', value: k => (k.allowed_models || []).join(', ') || 'all'},
       {title: 'Limits', value: k => limits(k.limits)},
-      {title: 'Budget', value: k => budget(k.budget)},
+      {title: 'Budget this period', value: k => burnDown(k, spentOf(k))},
       {title: 'Created', value: k => time(k.created_at)},
       {title: '', class: 'actions', value: k => ctx.canChange && k.status === 'active' ? actions(k) : null},
     ], rows, 'No keys match.'));
@@ -115,6 +183,11 @@ export async function keysPage(body, ctx) {
   function actions(k) {
     const grace = h('input', {type: 'number', min: 0, max: 2592000, value: 86400, class: 'small', title: 'grace period in seconds'});
     return h('span', {class: 'row-actions'},
+      h('button', {type: 'button', class: 'edit', 'data-key': k.id, onclick: () => {
+        replace(news, editForm(k, async () => { replace(news, h('p', {class: 'muted', id: 'key-saved'}, 'Saved.')); await load(); },
+          () => replace(news)));
+        news.scrollIntoView();
+      }}, 'Edit'), ' ',
       h('button', {type: 'button', class: 'danger revoke', 'data-key': k.id, onclick: async () => {
         if (!confirm('Revoke this key? Requests with it are refused at once.')) return;
         try { await post('/admin/v1/keys/' + encodeURIComponent(k.id) + '/revoke'); await load(); }
