@@ -31,7 +31,7 @@ public final class Browser implements AutoCloseable {
     }
 
     public static Browser start() throws IOException {
-        TestServices.need("Chromium and chromedriver", Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        TestServices.need("Chromium with its chromedriver", Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "apt-get install -y chromium chromium-driver");
         Path profile = Files.createTempDirectory("tollgate-chromium-");
         ChromeOptions options = new ChromeOptions();
