@@ -65,6 +65,20 @@ class DashboardSessionTest extends KeyModeTest {
     }
 
     @Test
+    void noTokenCookieOrCsrfTokenReachesTheLog() throws Exception {
+        startKeyMode(Map.of());
+        try (dev.tollgate.support.LogCapture logs = new dev.tollgate.support.LogCapture()) {
+            SignedIn s = signIn();
+            send("POST", "/ui/api/session", "{\"token\":\"wrong-token-guess\"}");
+            send("POST", "/admin/v1/keys", "{}", "Cookie", s.cookie(), "Origin", origin(), "X-CSRF-Token", s.csrf());
+            String last = logs.awaitRequestLine(3);
+            assertThat(last).contains("\"endpoint\":\"/admin/v1/keys\"");
+            assertThat(logs.all()).contains("\"endpoint\":\"/ui/api/session\"").doesNotContain(ADMIN).doesNotContain("wrong-token-guess")
+                    .doesNotContain(s.cookie().substring("tollgate_session=".length())).doesNotContain(s.csrf());
+        }
+    }
+
+    @Test
     void wrongTokensAreRefusedAndRateLimitedPerAddress() throws Exception {
         startKeyMode(Map.of());
         HttpResponse<String> none = send("GET", "/ui/api/session", null);
