@@ -17,8 +17,9 @@ import dev.tollgate.observe.RequestLog;
 import dev.tollgate.http.Cors;
 import dev.tollgate.http.Replies;
 import dev.tollgate.store.UsageQueries;
-import dev.tollgate.upstream.ForwardedHeaders;
 import dev.tollgate.usage.Cost;
+import dev.tollgate.ui.SessionAuth;
+import dev.tollgate.ui.Sessions;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -58,9 +59,14 @@ public final class AdminApi {
 
     private final DataPlaneAdmin dataPlanes;
     private volatile java.util.function.Supplier<String> snapshotVersion;
+    private final Sessions sessions;
+    private final java.util.function.Supplier<JsonNode> config;
 
-    public AdminApi(Vertx vertx, AccessControl access, Cors cors) {
+    /** {@code config}: the effective configuration for GET /admin/v1/config (never a secret's value). */
+    public AdminApi(Vertx vertx, AccessControl access, Cors cors, Sessions sessions, java.util.function.Supplier<JsonNode> config) {
         this.vertx = vertx;
+        this.sessions = sessions;
+        this.config = config;
         this.access = access;
         this.cors = cors;
         this.service = access.database() == null ? null : new AdminService(access);
@@ -80,11 +86,10 @@ public final class AdminApi {
             reply(req, ex, ApiError.notFound("The admin API is off: set TOLLGATE_ADMIN_TOKEN to turn it on."));
             return;
         }
-        String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
-        String token = ForwardedHeaders.bearerToken(auth);
-        if (token == null || !access.isAdmin(token)) {
-            reply(req, ex, new ApiError(401, ApiError.INVALID_REQUEST, "invalid_admin_token",
-                    "The admin API needs 'Authorization: Bearer <TOLLGATE_ADMIN_TOKEN>'.", null));
+        // The admin token, or a dashboard session (with its CSRF and origin checks for changes).
+        SessionAuth.Caller caller = SessionAuth.check(req, access, sessions);
+        if (caller.error() != null) {
+            reply(req, ex, caller.error());
             return;
         }
         Context context = vertx.getOrCreateContext();
@@ -146,6 +151,12 @@ public final class AdminApi {
             String id = km.group(1);
             String action = km.group(2);
             if (action == null && m == HttpMethod.GET) return done(service.get(id).toJson(now));
+            if (action == null && m == HttpMethod.PATCH) {
+                JsonNode b = parse(body);
+                java.util.Set<String> fields = new java.util.HashSet<>();
+                b.fieldNames().forEachRemaining(fields::add);
+                return service.edit(id, KeySpec.parse(b, access.keys().catalog(), now), fields).thenApply(k -> k.toJson(access.now()));
+            }
             if ("/revoke".equals(action) && m == HttpMethod.POST) return service.revoke(id).thenApply(k -> k.toJson(access.now()));
             if ("/rotate".equals(action) && m == HttpMethod.POST) {
                 long grace = 86_400;
@@ -207,6 +218,10 @@ public final class AdminApi {
         if (path.equals("/admin/v1/dataplanes")) {
             if (m != HttpMethod.GET) throw notAllowed(m, path);
             return dataPlanes.dataPlanes(snapshotVersion == null ? null : snapshotVersion.get());
+        }
+        if (path.equals("/admin/v1/config")) {
+            if (m != HttpMethod.GET) throw notAllowed(m, path);
+            return done(config.get());
         }
         if (path.equals("/admin/v1/usage")) {
             if (m != HttpMethod.GET) throw notAllowed(m, path);

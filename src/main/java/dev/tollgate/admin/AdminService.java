@@ -86,6 +86,36 @@ public final class AdminService {
         });
     }
 
+    /**
+     * Changes a key's settings in place (the fields named in {@code fields}, taken from {@code spec}); its
+     * secret stays. A budget new to the key starts from what the ledger holds for this period.
+     */
+    public CompletableFuture<ApiKey> edit(String id, KeySpec spec, java.util.Set<String> fields) {
+        ApiKey k = get(id);
+        long now = access.now();
+        if (k.revokedAt() != 0) throw new Refused(409, "key_not_active", "Key '" + k.id() + "' is revoked and cannot be changed.");
+        ApiKey e = new ApiKey(k.id(), fields.contains("name") ? spec.name() : k.name(), k.prefix(), k.secretHash(), k.previousHash(),
+                k.previousValidUntil(), fields.contains("user") ? spec.user() : k.user(), fields.contains("team") ? spec.team() : k.team(),
+                fields.contains("labels") ? spec.labels() : k.labels(),
+                fields.contains("allowed_models") ? spec.allowedModels() : k.allowedModels(),
+                fields.contains("allowed_endpoints") ? spec.allowedEndpoints() : k.allowedEndpoints(),
+                fields.contains("settings") ? spec.settings() : k.settings(), fields.contains("limits") ? spec.limits() : k.limits(),
+                fields.contains("budget") ? spec.budget() : k.budget(),
+                fields.contains("expires_at") || fields.contains("expires_in") ? spec.expiresAt() : k.expiresAt(),
+                k.createdAt(), k.revokedAt(), k.rotatedAt());
+        String subject = "key:" + k.id();
+        boolean known = access.budgets().has(subject);
+        return db.write(c -> {
+            KeyRepository.update(c, e, now);
+            return e.budget() == null || known ? 0L : UsageQueries.spentSince(c, "key_id", k.id(), e.budget().period().start(now));
+        }).thenApply(spent -> {
+            access.keys().put(e);
+            access.budgets().set(subject, e.budget(), spent, now);
+            access.announce(subject);
+            return e;
+        });
+    }
+
     /** A new secret; the old one keeps working for {@code graceSeconds} (0: stops at once). */
     public CompletableFuture<IssuedKey> rotate(String id, long graceSeconds) {
         ApiKey k = get(id);

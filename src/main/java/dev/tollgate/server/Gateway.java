@@ -251,6 +251,11 @@ public final class Gateway {
         return ctx.access();
     }
 
+    /** The browser dashboard and its sessions (tests make viewer sessions through it). */
+    public dev.tollgate.ui.Dashboard dashboard() {
+        return ctx.dashboard();
+    }
+
     /** What the gateway records for /metrics ({@link GatewayMetrics#OFF} when metrics are off). */
     public GatewayMetrics metrics() {
         return ctx.metrics();

@@ -32,6 +32,7 @@ public final class GatewayContext {
     private final SecretScrubber scrubber;
     private final GatewayMetrics metrics;
     private final Tracing tracing;
+    private final dev.tollgate.ui.Dashboard dashboard;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
     /** Hybrid mode: a data plane's snapshot follower, or a control plane's snapshot endpoint (null otherwise). */
@@ -52,6 +53,7 @@ public final class GatewayContext {
         this.upstream = UpstreamTarget.of(settings.get(CoreSettings.LLM_API_BASE_PATH));
         this.retryPolicy = new RetryPolicy(settings.get(CoreSettings.RETRY_BASE_DELAY_MS), settings.get(CoreSettings.RETRY_MAX_WAIT_MS));
         this.cors = new Cors(settings.get(CoreSettings.CORS_HEADERS));
+        this.dashboard = new dev.tollgate.ui.Dashboard(access, cors); // reads its files from the jar once, here
     }
 
     public Settings settings() { return settings; }
@@ -67,6 +69,8 @@ public final class GatewayContext {
     public RetryPolicy retryPolicy() { return retryPolicy; }
     public Cors cors() { return cors; }
     public AccessControl access() { return access; }
+    /** The browser dashboard at /ui and its sessions, shared by every event loop. */
+    public dev.tollgate.ui.Dashboard dashboard() { return dashboard; }
     public Router router() { return router; }
     public Providers providers() { return providers; }
     /** Masks the gateway's credentials in upstream error bodies and error events. */

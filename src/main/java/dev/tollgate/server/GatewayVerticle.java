@@ -60,7 +60,8 @@ final class GatewayVerticle extends VerticleBase {
         Settings s = ctx.settings();
         int headerTimeoutMs = s.get(CoreSettings.CLIENT_HEADER_TIMEOUT_MS);
         headerTimeout = new HeaderTimeout(headerTimeoutMs);
-        adminApi = new AdminApi(vertx, ctx.access(), ctx.cors());
+        adminApi = new AdminApi(vertx, ctx.access(), ctx.cors(), ctx.dashboard().sessions(),
+                () -> dev.tollgate.ui.ConfigView.of(s, Gateway.catalog().all(), ctx.router(), ctx.scrubber()));
         if (ctx.snapshotEndpoint() != null) adminApi.snapshotVersion(ctx.snapshotEndpoint()::version);
         if (ctx.metrics().enabled() && s.get(MetricsSettings.PORT) == 0) {
             metricsEndpoint = new MetricsEndpoint(ctx.metrics(), s.get(MetricsSettings.TOKEN), ctx.cors());
@@ -220,6 +221,10 @@ final class GatewayVerticle extends VerticleBase {
         }
         if (path.startsWith("/admin/")) {
             adminApi.handle(req, path, requestId);
+            return;
+        }
+        if (dev.tollgate.ui.Dashboard.owns(path)) {
+            ctx.dashboard().handle(req, path, requestId);
             return;
         }
         if (path.equals("/ratelimit")) {

@@ -1,0 +1,228 @@
+package dev.tollgate.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.AccessControl;
+import dev.tollgate.api.ApiError;
+import dev.tollgate.api.Endpoint;
+import dev.tollgate.chain.Exchange;
+import dev.tollgate.http.Cors;
+import dev.tollgate.http.Replies;
+import dev.tollgate.json.Json;
+import dev.tollgate.observe.RequestLog;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * The browser dashboard under {@code /ui}: its files (from memory) and its session API
+ * ({@code /ui/api/session}: sign in with the admin token, who am I, sign out). Every answer carries a
+ * strict Content-Security-Policy and framing, sniffing and referrer protections. The pages call the
+ * admin API with the session cookie ({@link SessionAuth}).
+ */
+public final class Dashboard {
+
+    public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    private static final int MAX_BODY = 4096;
+
+    private final AccessControl access;
+    private final Cors cors;
+    private final Sessions sessions;
+    private final SignInLimiter limiter;
+    private final UiAssets assets;
+
+    public Dashboard(AccessControl access, Cors cors) {
+        this.access = access;
+        this.cors = cors;
+        this.sessions = new Sessions(access::now);
+        this.limiter = new SignInLimiter(access::now);
+        this.assets = UiAssets.load();
+    }
+
+    public Sessions sessions() {
+        return sessions;
+    }
+
+    /** Whether this path belongs to the dashboard. */
+    public static boolean owns(String path) {
+        return path.equals("/ui") || path.startsWith("/ui/");
+    }
+
+    public void handle(HttpServerRequest req, String path, String requestId) {
+        Exchange ex = new Exchange(req.method().name(), Endpoint.unrouted(path.length() > 100 ? path.substring(0, 100) : path),
+                requestId, false, null, null);
+        HttpMethod m = req.method();
+        if (path.equals("/ui/api/session")) {
+            session(req, ex, m);
+            return;
+        }
+        if (path.equals("/ui/login/oidc") || path.equals("/ui/oidc/callback")) {
+            error(req, ex, ApiError.notFound("Single sign-on is not configured on this gateway."), null);
+            return;
+        }
+        if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
+            error(req, ex, ApiError.methodNotAllowed(m.name(), ApiError.clip(path)), null);
+            return;
+        }
+        if (path.equals("/ui") || path.equals("/ui/")) {
+            file(req, ex, assets.index(), "text/html; charset=utf-8", "no-cache");
+            return;
+        }
+        UiAssets.Asset a = assets.get(path);
+        if (a == null) {
+            error(req, ex, ApiError.notFound("Unknown dashboard file " + ApiError.clip(path) + "."), null);
+            return;
+        }
+        file(req, ex, a.body(), a.contentType(), "public, max-age=31536000, immutable");
+    }
+
+    private void session(HttpServerRequest req, Exchange ex, HttpMethod m) {
+        if (!access.adminEnabled()) {
+            error(req, ex, ApiError.notFound("The dashboard is off: set TOLLGATE_ADMIN_TOKEN to turn it on."), null);
+            return;
+        }
+        String cookie = Sessions.cookieValue(req.getHeader(HttpHeaders.COOKIE));
+        if (m == HttpMethod.GET) {
+            Session s = sessions.find(cookie).orElse(null);
+            if (s == null) error(req, ex, noSession(), null);
+            else json(req, ex, 200, describe(s), null);
+            return;
+        }
+        if (m == HttpMethod.DELETE) {
+            Session s = sessions.find(cookie).orElse(null);
+            if (s != null) {
+                ApiError forged = SessionAuth.forged(req, s);
+                if (forged != null) {
+                    error(req, ex, forged, null);
+                    return;
+                }
+                sessions.end(cookie);
+            }
+            ObjectNode o = Json.object();
+            o.put("object", "tollgate.session");
+            o.put("deleted", true);
+            json(req, ex, 200, o, cookieHeader(req, "", 0));
+            return;
+        }
+        if (m != HttpMethod.POST) {
+            error(req, ex, ApiError.methodNotAllowed(m.name(), "/ui/api/session"), null);
+            return;
+        }
+        Buffer body = Buffer.buffer();
+        boolean[] tooLarge = {false};
+        req.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_BODY) tooLarge[0] = true;
+            else body.appendBuffer(chunk);
+        });
+        req.endHandler(v -> {
+            if (tooLarge[0]) {
+                error(req, ex, new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", "Sign-in bodies are limited to 4 KiB.", null), null);
+                return;
+            }
+            String ip = access.clientIp(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), req.getHeader("x-forwarded-for"));
+            long wait = limiter.retryAfterSeconds(ip);
+            if (wait > 0) {
+                MultiMap extra = MultiMap.caseInsensitiveMultiMap().add("retry-after", Long.toString(wait));
+                error(req, ex, new ApiError(429, "rate_limit_error", "too_many_sign_ins",
+                        "Too many failed sign-ins from this address; try again in " + wait + " s.", null), extra);
+                return;
+            }
+            // Sign-in forms posted from another site would sign the victim in as someone else.
+            if (req.getHeader(HttpHeaders.ORIGIN) != null && !SessionAuth.sameOrigin(req)) {
+                error(req, ex, new ApiError(403, "permission_error", "origin_not_allowed", "Sign in from the dashboard's own origin.", null), null);
+                return;
+            }
+            String token;
+            try {
+                JsonNode n = Json.parse(body);
+                JsonNode t = n.isObject() ? n.get("token") : null;
+                if (t == null || !t.isTextual() || t.asText().isEmpty()) {
+                    error(req, ex, ApiError.badRequest("invalid_sign_in", "Expected a JSON body {\"token\": \"<admin token>\"}."), null);
+                    return;
+                }
+                token = t.asText();
+            } catch (Exception e) {
+                error(req, ex, ApiError.badRequest("invalid_sign_in", "Expected a JSON body {\"token\": \"<admin token>\"}."), null);
+                return;
+            }
+            if (!access.isAdmin(token)) {
+                limiter.failed(ip);
+                error(req, ex, new ApiError(401, ApiError.INVALID_REQUEST, "invalid_admin_token", "That is not the admin token.", null), null);
+                return;
+            }
+            Session s = sessions.create(Role.ADMIN, "admin-token");
+            json(req, ex, 200, describe(s), cookieHeader(req, s.cookieValue(), Sessions.ABSOLUTE_MILLIS / 1000));
+        });
+    }
+
+    private static ApiError noSession() {
+        return new ApiError(401, ApiError.INVALID_REQUEST, "no_session", "Not signed in.", null);
+    }
+
+    private static ObjectNode describe(Session s) {
+        ObjectNode o = Json.object();
+        o.put("object", "tollgate.session");
+        o.put("role", s.role().id());
+        o.put("subject", s.subject());
+        o.put("csrf_token", s.csrfToken());
+        return o;
+    }
+
+    /** The session cookie: HttpOnly, SameSite=Strict, Secure when the browser reached us over TLS. */
+    static String cookieHeader(HttpServerRequest req, String value, long maxAgeSeconds) {
+        boolean tls = req.isSSL() || "https".equalsIgnoreCase(req.getHeader("x-forwarded-proto"));
+        return Sessions.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAgeSeconds + (tls ? "; Secure" : "");
+    }
+
+    static MultiMap securityHeaders() {
+        return MultiMap.caseInsensitiveMultiMap()
+                .add("content-security-policy", CSP)
+                .add("x-frame-options", "DENY")
+                .add("x-content-type-options", "nosniff")
+                .add("referrer-policy", "no-referrer")
+                .add("cross-origin-opener-policy", "same-origin");
+    }
+
+    private void file(HttpServerRequest req, Exchange ex, Buffer body, String type, String cacheControl) {
+        HttpServerResponse resp = req.response();
+        resp.headers().addAll(securityHeaders());
+        resp.putHeader(HttpHeaders.CONTENT_TYPE, type);
+        resp.putHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
+        resp.putHeader("x-request-id", ex.requestId());
+        logged(ex, 200, null);
+        resp.setStatusCode(200);
+        if (req.method() == HttpMethod.HEAD) {
+            resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
+            resp.end();
+        } else {
+            resp.end(body);
+        }
+    }
+
+    private void json(HttpServerRequest req, Exchange ex, int status, JsonNode body, String setCookie) {
+        HttpServerResponse resp = req.response();
+        resp.headers().addAll(securityHeaders());
+        resp.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        resp.putHeader("x-request-id", ex.requestId());
+        if (setCookie != null) resp.putHeader(HttpHeaders.SET_COOKIE, setCookie);
+        logged(ex, status, null);
+        Replies.json(req, status, Json.toString(body));
+    }
+
+    private void error(HttpServerRequest req, Exchange ex, ApiError error, MultiMap extra) {
+        MultiMap headers = securityHeaders().add(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (extra != null) headers.setAll(extra);
+        logged(ex, error.status(), error.message());
+        Replies.error(req, cors, ex.requestId(), error, false, headers);
+    }
+
+    private static void logged(Exchange ex, int status, String message) {
+        ex.status(status);
+        if (message != null) ex.errorMessage(message);
+        RequestLog.write(ex);
+    }
+}
