@@ -125,6 +125,11 @@ public final class AdminApi {
 
     private CompletableFuture<JsonNode> route(HttpServerRequest req, String path, Buffer body) {
         HttpMethod m = req.method();
+        switch (AdminRoutes.match(m.name(), path)) { // the listed routes only (the OpenAPI document is checked against them)
+            case NO_ROUTE -> throw new Refused404("Unknown admin route " + ApiError.clip(path) + ".");
+            case WRONG_METHOD -> throw notAllowed(m, path);
+            case FOUND -> { }
+        }
         long now = access.now();
         if (path.equals("/admin/v1/keys")) {
             if (m == HttpMethod.POST) {

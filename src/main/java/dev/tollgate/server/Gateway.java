@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.access.AccessControl;
+import dev.tollgate.apidocs.ApiDocs;
 import dev.tollgate.hybrid.DataPlaneSync;
 import dev.tollgate.hybrid.HybridSettings;
 import dev.tollgate.hybrid.SnapshotEndpoint;
@@ -114,6 +115,7 @@ public final class Gateway {
                 ? HybridSettings.dataPlaneSettings(configured) : configured;
         SettingCatalog catalog = SettingCatalog.of(gatewaySettings(), Providers.settings(), Policies.settingsOf(policies));
         TokenCounter.warmUp(); // on the caller's thread: never built on an event loop by a first request
+        ApiDocs.get(); // /openapi.json and /docs, read once, here rather than on an event loop
         AccessControl access;
         Router router;
         HybridSettings.Role role;

@@ -8,6 +8,7 @@ import dev.tollgate.access.AccessControl;
 import dev.tollgate.access.KeyRegistry;
 import dev.tollgate.access.KeySecrets;
 import dev.tollgate.admin.AdminApi;
+import dev.tollgate.apidocs.ApiDocs;
 import dev.tollgate.admin.RateLimitStatus;
 import dev.tollgate.api.ApiError;
 import dev.tollgate.api.CanonicalPath;
@@ -209,6 +210,12 @@ final class GatewayVerticle extends VerticleBase {
                     Replies.json(req, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}");
                 }
             }
+            return;
+        }
+        ApiDocs.Asset docs = ApiDocs.get().find(path);
+        if (docs != null) { // /openapi.json and /docs: static, from memory, not logged (like the probes)
+            if (method != HttpMethod.GET && method != HttpMethod.HEAD) refuse(req, path, requestId, clientSentId, ApiError.methodNotAllowed(method.name(), path));
+            else docs.send(req, requestId);
             return;
         }
         if (metricsEndpoint != null && path.equals(MetricsEndpoint.PATH)) {
