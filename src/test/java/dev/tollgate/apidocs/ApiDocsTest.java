@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** /openapi.json and /docs as a browser gets them: content types, security headers, same-origin scripts only. */
 class ApiDocsTest extends GatewayTest {
 
-    private static final String PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    private static final String PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private static final String DATA_POLICY = "default-src 'none'; frame-ancestors 'none'";
     private static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/5.35.0/";
