@@ -33,7 +33,9 @@ public final class AdminRoutes {
             new Route("GET", "/admin/v1/teams/{id}"),
             new Route("PUT", "/admin/v1/teams/{id}"),
             new Route("DELETE", "/admin/v1/teams/{id}"),
-            new Route("GET", "/admin/v1/usage"));
+            new Route("GET", "/admin/v1/usage"),
+            new Route("GET", "/admin/v1/stats/overview"),
+            new Route("GET", "/admin/v1/requests"));
 
     private static final List<Pattern> PATTERNS = ALL.stream().map(Route::pattern).toList();
 

@@ -45,9 +45,13 @@ class AdminRoutesTest extends KeyModeTest {
 
     @Test
     void everyDocumentedRouteAnswersAsDocumented() throws Exception {
+        upstream.handle(req -> dev.tollgate.support.FakeUpstream.json(req, 200, answer(1000, 1000)));
         startKeyMode(Map.of());
         OpenApiDocument doc = OpenApiDocument.served();
-        String keyId = createKey("{}").get("id").asText(); // a key for the routes that take one
+        JsonNode key = createKey("{\"user\":\"alice\",\"team\":\"research\"}"); // for the routes that take one
+        String keyId = key.get("id").asText();
+        assertThat(chat(key.get("key").asText(), CHAT).statusCode()).isEqualTo(200); // traffic for the usage and request reports
+        awaitLedgerQuiet();
         List<String[]> calls = new ArrayList<>();
         for (String route : documented(doc)) calls.add(route.split(" ", 2));
         // Creating before reading, rotating before revoking, deleting last.
@@ -71,6 +75,9 @@ class AdminRoutesTest extends KeyModeTest {
             JsonNode schema = response.path("content").path("application/json").path("schema");
             assertThat(schema.isMissingNode()).as(where).isFalse();
             assertThat(doc.check(schema, Json.parse(r.body()))).as(where + " -> " + r.body()).isEmpty();
+            if (template.equals("/admin/v1/requests") || template.equals("/admin/v1/usage")) {
+                assertThat(Json.parse(r.body()).get("data").size()).as(where + " has the request").isEqualTo(1);
+            }
         }
     }
 
