@@ -35,7 +35,12 @@ public final class AdminRoutes {
             new Route("DELETE", "/admin/v1/teams/{id}"),
             new Route("GET", "/admin/v1/usage"),
             new Route("GET", "/admin/v1/stats/overview"),
-            new Route("GET", "/admin/v1/requests"));
+            new Route("GET", "/admin/v1/requests"),
+            new Route("GET", "/admin/v1/dataplane-tokens"),
+            new Route("POST", "/admin/v1/dataplane-tokens"),
+            new Route("POST", "/admin/v1/dataplane-tokens/{id}/revoke"),
+            new Route("GET", "/admin/v1/dataplanes"),
+            new Route("GET", "/admin/v1/config"));
 
     private static final List<Pattern> PATTERNS = ALL.stream().map(Route::pattern).toList();
 

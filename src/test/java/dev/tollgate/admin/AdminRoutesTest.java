@@ -50,6 +50,7 @@ class AdminRoutesTest extends KeyModeTest {
         OpenApiDocument doc = OpenApiDocument.served();
         JsonNode key = createKey("{\"user\":\"alice\",\"team\":\"research\"}"); // for the routes that take one
         String keyId = key.get("id").asText();
+        Map<String, String> ids = new java.util.HashMap<>(Map.of("/admin/v1/keys/", keyId)); // a created thing's id, by collection
         assertThat(chat(key.get("key").asText(), CHAT).statusCode()).isEqualTo(200); // traffic for the usage and request reports
         awaitLedgerQuiet();
         List<String[]> calls = new ArrayList<>();
@@ -64,13 +65,15 @@ class AdminRoutesTest extends KeyModeTest {
         for (String[] call : calls) {
             String method = call[0], template = call[1];
             JsonNode op = doc.root.path("paths").path(template).path(method.toLowerCase());
-            String id = template.startsWith("/admin/v1/keys/") ? keyId : template.startsWith("/admin/v1/users/") ? "alice" : "research";
+            String id = template.startsWith("/admin/v1/users/") ? "alice" : template.startsWith("/admin/v1/teams/") ? "research"
+                    : ids.entrySet().stream().filter(e -> template.startsWith(e.getKey())).map(Map.Entry::getValue).findFirst().orElse("none");
             String path = template.replace("{id}", id);
             String body = requestExample(doc, op);
             HttpResponse<String> r = admin(method, path, body);
             String where = method + " " + path + " " + body;
             String success = op.path("responses").has("201") ? "201" : "200";
             assertThat(r.statusCode()).as(where + " -> " + r.body()).isEqualTo(Integer.parseInt(success));
+            if (success.equals("201") && !template.equals("/admin/v1/keys")) ids.put(template + "/", Json.parse(r.body()).get("id").asText());
             JsonNode response = doc.resolve(op.path("responses").path(success));
             JsonNode schema = response.path("content").path("application/json").path("schema");
             assertThat(schema.isMissingNode()).as(where).isFalse();
