@@ -23,6 +23,7 @@ public final class AdminRoutes {
             new Route("GET", "/admin/v1/keys"),
             new Route("POST", "/admin/v1/keys"),
             new Route("GET", "/admin/v1/keys/{id}"),
+            new Route("PATCH", "/admin/v1/keys/{id}"),
             new Route("POST", "/admin/v1/keys/{id}/revoke"),
             new Route("POST", "/admin/v1/keys/{id}/rotate"),
             new Route("GET", "/admin/v1/users"),
