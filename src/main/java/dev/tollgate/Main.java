@@ -64,6 +64,7 @@ public final class Main implements Runnable {
         Gateway.router(loaded.settings(), env::get, System::currentTimeMillis); // the models list, credentials included
         List<String> accessErrors = new java.util.ArrayList<>(dev.tollgate.hybrid.HybridSettings.validate(loaded.settings()));
         accessErrors.addAll(AccessControl.validate(loaded.settings()));
+        accessErrors.addAll(dev.tollgate.oidc.OidcSettings.validate(loaded.settings()));
         if (!accessErrors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", accessErrors));
         return loaded;
     }

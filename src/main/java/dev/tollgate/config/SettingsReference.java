@@ -127,7 +127,7 @@ public record SettingsReference(SettingCatalog catalog, Map<String, List<Setting
                  each setting's help text). Do not edit by hand: change the help text, then run
                  %s -->
 
-            [Tollgate](../README.md) · docs: [configuration](configuration.md) · [policies](policies.md) · [keys and budgets](keys-and-budgets.md) · [providers](providers.md) · [streaming](streaming.md) · [errors](errors.md) · [operations](operations.md) · [security](security.md) · [performance](performance.md)
+            [Tollgate](../README.md) · docs: [configuration](configuration.md) · [policies](policies.md) · [keys and budgets](keys-and-budgets.md) · [providers](providers.md) · [streaming](streaming.md) · [errors](errors.md) · [operations](operations.md) · [metrics](metrics.md) · [tracing](tracing.md) · [hybrid mode](hybrid.md) · [request records](request-records.md) · [dashboard](dashboard.md) · [admin API](admin-api.md) · [security](security.md) · [performance](performance.md)
 
             Every key has one name, used both as a YAML key in the config file and as an environment
             variable. Usage Panda's keys keep their names and meaning; keys Tollgate adds start with

@@ -74,6 +74,7 @@ public final class Gateway {
         List<Setting<?>> all = new ArrayList<>(AccessSettings.ALL);
         all.addAll(MetricsSettings.ALL);
         all.addAll(dev.tollgate.hybrid.HybridSettings.ALL);
+        all.addAll(dev.tollgate.oidc.OidcSettings.ALL);
         return all;
     }
 
@@ -120,7 +121,8 @@ public final class Gateway {
         Router router;
         HybridSettings.Role role;
         try {
-            List<String> hybridErrors = HybridSettings.validate(settings);
+            List<String> hybridErrors = new ArrayList<>(HybridSettings.validate(settings));
+            hybridErrors.addAll(dev.tollgate.oidc.OidcSettings.validate(settings));
             if (!hybridErrors.isEmpty()) throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", hybridErrors));
             role = HybridSettings.role(settings);
             Policies.validate(policies, settings);
@@ -147,6 +149,7 @@ public final class Gateway {
             // Only a shared store asks: no such series without Redis.
             access.counters().observeCalls(() -> metrics.sharedStateCalls()::record);
             access.syncKeys(vertx, settings, env);
+            ctx.dashboard().singleSignOn(dev.tollgate.oidc.OidcLogin.of(vertx, settings, clockMillis));
             if (role == HybridSettings.Role.DATA_PLANE) {
                 ctx.hybrid(DataPlaneSync.start(vertx, settings, access, clockMillis), null);
             } else if (role == HybridSettings.Role.CONTROL_PLANE) {

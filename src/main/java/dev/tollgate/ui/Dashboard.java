@@ -10,6 +10,7 @@ import dev.tollgate.http.Cors;
 import dev.tollgate.http.Replies;
 import dev.tollgate.json.Json;
 import dev.tollgate.observe.RequestLog;
+import dev.tollgate.oidc.OidcLogin;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -34,6 +35,9 @@ public final class Dashboard {
     private final Sessions sessions;
     private final SignInLimiter limiter;
     private final UiAssets assets;
+    private volatile OidcLogin sso;
+    /** The cookie that binds a sign-in's state to the browser that started it (sent back on the provider's redirect: Lax). */
+    static final String STATE_COOKIE = "tollgate_oidc_state";
 
     public Dashboard(AccessControl access, Cors cors) {
         this.access = access;
@@ -45,6 +49,11 @@ public final class Dashboard {
 
     public Sessions sessions() {
         return sessions;
+    }
+
+    /** Turns on single sign-on (TOLLGATE_OIDC_ISSUER set): /ui/login/oidc and its callback. */
+    public void singleSignOn(OidcLogin login) {
+        this.sso = login;
     }
 
     /** Whether this path belongs to the dashboard. */
@@ -60,8 +69,8 @@ public final class Dashboard {
             session(req, ex, m);
             return;
         }
-        if (path.equals("/ui/login/oidc") || path.equals("/ui/oidc/callback")) {
-            error(req, ex, ApiError.notFound("Single sign-on is not configured on this gateway."), null);
+        if (path.equals("/ui/login/oidc") || path.equals("/ui/oidc/callback") || path.equals("/ui/api/sso")) {
+            singleSignOn(req, ex, path);
             return;
         }
         if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
@@ -157,6 +166,92 @@ public final class Dashboard {
             Session s = sessions.create(Role.ADMIN, "admin-token");
             json(req, ex, 200, describe(s), cookieHeader(req, s.cookieValue(), Sessions.ABSOLUTE_MILLIS / 1000));
         });
+    }
+
+    /**
+     * Single sign-on: {@code /ui/api/sso} says whether it is on (the sign-in page shows its button),
+     * {@code /ui/login/oidc} sends the browser to the provider, {@code /ui/oidc/callback} takes it back,
+     * checks the state against the browser's cookie, and signs it in with the role its account maps to.
+     */
+    private void singleSignOn(HttpServerRequest req, Exchange ex, String path) {
+        OidcLogin login = sso;
+        if (req.method() != HttpMethod.GET) {
+            error(req, ex, ApiError.methodNotAllowed(req.method().name(), ApiError.clip(path)), null);
+            return;
+        }
+        if (path.equals("/ui/api/sso")) {
+            ObjectNode o = Json.object();
+            o.put("object", "tollgate.sso");
+            o.put("enabled", login != null && access.adminEnabled());
+            json(req, ex, 200, o, null);
+            return;
+        }
+        if (login == null || !access.adminEnabled()) {
+            error(req, ex, ApiError.notFound("Single sign-on is not configured on this gateway."), null);
+            return;
+        }
+        boolean tls = req.isSSL() || "https".equalsIgnoreCase(req.getHeader("x-forwarded-proto"));
+        String redirectUri = login.redirectUri(tls, req.getHeader(HttpHeaders.HOST));
+        if (path.equals("/ui/login/oidc")) {
+            login.start(redirectUri).onComplete(ar -> {
+                if (ar.failed()) {
+                    refused(req, ex, ar.cause());
+                    return;
+                }
+                String cookie = STATE_COOKIE + "=" + ar.result().state() + "; Path=/ui/oidc; HttpOnly; SameSite=Lax; Max-Age=600" + (tls ? "; Secure" : "");
+                redirect(req, ex, ar.result().url(), cookie);
+            });
+            return;
+        }
+        String state = req.getParam("state");
+        String bound = cookie(req.getHeader(HttpHeaders.COOKIE), STATE_COOKIE);
+        if (req.getParam("error") != null) {
+            refused(req, ex, new OidcLogin.Refused("provider_refused", "The sign-in provider did not sign you in."));
+            return;
+        }
+        if (state == null || bound == null || !dev.tollgate.access.KeySecrets.constantTimeEquals(bound, state)) {
+            refused(req, ex, new OidcLogin.Refused("state_invalid", "This sign-in was not started in this browser; start again."));
+            return;
+        }
+        login.finish(state, req.getParam("code")).onComplete(ar -> {
+            if (ar.failed()) {
+                refused(req, ex, ar.cause());
+                return;
+            }
+            OidcLogin.SignedIn who = ar.result();
+            Session s = sessions.create(who.role() == OidcLogin.Role.ADMIN ? Role.ADMIN : Role.VIEWER, "sso:" + who.subject());
+            redirect(req, ex, "/ui/", cookieHeader(req, s.cookieValue(), Sessions.ABSOLUTE_MILLIS / 1000),
+                    STATE_COOKIE + "=; Path=/ui/oidc; HttpOnly; SameSite=Lax; Max-Age=0");
+        });
+    }
+
+    private void refused(HttpServerRequest req, Exchange ex, Throwable e) {
+        if (e instanceof OidcLogin.Refused r) {
+            int status = r.code.equals("provider_unreachable") ? 502 : 403;
+            error(req, ex, new ApiError(status, "permission_error", r.code, "Single sign-on refused: " + r.getMessage(), null), null);
+        } else {
+            error(req, ex, new ApiError(502, "server_error", "sso_failed", "Single sign-on failed; try again.", null), null);
+        }
+    }
+
+    private void redirect(HttpServerRequest req, Exchange ex, String location, String... setCookies) {
+        HttpServerResponse resp = req.response();
+        resp.headers().addAll(securityHeaders());
+        resp.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        resp.putHeader(HttpHeaders.LOCATION, location);
+        resp.putHeader("x-request-id", ex.requestId());
+        for (String c : setCookies) resp.headers().add(HttpHeaders.SET_COOKIE, c);
+        logged(ex, 302, null);
+        resp.setStatusCode(302).end();
+    }
+
+    private static String cookie(String header, String name) {
+        if (header == null) return null;
+        for (String part : header.split(";")) {
+            String p = part.trim();
+            if (p.startsWith(name + "=")) return p.substring(name.length() + 1);
+        }
+        return null;
     }
 
     private static ApiError noSession() {

@@ -34,6 +34,7 @@ function signIn(message) {
   const token = h('input', {type: 'password', id: 'token', autocomplete: 'current-password', required: true,
     placeholder: 'TOLLGATE_ADMIN_TOKEN'});
   const status = h('div', {id: 'sign-in-status'}, message ? errorBox(message) : null);
+  const sso = h('p', {id: 'sso', hidden: true}, h('a', {href: '/ui/login/oidc', id: 'sso-link'}, 'Sign in with single sign-on'));
   const form = h('form', {id: 'sign-in', class: 'card narrow', onsubmit: async ev => {
     ev.preventDefault();
     try {
@@ -50,10 +51,12 @@ function signIn(message) {
     h('p', {class: 'muted'}, 'Sign in with the admin token.'),
     h('label', {class: 'field'}, h('span', {}, 'Admin token'), token),
     h('button', {type: 'submit', id: 'sign-in-button'}, 'Sign in'),
-    h('p', {}, h('a', {href: '/ui/login/oidc'}, 'Single sign-on')),
+    sso,
     status);
   replace(root, form);
   token.focus();
+  // The single sign-on button shows only where TOLLGATE_OIDC_ISSUER is set.
+  call('GET', '/ui/api/sso').then(r => { if (r.enabled) sso.hidden = false; }).catch(() => {});
 }
 
 function shell() {
