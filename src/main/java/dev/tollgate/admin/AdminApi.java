@@ -15,6 +15,7 @@ import dev.tollgate.json.Json;
 import dev.tollgate.limits.Limits;
 import dev.tollgate.observe.RequestLog;
 import dev.tollgate.http.Cors;
+import dev.tollgate.http.SmallBody;
 import dev.tollgate.http.Replies;
 import dev.tollgate.store.UsageQueries;
 import dev.tollgate.usage.Cost;
@@ -93,17 +94,7 @@ public final class AdminApi {
             return;
         }
         Context context = vertx.getOrCreateContext();
-        Buffer body = Buffer.buffer();
-        boolean[] tooLarge = {false};
-        req.handler(chunk -> {
-            if (body.length() + chunk.length() > MAX_BODY) tooLarge[0] = true;
-            else body.appendBuffer(chunk);
-        });
-        req.endHandler(v -> {
-            if (tooLarge[0]) {
-                reply(req, ex, new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", "Admin request bodies are limited to 1 MiB.", null));
-                return;
-            }
+        SmallBody.read(req, MAX_BODY, body -> {
             CompletableFuture<JsonNode> result;
             try {
                 result = route(req, path, body);
@@ -116,7 +107,7 @@ public final class AdminApi {
                 } else if (err == null) replyJson(req, ex, status(req, path), json);
                 else reply(req, ex, toError(err));
             }));
-        });
+        }, () -> reply(req, ex, new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", "Admin request bodies are limited to 1 MiB.", null)));
     }
 
     private static int status(HttpServerRequest req, String path) {

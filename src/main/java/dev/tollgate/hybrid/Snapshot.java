@@ -125,8 +125,8 @@ public record Snapshot(String version, long createdAt, ObjectNode settings, List
         o.put("team", k.team());
         ObjectNode labels = o.putObject("labels");
         k.labels().forEach(labels::put);
-        list(o, "allowed_models", k.allowedModels());
-        list(o, "allowed_endpoints", k.allowedEndpoints());
+        Json.putStrings(o, "allowed_models", k.allowedModels());
+        Json.putStrings(o, "allowed_endpoints", k.allowedEndpoints());
         o.set("settings", k.settings().deepCopy());
         o.set("limits", k.limits().toJson());
         if (k.budget() == null) o.putNull("budget"); else o.set("budget", k.budget().toJson());
@@ -173,15 +173,6 @@ public record Snapshot(String version, long createdAt, ObjectNode settings, List
         };
         return new Principal(k, required(o, "id"), Limits.parse(o.get("limits"), "limits"), Budget.parse(o.get("budget"), "budget"),
                 o.path("updated_at").asLong());
-    }
-
-    private static void list(ObjectNode o, String field, List<String> values) {
-        if (values == null) {
-            o.putNull(field);
-            return;
-        }
-        ArrayNode a = o.putArray(field);
-        values.forEach(a::add);
     }
 
     private static List<String> strings(JsonNode a) {

@@ -133,4 +133,14 @@ public final class Json {
         JsonNode v = node == null ? null : node.get(field);
         return v != null && v.isTextual() ? v.textValue() : null;
     }
+
+    /** Puts a list of strings, or null for none (e.g. a key's allowed models: null means all). */
+    public static void putStrings(ObjectNode o, String field, java.util.List<String> values) {
+        if (values == null) {
+            o.putNull(field);
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode a = o.putArray(field);
+        values.forEach(a::add);
+    }
 }

@@ -1,6 +1,5 @@
 package dev.tollgate.keys;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.budget.Budget;
 import dev.tollgate.json.Json;
@@ -82,8 +81,8 @@ public record ApiKey(String id, String name, String prefix, String secretHash, S
         o.put("team", team);
         ObjectNode l = o.putObject("labels");
         labels.forEach(l::put);
-        list(o, "allowed_models", allowedModels);
-        list(o, "allowed_endpoints", allowedEndpoints);
+        Json.putStrings(o, "allowed_models", allowedModels);
+        Json.putStrings(o, "allowed_endpoints", allowedEndpoints);
         o.set("settings", settings.deepCopy());
         o.set("limits", limits.toJson());
         if (budget == null) o.putNull("budget"); else o.set("budget", budget.toJson());
@@ -93,15 +92,6 @@ public record ApiKey(String id, String name, String prefix, String secretHash, S
         seconds(o, "rotated_at", rotatedAt);
         seconds(o, "previous_secret_valid_until", previousHash == null ? 0 : previousValidUntil);
         return o;
-    }
-
-    private static void list(ObjectNode o, String field, List<String> values) {
-        if (values == null) {
-            o.putNull(field);
-            return;
-        }
-        ArrayNode a = o.putArray(field);
-        values.forEach(a::add);
     }
 
     private static void seconds(ObjectNode o, String field, long millis) {

@@ -7,6 +7,7 @@ import dev.tollgate.api.ApiError;
 import dev.tollgate.api.Endpoint;
 import dev.tollgate.chain.Exchange;
 import dev.tollgate.http.Cors;
+import dev.tollgate.http.SmallBody;
 import dev.tollgate.http.Replies;
 import dev.tollgate.json.Json;
 import dev.tollgate.observe.RequestLog;
@@ -121,51 +122,44 @@ public final class Dashboard {
             error(req, ex, ApiError.methodNotAllowed(m.name(), "/ui/api/session"), null);
             return;
         }
-        Buffer body = Buffer.buffer();
-        boolean[] tooLarge = {false};
-        req.handler(chunk -> {
-            if (body.length() + chunk.length() > MAX_BODY) tooLarge[0] = true;
-            else body.appendBuffer(chunk);
-        });
-        req.endHandler(v -> {
-            if (tooLarge[0]) {
-                error(req, ex, new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", "Sign-in bodies are limited to 4 KiB.", null), null);
-                return;
-            }
-            String ip = access.clientIp(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), req.getHeader("x-forwarded-for"));
-            long wait = limiter.retryAfterSeconds(ip);
-            if (wait > 0) {
-                MultiMap extra = MultiMap.caseInsensitiveMultiMap().add("retry-after", Long.toString(wait));
-                error(req, ex, new ApiError(429, "rate_limit_error", "too_many_sign_ins",
-                        "Too many failed sign-ins from this address; try again in " + wait + " s.", null), extra);
-                return;
-            }
-            // Sign-in forms posted from another site would sign the victim in as someone else.
-            if (req.getHeader(HttpHeaders.ORIGIN) != null && !SessionAuth.sameOrigin(req)) {
-                error(req, ex, new ApiError(403, "permission_error", "origin_not_allowed", "Sign in from the dashboard's own origin.", null), null);
-                return;
-            }
-            String token;
-            try {
-                JsonNode n = Json.parse(body);
-                JsonNode t = n.isObject() ? n.get("token") : null;
-                if (t == null || !t.isTextual() || t.asText().isEmpty()) {
-                    error(req, ex, ApiError.badRequest("invalid_sign_in", "Expected a JSON body {\"token\": \"<admin token>\"}."), null);
-                    return;
-                }
-                token = t.asText();
-            } catch (Exception e) {
+        SmallBody.read(req, MAX_BODY, body -> signIn(req, ex, body),
+                () -> error(req, ex, new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", "Sign-in bodies are limited to 4 KiB.", null), null));
+    }
+
+    private void signIn(HttpServerRequest req, Exchange ex, Buffer body) {
+        String ip = access.clientIp(req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), req.getHeader("x-forwarded-for"));
+        long wait = limiter.retryAfterSeconds(ip);
+        if (wait > 0) {
+            MultiMap extra = MultiMap.caseInsensitiveMultiMap().add("retry-after", Long.toString(wait));
+            error(req, ex, new ApiError(429, "rate_limit_error", "too_many_sign_ins",
+                    "Too many failed sign-ins from this address; try again in " + wait + " s.", null), extra);
+            return;
+        }
+        // Sign-in forms posted from another site would sign the victim in as someone else.
+        if (req.getHeader(HttpHeaders.ORIGIN) != null && !SessionAuth.sameOrigin(req)) {
+            error(req, ex, new ApiError(403, "permission_error", "origin_not_allowed", "Sign in from the dashboard's own origin.", null), null);
+            return;
+        }
+        String token;
+        try {
+            JsonNode n = Json.parse(body);
+            JsonNode t = n.isObject() ? n.get("token") : null;
+            if (t == null || !t.isTextual() || t.asText().isEmpty()) {
                 error(req, ex, ApiError.badRequest("invalid_sign_in", "Expected a JSON body {\"token\": \"<admin token>\"}."), null);
                 return;
             }
-            if (!access.isAdmin(token)) {
-                limiter.failed(ip);
-                error(req, ex, new ApiError(401, ApiError.INVALID_REQUEST, "invalid_admin_token", "That is not the admin token.", null), null);
-                return;
-            }
-            Session s = sessions.create(Role.ADMIN, "admin-token");
-            json(req, ex, 200, describe(s), cookieHeader(req, s.cookieValue(), Sessions.ABSOLUTE_MILLIS / 1000));
-        });
+            token = t.asText();
+        } catch (Exception e) {
+            error(req, ex, ApiError.badRequest("invalid_sign_in", "Expected a JSON body {\"token\": \"<admin token>\"}."), null);
+            return;
+        }
+        if (!access.isAdmin(token)) {
+            limiter.failed(ip);
+            error(req, ex, new ApiError(401, ApiError.INVALID_REQUEST, "invalid_admin_token", "That is not the admin token.", null), null);
+            return;
+        }
+        Session s = sessions.create(Role.ADMIN, "admin-token");
+        json(req, ex, 200, describe(s), cookieHeader(req, s.cookieValue(), Sessions.ABSOLUTE_MILLIS / 1000));
     }
 
     /**

@@ -2,8 +2,6 @@ package dev.tollgate.cli;
 
 import dev.tollgate.Main;
 import dev.tollgate.support.FakeUpstream;
-import dev.tollgate.support.KeyModeTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -15,28 +13,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class CliTest extends KeyModeTest {
-
-    private String out;
-    private String err;
-
-    @AfterEach
-    void restoreEnv() {
-        KeysCommand.AdminCall.env = System.getenv();
-    }
-
-    private int run(String... args) {
-        KeysCommand.AdminCall.env = Map.of("TOLLGATE_ADMIN_TOKEN", ADMIN, "TOLLGATE_URL", "http://127.0.0.1:" + gateway.port());
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(o));
-        cli.setErr(new PrintWriter(e));
-        int code = cli.execute(args);
-        out = o.toString();
-        err = e.toString();
-        return code;
-    }
+class CliTest extends CommandLineTest {
 
     @Test
     void theKeyLifecycleFromTheCommandLine() throws Exception {

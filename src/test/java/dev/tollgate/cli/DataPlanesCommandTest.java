@@ -1,13 +1,7 @@
 package dev.tollgate.cli;
 
-import dev.tollgate.Main;
-import dev.tollgate.support.KeyModeTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -15,28 +9,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class DataPlanesCommandTest extends KeyModeTest {
-
-    private String out;
-    private String err;
-
-    @AfterEach
-    void restoreEnv() {
-        KeysCommand.AdminCall.env = System.getenv();
-    }
-
-    private int run(String... args) {
-        KeysCommand.AdminCall.env = Map.of("TOLLGATE_ADMIN_TOKEN", ADMIN, "TOLLGATE_URL", "http://127.0.0.1:" + gateway.port());
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(o));
-        cli.setErr(new PrintWriter(e));
-        int code = cli.execute(args);
-        out = o.toString();
-        err = e.toString();
-        return code;
-    }
+class DataPlanesCommandTest extends CommandLineTest {
 
     @Test
     void theTokenLifecycleFromTheCommandLine() throws Exception {
