@@ -116,6 +116,8 @@ class ControlPlaneApiTest extends KeyModeTest {
             assertThat(plane.get("version").asText()).isEqualTo("1.2.3");
             assertThat(plane.get("snapshot_version").asText()).isEqualTo("");
             assertThat(plane.get("up_to_date").asBoolean()).isFalse();
+            dev.tollgate.apidocs.OpenApiDocument doc = dev.tollgate.apidocs.OpenApiDocument.served();
+            assertThat(doc.check(doc.at("#/components/schemas/DataPlaneList"), planes)).isEmpty(); // as /openapi.json documents it
             assertThat(logs.all()).doesNotContain(token).doesNotContain(secret);
         }
     }

@@ -30,6 +30,8 @@ class ConfigViewTest extends KeyModeTest {
         assertThat(setting(c, "TOLLGATE_DATABASE").get("value").asText()).isEqualTo(database().toString());
         assertThat(c.get("models").toString()).isEqualTo("[{\"id\":\"fast\",\"aliases\":[],\"deployments\":[{\"name\":\"fast/openai:gpt-4o-mini#0\",\"provider\":\"openai\","
                 + "\"model\":\"gpt-4o-mini\",\"weight\":1,\"circuit\":\"closed\"}],\"fallbacks\":[]}]");
+        dev.tollgate.apidocs.OpenApiDocument doc = dev.tollgate.apidocs.OpenApiDocument.served();
+        assertThat(doc.check(doc.at("#/components/schemas/EffectiveConfig"), c)).isEmpty(); // as /openapi.json documents it
         assertThat(admin("POST", "/admin/v1/config", "{}").statusCode()).isEqualTo(405);
     }
 }
