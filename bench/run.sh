@@ -407,7 +407,7 @@ noise_start() { # FILE
 }
 noise_pct() { # FILE from noise_start
     proc_ticks >"$tmp/ticks.now"
-    awk -v own=" ${server_pids[*]} $$ " -v cap="$((($(date +%s%3N) - $(cat "$1.ms")) * clk_tck * ncpu / 1000))" '
+    awk -v own=" ${server_pids[*]} ${outside_pids[*]} $$ " -v cap="$((($(date +%s%3N) - $(cat "$1.ms")) * clk_tck * ncpu / 1000))" '
         NR == FNR { before[$1] = $2; next }
         index(own, " " $1 " ") == 0 { d = $2 - ($1 in before ? before[$1] : 0); if (d > 0) sum += d }
         END { printf "%.0f", (cap > 0 ? 100 * sum / cap : 0) }' "$1" "$tmp/ticks.now"
