@@ -253,5 +253,19 @@ class DashboardBrowserTest extends KeyModeTest {
         page("people");
         assertThat(row("users", "mallory").get(0)).isEqualTo("mallory");
         assertNoAlert();
+
+        // What an upstream answers reaches the request records, the overview and usage: a model named like markup.
+        upstream.handle(req -> FakeUpstream.json(req, 200, answer(1000, 1000).replace("gpt-4o-mini-2024-07-18", IMG)));
+        String secret = createKey("{\"name\":\"caller\"}").get("key").asText();
+        assertThat(chat(secret, CHAT).statusCode()).isEqualTo(200);
+        awaitLedgerQuiet();
+        for (String p : List.of("requests", "overview", "usage?group_by=model")) {
+            page(p);
+            String id = "#page-" + p.replaceAll("\\?.*", "");
+            wait.until(d -> d.findElement(By.cssSelector(id)).getText().contains(IMG));
+            assertThat(driver.findElements(By.cssSelector(id + " img, " + id + " script"))).as(p).isEmpty();
+            assertNoAlert();
+        }
+        browser.screenshot("markup-in-requests");
     }
 }
