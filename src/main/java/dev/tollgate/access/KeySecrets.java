@@ -3,8 +3,6 @@ package dev.tollgate.access;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HexFormat;
 
 /**
@@ -15,15 +13,12 @@ import java.util.HexFormat;
 public final class KeySecrets {
 
     public static final String PREFIX = "tg-";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int DISPLAY_CHARS = 8;
 
     private KeySecrets() {}
 
     public static String newSecret() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return dev.tollgate.keys.RandomIds.secret(PREFIX);
     }
 
     /** An id for a key record: {@code key_} plus 24 hex characters. */

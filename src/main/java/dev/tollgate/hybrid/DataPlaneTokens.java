@@ -6,13 +6,11 @@ import dev.tollgate.json.Json;
 import dev.tollgate.keys.RandomIds;
 import dev.tollgate.store.SqlDialect;
 
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -22,7 +20,6 @@ import java.util.List;
 public final class DataPlaneTokens {
 
     public static final String PREFIX = "tgdp-";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private DataPlaneTokens() {}
 
@@ -60,9 +57,7 @@ public final class DataPlaneTokens {
     }
 
     public static String newSecret() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return dev.tollgate.keys.RandomIds.secret(PREFIX);
     }
 
     /** Whether a value could be a data-plane token (cheap check before hashing). */

@@ -16,4 +16,11 @@ public final class RandomIds {
         RANDOM.nextBytes(b);
         return prefix + HexFormat.of().formatHex(b);
     }
+
+    /** A secret: {@code prefix} plus 256 random bits, base64url without padding (keys, tokens, session ids, OIDC state). */
+    public static String secret(String prefix) {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return prefix + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
 }

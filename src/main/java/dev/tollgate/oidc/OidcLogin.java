@@ -27,7 +27,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.Base64;
 import java.util.Date;
@@ -75,7 +74,6 @@ public final class OidcLogin {
     private static final int MAX_PENDING = 10_000;
     private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final HttpClient http;
     private final LongSupplier clock;
@@ -326,9 +324,7 @@ public final class OidcLogin {
     }
 
     private static String random() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return dev.tollgate.keys.RandomIds.secret("");
     }
 
     static String challenge(String verifier) {

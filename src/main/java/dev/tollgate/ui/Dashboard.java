@@ -184,7 +184,7 @@ public final class Dashboard {
             error(req, ex, ApiError.notFound("Single sign-on is not configured on this gateway."), null);
             return;
         }
-        boolean tls = req.isSSL() || "https".equalsIgnoreCase(req.getHeader("x-forwarded-proto"));
+        boolean tls = overTls(req);
         String redirectUri = login.redirectUri(tls, req.getHeader(HttpHeaders.HOST));
         if (path.equals("/ui/login/oidc")) {
             login.start(redirectUri).onComplete(ar -> {
@@ -198,7 +198,7 @@ public final class Dashboard {
             return;
         }
         String state = req.getParam("state");
-        String bound = cookie(req.getHeader(HttpHeaders.COOKIE), STATE_COOKIE);
+        String bound = Sessions.cookie(req.getHeader(HttpHeaders.COOKIE), STATE_COOKIE);
         if (req.getParam("error") != null) {
             refused(req, ex, new OidcLogin.Refused("provider_refused", "The sign-in provider did not sign you in."));
             return;
@@ -239,15 +239,6 @@ public final class Dashboard {
         resp.setStatusCode(302).end();
     }
 
-    private static String cookie(String header, String name) {
-        if (header == null) return null;
-        for (String part : header.split(";")) {
-            String p = part.trim();
-            if (p.startsWith(name + "=")) return p.substring(name.length() + 1);
-        }
-        return null;
-    }
-
     private static ApiError noSession() {
         return new ApiError(401, ApiError.INVALID_REQUEST, "no_session", "Not signed in.", null);
     }
@@ -263,8 +254,12 @@ public final class Dashboard {
 
     /** The session cookie: HttpOnly, SameSite=Strict, Secure when the browser reached us over TLS. */
     static String cookieHeader(HttpServerRequest req, String value, long maxAgeSeconds) {
-        boolean tls = req.isSSL() || "https".equalsIgnoreCase(req.getHeader("x-forwarded-proto"));
-        return Sessions.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAgeSeconds + (tls ? "; Secure" : "");
+        return Sessions.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAgeSeconds + (overTls(req) ? "; Secure" : "");
+    }
+
+    /** Whether the browser reached the gateway over TLS, directly or through a proxy that says so. */
+    static boolean overTls(HttpServerRequest req) {
+        return req.isSSL() || "https".equalsIgnoreCase(req.getHeader("x-forwarded-proto"));
     }
 
     static MultiMap securityHeaders() {

@@ -2,8 +2,6 @@ package dev.tollgate.ui;
 
 import dev.tollgate.access.KeySecrets;
 
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +21,6 @@ public final class Sessions {
     /** A bound on memory: sign-ins beyond it push out the oldest sessions. */
     static final int MAX_SESSIONS = 10_000;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final LongSupplier clock;
     private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
@@ -89,17 +86,20 @@ public final class Sessions {
     }
 
     private static String random() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return dev.tollgate.keys.RandomIds.secret("");
     }
 
     /** The session cookie's value in a Cookie header, or null. */
     public static String cookieValue(String cookieHeader) {
+        return cookie(cookieHeader, COOKIE);
+    }
+
+    /** The value of the cookie {@code name} in a Cookie header, or null. */
+    static String cookie(String cookieHeader, String name) {
         if (cookieHeader == null) return null;
         for (String part : cookieHeader.split(";")) {
             String p = part.trim();
-            if (p.startsWith(COOKIE + "=")) return p.substring(COOKIE.length() + 1);
+            if (p.startsWith(name + "=")) return p.substring(name.length() + 1);
         }
         return null;
     }
