@@ -48,7 +48,7 @@ public final class BareHop {
             // Pool as large as the gateway's can be, so thousands of open streams each get a connection.
             client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
                     new PoolOptions().setHttp1MaxSize(8192).setMaxWaitQueueSize(-1));
-            return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true))
+            return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true).setStrictThreadMode(true))
                     .requestHandler(this::handle)
                     .listen();
         }
