@@ -10,7 +10,8 @@
 #  2. Time to first event: StreamProbe, one stream at a time, direct then through the proxy.
 #  3. Memory per open stream: streams held open through a fresh gateway (and a fresh bare hop)
 #     whose upstream sends the first event and then nothing; RSS and live heap with OPEN_STREAMS/2
-#     and with OPEN_STREAMS open, the difference ÷ OPEN_STREAMS/2; with the default GC and serial GC.
+#     and with OPEN_STREAMS open, the difference ÷ OPEN_STREAMS/2; with the default GC, the default GC
+#     with its heap touched at start, serial GC, and a fixed pre-touched heap (memory outside the heap).
 #
 # Environment (all optional):
 #   BENCH_JAR=target/tollgate.jar  the gateway (and the classpath of the bench programs)
@@ -21,7 +22,7 @@
 #   BENCH_JAVA_OPTS=               extra JVM options for the gateway
 #   BENCH_JFR=0                    1: record the gateway's measured CPU run with JFR and print its
 #                                  allocation per stream and per event (bench/JfrAlloc.java)
-# Loopback only; everything started here is stopped on exit (also on Ctrl-C). ~2.5 minutes.
+# Loopback only; everything started here is stopped on exit (also on Ctrl-C). ~7 minutes.
 set -euo pipefail
 
 BENCH_JAR=${BENCH_JAR:-target/tollgate.jar}
@@ -222,12 +223,14 @@ if [[ -n $nginx_bin ]]; then stop_pid "$ngx_pid"; fi
 # ---- 3. memory per open stream ----------------------------------------------------------------
 # Measured as a slope, so the JVM's start-up and warm-up growth cancel out: OPEN_STREAMS/2 streams
 # are opened and held, then OPEN_STREAMS/2 more; per open stream = (second − first) ÷ (OPEN_STREAMS/2).
-# Each proxy runs three times: with the JVM's default collector (G1 on a machine this size), with the
-# serial collector (what the JVM itself picks in a container of under 2 CPUs or 1792 MB), and with a
-# fixed, pre-touched heap (RSS growth = memory outside the heap). What a stream needs = its live heap
-# + its memory outside the heap; the first two runs' RSS adds the headroom the collector chose to take.
+# Each proxy runs four times: with the JVM's default collector (G1 on a machine this size); the same
+# with its heap touched at start (G1 commits an initial heap of 1/64 of the RAM at start and first
+# touches its pages over the following minutes, so without this RSS growth counts memory the JVM took
+# before any stream, and is not a cost of streams); with the serial collector (what the JVM itself
+# picks in a container of under 2 CPUs or 1792 MB); and with a fixed, pre-touched heap (RSS growth =
+# memory outside the heap). What a stream needs = its live heap + its memory outside the heap.
 declare -A rss_half rss_full per_stream opened heap_half heap_full heap_per_stream # heap_half: the live heap before opening
-mem_runs=("hop default" "hop serial" "hop fixed" "tollgate default" "tollgate serial" "tollgate fixed")
+mem_runs=("hop default" "hop pretouch" "hop serial" "hop fixed" "tollgate default" "tollgate pretouch" "tollgate serial" "tollgate fixed")
 # Live heap: what the JVM still holds after a full GC (jcmd's class histogram forces one), in KB.
 live_heap_kb() { jcmd "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ { printf "%.0f", $3 / 1024 }'; }
 open_streams() { # PORT COUNT OUTFILE: opens COUNT streams, holds them, waits until all had their first event
@@ -251,6 +254,7 @@ if ((OPEN_STREAMS > 0)); then
         # A fixed heap, touched whole at start: RSS then grows only by what lives outside the heap
         # (sockets' native state, direct buffers), the part of a stream's cost no heap setting bounds.
         if [[ $gc == fixed ]]; then gc_opts=(-Xms768m -Xmx768m -XX:+AlwaysPreTouch); fi
+        if [[ $gc == pretouch ]]; then gc_opts=(-XX:+AlwaysPreTouch); fi
         port=$(free_port $((slow_port + 1)))
         if [[ $t == tollgate ]]; then
             gateway "$tmp/mem-$t-$gc.log" "$port" "$slow_port" "${gc_opts[@]}"
@@ -320,15 +324,16 @@ fi
         done
         echo
         for t in hop tollgate; do
-            # Live heap: the mean of the three runs (they agree within a few per cent); outside the heap: the fixed run's RSS growth.
-            need=$(awk -v a="${heap_per_stream[$t default]}" -v b="${heap_per_stream[$t serial]}" -v c="${heap_per_stream[$t fixed]}" -v o="${per_stream[$t fixed]}" \
-                'BEGIN { h = (a + b + c) / 3; printf "%.1f KB (live heap %.1f KB + outside the heap %.1f KB)", h + o, h, o }')
+            # Live heap: the mean of the four runs (they agree within a few per cent); outside the heap: the fixed run's RSS growth.
+            need=$(awk -v a="${heap_per_stream[$t default]}" -v b="${heap_per_stream[$t serial]}" -v c="${heap_per_stream[$t fixed]}" \
+                -v d="${heap_per_stream[$t pretouch]}" -v o="${per_stream[$t fixed]}" \
+                'BEGIN { h = (a + b + c + d) / 4; printf "%.1f KB (live heap %.1f KB + outside the heap %.1f KB)", h + o, h, o }')
             echo "What one open stream needs, $t: $need."
         done
         echo
         echo "Per open stream = (with $OPEN_STREAMS open − with $half open) ÷ $half, after a warm-up of $((OPEN_STREAMS / 10)) streams opened and closed." \
             "Live heap per open stream: what is still reachable after a full GC (jcmd GC.class_histogram) with $OPEN_STREAMS open, minus the same before any was opened, ÷ $OPEN_STREAMS. RSS also counts how far the collector grows the heap:" \
-            "G1 sizes it for throughput (several times the live heap), the serial collector closer to it. default = the JVM's choice here (G1); serial = -XX:+UseSerialGC;" \
+            "G1 sizes it for throughput (several times the live heap), the serial collector closer to it. default = the JVM's choice here (G1); pretouch = the same with -XX:+AlwaysPreTouch (RSS grows only when the JVM commits more memory); serial = -XX:+UseSerialGC;" \
             "fixed = -Xms768m -Xmx768m -XX:+AlwaysPreTouch (the heap resident from the start, so RSS grows only by memory outside the heap)."
     fi
     if [[ $BENCH_JFR == 1 ]]; then
