@@ -12,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -154,11 +153,10 @@ public final class LeasedCounters implements CounterStore {
 
         /** Renews a lease in use before it runs out, gives back leases no longer in use once nothing is in flight on them. */
         synchronized void tick(long now) {
-            for (Iterator<Lease> it = retiring.iterator(); it.hasNext(); ) {
-                Lease r = it.next();
+            for (Lease r : List.copyOf(retiring)) { // a copy: an answer may come at once and remove one
                 if (r.reserved > 0) continue;
                 if (++r.releaseAttempts > 5) { // the control plane settles it whole after its grace time
-                    it.remove();
+                    retiring.remove(r);
                     continue;
                 }
                 source.ask(new LeaseRequest(subject, r.id, Math.min(r.spent, r.granted), 0, 0, true)).onComplete(ar -> {
@@ -247,6 +245,15 @@ public final class LeasedCounters implements CounterStore {
             got.add(l);
         }
         return Future.succeededFuture(Decision.admitted(new LeasedHold(limited.hold(), got, worst), limited.windows()));
+    }
+
+    /** What the lease in use for this budget has room for now (0 without one). */
+    long room(String subject) {
+        Budget b = budgets.get(subject);
+        if (b == null) return 0;
+        synchronized (b) {
+            return b.current == null ? 0 : Math.max(0, b.current.room());
+        }
     }
 
     private Budget budget(BudgetAccount a) {
