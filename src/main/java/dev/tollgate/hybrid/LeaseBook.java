@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
  * plane is reserved in the control plane's own counter store, exactly like a request's worst case,
  * so slices, the control plane's own traffic and every other data plane's slices together never
  * exceed what the budget has left. A slice is {@code remaining / (2 × leases on that budget)} but
- * at least what the data plane needs now: large far from the limit, down to one request's worst
- * case near it. Reported spending settles the slices in the order granted; a lease ends when its
+ * at least one waiting request's worst case: large far from the limit, down to that worst case
+ * near it. Reported spending settles the slices in the order granted; a lease ends when its
  * data plane releases it (settled at what it reports spent) or, unreported, a grace time after it
  * expires (settled whole: the safe side). Leases live in this process's memory.
  */
@@ -91,15 +91,20 @@ public final class LeaseBook {
         // A lease of a period that has ended stays open until its data plane releases it (what is in flight settles there).
         Lease lease = held != null && held.periodStart == period ? held : open(planeId, r.budget(), period);
         lease.expiresAt = now + leaseMs;
-        long slice = sliceFor(account, r.budget(), r.needNanoUsd(), r.minNanoUsd(), now);
+        long slice = sliceFor(account, r.budget(), r.minNanoUsd(), now);
         if (slice == 0) return Future.succeededFuture(answer(lease, account, now));
         return store.admit(new Claim(List.of(), 0, List.of(account), slice)).map(d -> granted(lease, account, slice, d));
     }
 
-    /** How much to add to a lease now: 0 when not even {@code min} fits. */
-    private long sliceFor(BudgetAccount account, String subject, long need, long min, long now) {
+    /**
+     * How much to add to a lease now: a share of what remains ({@code remaining / (2 × leases)}), or
+     * {@code min} (one waiting request's worst case) when that is more; 0 when not even {@code min}
+     * fits. What the data plane would like ({@code need}) is not given beyond the share: a burst on
+     * one data plane must not take a budget the others are about to ask for.
+     */
+    private long sliceFor(BudgetAccount account, String subject, long min, long now) {
         long remaining = store.remainingHint(account, now);
-        long slice = Math.max(need, remaining / (2L * openLeases(subject)));
+        long slice = Math.max(min, remaining / (2L * openLeases(subject)));
         slice = Math.min(slice, remaining);
         return slice < Math.max(1, min) ? 0 : slice;
     }

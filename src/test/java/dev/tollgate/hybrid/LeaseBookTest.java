@@ -40,7 +40,7 @@ class LeaseBookTest {
         assertThat(b.grantedNanoUsd()).isEqualTo(DOLLAR / 2 / 4);
         assertThat(team.remaining(clock.get())).isEqualTo(DOLLAR - DOLLAR / 2 - DOLLAR / 8);
         assertThat(team.spent(clock.get())).isZero();
-        // Topping up the same lease keeps its id; a need larger than the share is granted whole.
+        // Topping up the same lease keeps its id; one request's worst case larger than the share is granted whole.
         LeaseGrant a2 = ask("dp_a", a.leaseId(), 0, 300_000_000L, 300_000_000L);
         assertThat(a2.leaseId()).isEqualTo(a.leaseId());
         assertThat(a2.grantedNanoUsd()).isEqualTo(DOLLAR / 2 + 300_000_000L);
@@ -57,10 +57,18 @@ class LeaseBookTest {
         assertThat(none.leaseId()).isNull();
         assertThat(none.grantedNanoUsd()).isZero();
         assertThat(none.remainingNanoUsd()).isEqualTo(700);
-        // What remains can be given in part when the least useful part fits.
+        // What waiting requests would like together is not given beyond the share: one worst case (500) is.
         LeaseGrant part = ask("dp_c", null, 0, 800, 500);
-        assertThat(part.grantedNanoUsd()).isEqualTo(700);
-        assertThat(team.remaining(clock.get())).isZero();
+        assertThat(part.grantedNanoUsd()).isEqualTo(500);
+        assertThat(team.remaining(clock.get())).isEqualTo(200);
+    }
+
+    @Test
+    void aBurstOnOneDataPlaneTakesAShareNotTheWholeBudget() {
+        LeaseGrant a = ask("dp_a", null, 0, 100 * 1_000_000L, 1_000_000L); // 100 waiting requests of $0.001 each, of $1
+        assertThat(a.grantedNanoUsd()).isEqualTo(DOLLAR / 2);
+        LeaseGrant b = ask("dp_b", null, 0, 100 * 1_000_000L, 1_000_000L);
+        assertThat(b.grantedNanoUsd()).isEqualTo(DOLLAR / 8);
     }
 
     @Test
