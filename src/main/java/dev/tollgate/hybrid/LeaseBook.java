@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  * at least one waiting request's worst case: large far from the limit, down to that worst case
  * near it. Reported spending settles the slices in the order granted; a lease ends when its
  * data plane releases it (settled at what it reports spent) or, unreported, a grace time after it
- * expires (settled whole: the safe side). Leases live in this process's memory.
+ * expires (settled whole: the safe side). Leases live in this process's memory and, for a restart,
+ * in the control plane's data directory ({@link LeaseFile}).
  */
 public final class LeaseBook {
 
@@ -62,6 +63,8 @@ public final class LeaseBook {
     private final long leaseMs;
     private final long graceMs;
     private final Map<String, Lease> leases = new HashMap<>();
+    /** Changed since last saved to disk. */
+    private boolean dirty;
 
     public LeaseBook(CounterStore store, Function<String, BudgetAccount> accounts, LongSupplier clock, long leaseMs, long graceMs) {
         this.store = store;
@@ -74,6 +77,7 @@ public final class LeaseBook {
     /** Renews, tops up, opens or releases the lease a data plane asks about. */
     public synchronized Future<LeaseGrant> handle(String planeId, LeaseRequest r) {
         long now = clock.getAsLong();
+        dirty = true;
         Lease held = r.leaseId() == null ? null : leases.get(r.leaseId());
         if (held != null && (!held.planeId.equals(planeId) || !held.subject.equals(r.budget()))) held = null; // never another's
         if (held != null) report(held, r.spentNanoUsd());
@@ -110,6 +114,7 @@ public final class LeaseBook {
     }
 
     private synchronized LeaseGrant granted(Lease lease, BudgetAccount account, long slice, Decision d) {
+        dirty = true;
         if (d.admitted()) {
             if (leases.containsKey(lease.id)) {
                 lease.slices.add(new Slice(slice, d.hold()));
@@ -173,7 +178,57 @@ public final class LeaseBook {
             report(l, l.granted);
             close(l);
         }
+        if (!over.isEmpty()) dirty = true;
         return over.size();
+    }
+
+    /** One open lease as it is kept on disk. */
+    public record Saved(String id, String planeId, String subject, long periodStart, long granted, long reported, long expiresAt) {}
+
+    /** Whether leases changed since the last {@link #saved}. */
+    public synchronized boolean dirty() {
+        return dirty;
+    }
+
+    /** The open leases, to be kept on disk; clears {@link #dirty}. */
+    public synchronized List<Saved> saved() {
+        dirty = false;
+        List<Saved> out = new ArrayList<>(leases.size());
+        for (Lease l : leases.values()) out.add(new Saved(l.id, l.planeId, l.subject, l.periodStart, l.granted, l.reported, l.expiresAt));
+        return out;
+    }
+
+    /**
+     * Takes back the leases a previous run of this control plane granted (at start-up, before any
+     * request): what they may still spend is reserved again, so it is not granted twice. What
+     * they spent before is the ledger's business. When the budget has less left than that now
+     * (lowered, or spent meanwhile), the lease keeps only what fits, and its data plane learns so
+     * at its next renewal. Returns how many were taken back.
+     */
+    public synchronized int restore(List<Saved> saved) {
+        long now = clock.getAsLong();
+        int n = 0;
+        for (Saved s : saved) {
+            BudgetAccount account = accounts.apply(s.subject());
+            if (account == null || now >= s.expiresAt() + graceMs || leases.containsKey(s.id())) continue;
+            Lease l = new Lease(s.id(), s.planeId(), s.subject(), s.periodStart());
+            l.reported = Math.min(s.reported(), s.granted());
+            l.settledThrough = l.reported;
+            l.granted = l.reported;
+            l.expiresAt = s.expiresAt();
+            long unspent = Math.min(s.granted() - l.reported, store.remainingHint(account, now));
+            if (unspent > 0) {
+                Decision d = store.admit(new Claim(List.of(), 0, List.of(account), unspent)).toCompletionStage().toCompletableFuture().join();
+                if (d.admitted()) {
+                    l.slices.add(new Slice(unspent, d.hold()));
+                    l.granted += unspent;
+                }
+            }
+            leases.put(l.id, l);
+            n++;
+        }
+        dirty = true;
+        return n;
     }
 
     /** Leases open now (tests and logs). */

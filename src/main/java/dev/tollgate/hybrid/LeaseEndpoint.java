@@ -17,6 +17,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -39,14 +42,38 @@ public final class LeaseEndpoint {
     private final Cors cors;
     private final ControlPlaneContacts contacts;
     private final LeaseBook book;
+    private final LeaseFile file;
+    private final java.util.concurrent.atomic.AtomicBoolean saving = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("tollgate");
 
-    public LeaseEndpoint(Vertx vertx, AccessControl access, Cors cors, long leaseMs) {
+    /** Takes back the leases saved by a previous run (blocking: call at start-up) and keeps them on disk from now on. */
+    public LeaseEndpoint(Vertx vertx, AccessControl access, Cors cors, long leaseMs, Path dataDir) {
         this.access = access;
         this.cors = cors;
         this.contacts = new ControlPlaneContacts(access.database(), access::now);
         // Unreported leases are settled whole as long again after they expire.
         this.book = new LeaseBook(access.counters(), subject -> access.budgets().get(subject), access::now, leaseMs, leaseMs);
-        vertx.setPeriodic(1_000, t -> book.expire());
+        this.file = new LeaseFile(dataDir);
+        try {
+            int restored = book.restore(file.load());
+            if (restored > 0) LOG.info("control plane: took back {} budget leases granted before the restart", restored);
+        } catch (IOException e) {
+            LOG.error("control plane: cannot read the saved leases {}: {}; leases granted before the restart are not counted",
+                    file.path(), e.getClass().getSimpleName());
+        }
+        vertx.setPeriodic(1_000, t -> {
+            book.expire();
+            if (book.dirty() && saving.compareAndSet(false, true)) {
+                List<LeaseBook.Saved> now = book.saved();
+                vertx.executeBlocking(() -> {
+                    file.save(now);
+                    return null;
+                }, false).onComplete(ar -> {
+                    saving.set(false);
+                    if (ar.failed()) LOG.error("control plane: cannot save the leases to {}: {}", file.path(), ar.cause().getClass().getSimpleName());
+                });
+            }
+        });
     }
 
     public static boolean owns(String path) {

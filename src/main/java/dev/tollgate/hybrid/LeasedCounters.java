@@ -141,7 +141,7 @@ public final class LeasedCounters implements CounterStore {
             }
             long added = g.grantedNanoUsd() - l.granted;
             if (added > 0) l.lastSlice = added;
-            l.granted = Math.max(l.granted, g.grantedNanoUsd());
+            l.granted = g.grantedNanoUsd(); // the control plane's word: less only when a restarted one could not take all of it back
             leaseMs = g.expiresInMs();
             // Counted from when the request left, less a margin: this data plane stops before the control plane's clock says so.
             l.deadline = sentAt + g.expiresInMs() - Math.min(2_000, g.expiresInMs() / 5);

@@ -157,7 +157,7 @@ public final class Gateway {
             } else if (role == HybridSettings.Role.CONTROL_PLANE) {
                 ctx.hybrid(null, new SnapshotEndpoint(vertx, access, ctx.cors(), HybridSettings.travelling(settings, travellingSettings(policies))));
                 ctx.leaseEndpoint(new dev.tollgate.hybrid.LeaseEndpoint(vertx, access, ctx.cors(),
-                        settings.get(dev.tollgate.hybrid.LeaseSettings.LEASE_SECONDS) * 1000L));
+                        settings.get(dev.tollgate.hybrid.LeaseSettings.LEASE_SECONDS) * 1000L, java.nio.file.Path.of(settings.get(AccessSettings.DATA_DIR))));
             }
         } catch (RuntimeException e) {
             vertx.close();

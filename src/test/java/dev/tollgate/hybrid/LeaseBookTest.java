@@ -142,6 +142,48 @@ class LeaseBookTest {
     }
 
     @Test
+    void aRestartedControlPlaneTakesBackTheLeasesItHadGrantedSoNothingIsGrantedTwice() throws Exception {
+        LeaseGrant a = ask("dp_a", null, 0, 0, 0); // 0.5
+        ask("dp_a", a.leaseId(), 100_000_000L, 0, 0); // 0.1 spent (renewed: + 0.25)
+        LeaseGrant b = ask("dp_b", null, 0, 0, 0);
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tollgate-leases-");
+        LeaseFile file = new LeaseFile(dir);
+        assertThat(book.dirty()).isTrue();
+        file.save(book.saved());
+        assertThat(book.dirty()).isFalse();
+
+        // The restart: the ledger says 0.1 was spent; the leases may still spend 0.65 and b's 0.0625.
+        LocalCounters restarted = new LocalCounters(clock::get);
+        BudgetAccount again = new BudgetAccount("team:t1", new Budget(DOLLAR, BudgetPeriod.TOTAL), 0, 100_000_000L);
+        LeaseBook book2 = new LeaseBook(restarted, s -> again, clock::get, LEASE_MS, LEASE_MS);
+        assertThat(book2.restore(file.load())).isEqualTo(2);
+        long heldA = 750_000_000L - 100_000_000L;
+        assertThat(again.remaining(clock.get())).isEqualTo(DOLLAR - 100_000_000L - heldA - b.grantedNanoUsd());
+        // The data plane renews with its lease: the same lease, what it spent since is settled from it.
+        LeaseGrant renewed = book2.handle("dp_a", new LeaseRequest("team:t1", a.leaseId(), 300_000_000L, 0, 0, false)).result();
+        assertThat(renewed.leaseId()).isEqualTo(a.leaseId());
+        book2.handle("dp_a", new LeaseRequest("team:t1", a.leaseId(), 300_000_000L, 0, 0, true));
+        assertThat(again.spent(clock.get())).isEqualTo(300_000_000L); // 0.1 from the ledger, 0.2 spent from the lease since
+        java.nio.file.Files.deleteIfExists(file.path());
+        java.nio.file.Files.deleteIfExists(dir);
+    }
+
+    @Test
+    void aLeaseTakenBackKeepsOnlyWhatFitsWhenTheBudgetHasLessLeft() {
+        LeaseGrant a = ask("dp_a", null, 0, 0, 0); // 0.5
+        List<LeaseBook.Saved> saved = book.saved();
+        BudgetAccount spentMeanwhile = new BudgetAccount("team:t1", new Budget(DOLLAR, BudgetPeriod.TOTAL), 0, 800_000_000L);
+        LeaseBook book2 = new LeaseBook(new LocalCounters(clock::get), s -> spentMeanwhile, clock::get, LEASE_MS, LEASE_MS);
+        book2.restore(saved);
+        assertThat(spentMeanwhile.remaining(clock.get())).isZero();
+        LeaseGrant renewed = book2.handle("dp_a", new LeaseRequest("team:t1", a.leaseId(), 0, 0, 0, false)).result();
+        assertThat(renewed.grantedNanoUsd()).isEqualTo(200_000_000L);
+        // Expired and past its grace: nothing to take back.
+        clock.addAndGet(2 * LEASE_MS);
+        assertThat(new LeaseBook(new LocalCounters(clock::get), s -> team, clock::get, LEASE_MS, LEASE_MS).restore(saved)).isZero();
+    }
+
+    @Test
     void aLeaseIsOnlyItsOwnDataPlanesAndOfAKnownBudget() {
         LeaseGrant a = ask("dp_a", null, 0, 0, 0);
         // Another data plane naming a's lease gets a lease of its own; a's is untouched.
