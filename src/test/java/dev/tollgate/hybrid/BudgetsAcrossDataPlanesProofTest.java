@@ -48,6 +48,7 @@ class BudgetsAcrossDataPlanesProofTest {
     private FakeUpstream upstream;
     private final List<GatewayProcess> processes = new ArrayList<>();
     private GatewayProcess cp;
+    private final List<GatewayProcess> planes = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -69,9 +70,49 @@ class BudgetsAcrossDataPlanesProofTest {
     }
 
     @Test
-    void withoutRedisLeasesKeepATeamBudgetSharedByTwoDataPlanes() throws Exception {
+    void withoutRedisLeasesKeepATeamBudgetSharedByTwoDataPlanesAndADataPlaneAloneFailsClosed() throws Exception {
         prove(Map.of("TOLLGATE_LEASE_SECONDS", "5"), Map.of());
         assertThat(cp.logText()).doesNotContain("Exception");
+
+        // Without its control plane a data plane spends what its lease holds, until the lease ends; then budgeted keys get the budget's 429.
+        assertThat(admin("PUT", "/admin/v1/teams/far-team", "{\"budget\":{\"amount_usd\":1,\"period\":\"total\"}}").statusCode()).isEqualTo(200);
+        String budgeted = Json.parse(admin("POST", "/admin/v1/keys", "{\"name\":\"far\",\"team\":\"far-team\"}").body()).get("key").asText();
+        String unbudgeted = Json.parse(admin("POST", "/admin/v1/keys", "{\"name\":\"free\"}").body()).get("key").asText();
+        GatewayProcess dp = planes.get(0);
+        awaitKnown(dp, budgeted);
+        awaitKnown(dp, unbudgeted);
+        assertThat(chat(dp, budgeted).statusCode()).isEqualTo(200); // a lease of half the budget
+        cp.kill(); // at once (a graceful stop can outlast a 5 s lease)
+        long stopped = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> served = chat(dp, budgeted);
+            assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+        }
+        HttpResponse<String> refused = awaitStatus(dp, budgeted, 429);
+        long ms = (System.nanoTime() - stopped) / 1_000_000;
+        System.out.printf("budgets across data planes (leases): the control plane away, a budgeted key refused after %d ms%n", ms);
+        assertThat(ms).isLessThan(10_000);
+        assertThat(Json.parse(refused.body()).at("/error/code").asText()).isEqualTo("insufficient_quota");
+        assertThat(Json.parse(refused.body()).at("/error/message").asText()).startsWith("Budget exceeded for team:far-team: $");
+        assertThat(chat(dp, unbudgeted).statusCode()).isEqualTo(200); // keys without budgets are not affected
+    }
+
+    private HttpResponse<String> chat(GatewayProcess dp, String secret) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(dp.url("/v1/chat/completions"))).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + secret)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + MODEL + "\",\"max_tokens\":1000,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> awaitStatus(GatewayProcess dp, String secret, int status) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        HttpResponse<String> last = null;
+        while (System.nanoTime() < deadline) {
+            last = chat(dp, secret);
+            if (last.statusCode() == status) return last;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not " + status + " within 30 s; last: " + last.statusCode() + " " + last.body());
     }
 
     @Test
@@ -92,7 +133,6 @@ class BudgetsAcrossDataPlanesProofTest {
         processes.add(cp);
         String token = Json.parse(admin("POST", "/admin/v1/dataplane-tokens", "{\"name\":\"budget proof\"}").body()).get("secret").asText();
         assertThat(admin("PUT", "/admin/v1/teams/proof-team", "{\"budget\":{\"amount_usd\":0.02,\"period\":\"total\"}}").statusCode()).isEqualTo(200);
-        List<GatewayProcess> planes = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
         for (String name : List.of("dp1", "dp2")) {
             Map<String, String> env = new HashMap<>(Map.of("TOLLGATE_ROLE", "data-plane", "TOLLGATE_CONTROL_PLANE_URL", "http://127.0.0.1:" + cpPort,
