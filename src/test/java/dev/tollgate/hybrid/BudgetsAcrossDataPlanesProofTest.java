@@ -179,10 +179,14 @@ class BudgetsAcrossDataPlanesProofTest {
                 refused, ms);
         assertThat(spent).isLessThanOrEqualTo(BUDGET_NANO);
         assertThat(answered[0] + answered[1] + refused).isEqualTo(200);
-        // The budget holds 20 worst cases at once, and the 200 arrive together: at least half of those 20 are answered, on both planes.
+        // The budget holds 20 worst cases at once, and the 200 arrive together: at least half of those 20 are answered.
         assertThat(answered[0] + answered[1]).isGreaterThanOrEqualTo(10);
-        assertThat(answered[0]).isPositive();
-        assertThat(answered[1]).isPositive();
+        if (dpExtra.isEmpty()) {
+            // Leases: a burst on one data plane takes a share, not the whole budget. (Redis is exact, not fair: the plane
+            // whose calls reach it first may take every worst case that fits.)
+            assertThat(answered[0]).isPositive();
+            assertThat(answered[1]).isPositive();
+        }
         assertThat(upstream.received()).hasSize(answered[0] + answered[1]);
 
         // The leases come home (unused ones expire, the data planes give them back): the control plane's figure is exactly what was spent.
