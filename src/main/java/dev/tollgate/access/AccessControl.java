@@ -92,6 +92,8 @@ public final class AccessControl implements AutoCloseable {
     private final LedgerSpool spool;
     /** The model a request's model name is priced as (a routed alias prices as its first deployment's model). */
     private volatile java.util.function.UnaryOperator<String> pricingModel = m -> m;
+    /** Without a database: what a budget spent in a period, from elsewhere (null: nowhere). */
+    private volatile java.util.function.BiFunction<BudgetAccount, Long, Future<Long>> periodSource;
 
     private AccessControl(Settings s, SettingCatalog catalog, LongSupplier clock, Database db, LedgerSpool spool) {
         this.keyMode = AccessSettings.keyMode(s);
@@ -303,6 +305,19 @@ public final class AccessControl implements AutoCloseable {
         String state = redis != null ? "redis" : s.get(SharedStateSettings.LIMITS_SCOPE).equals("replica") ? "replica" : "memory";
         perReplica = state.equals("replica");
         presence = ReplicaPresence.join(db, java.nio.file.Path.of(s.get(AccessSettings.DATA_DIR)), state);
+    }
+
+    /** Counts limits and budgets in this store instead (a hybrid data plane's leases). */
+    public void useCounters(CounterStore store) {
+        counters = store;
+    }
+
+    /**
+     * Where a budget period unknown to the shared store starts from when there is no ledger here
+     * (a hybrid data plane with Redis asks its control plane): what the budget spent from the start.
+     */
+    public void periodsFrom(java.util.function.BiFunction<BudgetAccount, Long, Future<Long>> spentSince) {
+        periodSource = spentSince;
     }
 
     /** Where limits and budgets are counted (tests look). */
@@ -577,8 +592,17 @@ public final class AccessControl implements AutoCloseable {
 
     /** Reads what each budget spent in its current period from the ledger (after writing what is queued) and gives it to the store. */
     private Future<Void> startPeriods(List<BudgetAccount> accounts) {
-        if (db == null) return Future.failedFuture(new SharedStateUnavailable("no ledger to start a budget period from"));
         long now = clock.getAsLong();
+        var source = periodSource;
+        if (db == null && source != null) {
+            List<Future<Void>> all = new ArrayList<>(accounts.size());
+            for (BudgetAccount a : accounts) {
+                long start = a.budget().period().start(now);
+                all.add(source.apply(a, start).compose(nano -> counters.initPeriod(a, start, nano)));
+            }
+            return Future.all(all).mapEmpty();
+        }
+        if (db == null) return Future.failedFuture(new SharedStateUnavailable("no ledger to start a budget period from"));
         List<Future<Void>> all = new ArrayList<>(accounts.size());
         for (BudgetAccount a : accounts) {
             long start = a.budget().period().start(now);

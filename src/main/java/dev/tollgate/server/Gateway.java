@@ -74,6 +74,7 @@ public final class Gateway {
         List<Setting<?>> all = new ArrayList<>(AccessSettings.ALL);
         all.addAll(MetricsSettings.ALL);
         all.addAll(dev.tollgate.hybrid.HybridSettings.ALL);
+        all.addAll(dev.tollgate.hybrid.LeaseSettings.ALL);
         all.addAll(dev.tollgate.oidc.OidcSettings.ALL);
         return all;
     }
@@ -151,9 +152,12 @@ public final class Gateway {
             access.syncKeys(vertx, settings, env);
             ctx.dashboard().singleSignOn(dev.tollgate.oidc.OidcLogin.of(vertx, settings, clockMillis));
             if (role == HybridSettings.Role.DATA_PLANE) {
+                dev.tollgate.hybrid.BudgetsAcrossPlanes.dataPlane(vertx, settings, access, clockMillis);
                 ctx.hybrid(DataPlaneSync.start(vertx, settings, access, clockMillis), null);
             } else if (role == HybridSettings.Role.CONTROL_PLANE) {
                 ctx.hybrid(null, new SnapshotEndpoint(vertx, access, ctx.cors(), HybridSettings.travelling(settings, travellingSettings(policies))));
+                ctx.leaseEndpoint(new dev.tollgate.hybrid.LeaseEndpoint(vertx, access, ctx.cors(),
+                        settings.get(dev.tollgate.hybrid.LeaseSettings.LEASE_SECONDS) * 1000L, java.nio.file.Path.of(settings.get(AccessSettings.DATA_DIR))));
             }
         } catch (RuntimeException e) {
             vertx.close();

@@ -59,6 +59,10 @@ public final class GatewayContext {
     public Settings settings() { return settings; }
     public dev.tollgate.hybrid.DataPlaneSync dataPlane() { return dataPlane; }
     public dev.tollgate.hybrid.SnapshotEndpoint snapshotEndpoint() { return snapshotEndpoint; }
+    /** A control plane's budget calls for data planes (leases, a period's spent figure); null otherwise. */
+    private volatile dev.tollgate.hybrid.LeaseEndpoint leaseEndpoint;
+    public dev.tollgate.hybrid.LeaseEndpoint leaseEndpoint() { return leaseEndpoint; }
+    void leaseEndpoint(dev.tollgate.hybrid.LeaseEndpoint e) { this.leaseEndpoint = e; }
     void hybrid(dev.tollgate.hybrid.DataPlaneSync dataPlane, dev.tollgate.hybrid.SnapshotEndpoint snapshotEndpoint) {
         this.dataPlane = dataPlane;
         this.snapshotEndpoint = snapshotEndpoint;

@@ -229,6 +229,10 @@ final class GatewayVerticle extends VerticleBase {
             ctx.snapshotEndpoint().handle(req, requestId);
             return;
         }
+        if (ctx.leaseEndpoint() != null && dev.tollgate.hybrid.LeaseEndpoint.owns(path)) {
+            ctx.leaseEndpoint().handle(req, path, requestId);
+            return;
+        }
         if (path.startsWith("/admin/")) {
             adminApi.handle(req, path, requestId);
             return;

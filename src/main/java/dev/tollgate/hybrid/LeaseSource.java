@@ -1,0 +1,11 @@
+package dev.tollgate.hybrid;
+
+import io.vertx.core.Future;
+
+/** Where a data plane's leases come from: the control plane over HTTP, or (tests) a {@link LeaseBook} itself. */
+@FunctionalInterface
+public interface LeaseSource {
+
+    /** Asks about one budget's lease; fails when the control plane cannot be asked or refuses. */
+    Future<LeaseGrant> ask(LeaseRequest request);
+}
