@@ -265,8 +265,11 @@ if ((OPEN_STREAMS > 0)); then
         fi
         pid=$started_pid
         echo "bench: $t ($gc GC): memory with $half then $OPEN_STREAMS open streams"
-        # Warm-up: the code path loaded and compiled once, a tenth of the streams opened and closed.
-        java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$port$path" $((OPEN_STREAMS / 10)) 1 >/dev/null 2>&1 || true
+        # Warm-up: the code path loaded and compiled, half the streams opened and closed twice (with
+        # less, the JIT's code cache still grows by megabytes during the measured half).
+        for _ in 1 2; do
+            java -cp "$jar" "$bench_dir/OpenStreams.java" "http://127.0.0.1:$port$path" "$half" 1 >/dev/null 2>&1 || true
+        done
         sleep 2
         heap_half[$run]=$(live_heap_kb "$pid") # the baseline: forcing a full GC here touches neither RSS reading's difference
         open_streams "$port" "$half" "$tmp/open1-$t-$gc.txt"
@@ -331,7 +334,7 @@ fi
             echo "What one open stream needs, $t: $need."
         done
         echo
-        echo "Per open stream = (with $OPEN_STREAMS open − with $half open) ÷ $half, after a warm-up of $((OPEN_STREAMS / 10)) streams opened and closed." \
+        echo "Per open stream = (with $OPEN_STREAMS open − with $half open) ÷ $half, after a warm-up of $half streams opened and closed twice." \
             "Live heap per open stream: what is still reachable after a full GC (jcmd GC.class_histogram) with $OPEN_STREAMS open, minus the same before any was opened, ÷ $OPEN_STREAMS. RSS also counts how far the collector grows the heap:" \
             "G1 sizes it for throughput (several times the live heap), the serial collector closer to it. default = the JVM's choice here (G1); pretouch = the same with -XX:+AlwaysPreTouch (RSS grows only when the JVM commits more memory); serial = -XX:+UseSerialGC;" \
             "fixed = -Xms768m -Xmx768m -XX:+AlwaysPreTouch (the heap resident from the start, so RSS grows only by memory outside the heap)."
