@@ -201,9 +201,13 @@ class TravellingSettingsTest {
         String keeping = "; keeping " + good.version().substring(0, 12);
 
         Map<ObjectNode, String> bad = new java.util.LinkedHashMap<>();
-        bad.put(settings("TOLLGATE_PRICES", "{\"gpt-4o-mini\":{\"input\":-1}}"), "settings: TOLLGATE_PRICES: ");
+        bad.put(settings("TOLLGATE_PRICES", "{\"gpt-4o-mini\":{\"input\":-1}}"), "settings: TOLLGATE_PRICES: prices: model ");
         bad.put(settings("TOLLGATE_MODELS", "[{\"name\":\"house\",\"deployments\":[{\"provider\":\"nosuch\",\"model\":\"x\"}]}]"),
-                "settings: TOLLGATE_MODELS[0].deployments[0].provider: ");
+                "settings: TOLLGATE_MODELS[0].deployments[0].provider: unknown provider 'nosuch' (known: openai, openai-compatible, azure, "
+                        + "azure-openai, anthropic, gemini, google)" + keeping);
+        // A credential the models list names but this data plane's environment lacks: provider keys never travel.
+        bad.put(settings("TOLLGATE_MODELS", "[{\"name\":\"house\",\"deployments\":[{\"provider\":\"anthropic\","
+                + "\"model\":\"claude-sonnet-4-5\",\"api_key_env\":\"HOUSE_ANTHROPIC_KEY\"}]}]"), "settings: TOLLGATE_MODELS[0].deployments[0].api_key_env: the environment variable HOUSE_ANTHROPIC_KEY is not set" + keeping);
         bad.put(settings("POLICY_REQUEST_WORDLIST", "\"nosuchlist:block\""),
                 "settings: POLICY_REQUEST_WORDLIST: unknown word list 'nosuchlist' (known: profanity, adult, dan, custom)" + keeping);
         bad.put(settings("LLM_API_BASE_PATH", "\"https://elsewhere.example\""), "settings: LLM_API_BASE_PATH: not a setting that travels" + keeping);
