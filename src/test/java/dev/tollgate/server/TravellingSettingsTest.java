@@ -101,7 +101,10 @@ class TravellingSettingsTest {
     }
 
     private void startDataPlane() {
-        Map<String, String> env = new HashMap<>();
+        startDataPlane(new HashMap<>());
+    }
+
+    private void startDataPlane(Map<String, String> env) {
         env.put("TOLLGATE_ROLE", "data-plane");
         env.put("TOLLGATE_CONTROL_PLANE_URL", "http://127.0.0.1:" + controlPlane.port());
         env.put("TOLLGATE_DATA_PLANE_TOKEN", TOKEN);
@@ -189,6 +192,39 @@ class TravellingSettingsTest {
         assertThat(finished.statusCode()).isEqualTo(200);
         assertThat(finished.body()).isEqualTo(ANSWER);
         assertThat(spent()).isEqualTo("0.06");
+    }
+
+    @Test
+    void theSnapshotsModelsListRoutesWithTheDataPlanesOwnCredentialAndMasksIt() throws Exception {
+        String credential = "house-credential-of-this-data-plane-0123";
+        llm.handle(req -> {
+            if (llm.lastReceived().bodyText().contains("echo the key")) {
+                FakeUpstream.json(req, 401, "{\"error\":{\"message\":\"Incorrect API key provided: " + credential + "\"}}");
+            } else {
+                FakeUpstream.json(req, 200, ANSWER);
+            }
+        });
+        Map<String, String> cp = new HashMap<>(controlPlaneSettings("forbidden", PRICES_A));
+        cp.put("TOLLGATE_MODELS", "[{\"name\":\"house\",\"deployments\":[{\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
+                + "\"base_url\":\"" + llm.baseUrl() + "\",\"api_key_env\":\"HOUSE_KEY\"}]}]");
+        served.set(snapshot(cp, key("key_a", SECRET)));
+        Map<String, String> env = new HashMap<>();
+        env.put("HOUSE_KEY", credential);
+        startDataPlane(env);
+        await(() -> dataPlane.get("/v1/models", "Authorization", "Bearer " + SECRET).body().contains("\"house\""));
+
+        HttpResponse<String> r = dataPlane.postJson("/v1/chat/completions", "{\"model\":\"house\",\"max_tokens\":10,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", "Bearer " + SECRET);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(llm.lastReceived().headers().get("Authorization")).isEqualTo("Bearer " + credential);
+        assertThat(Json.parse(llm.lastReceived().bodyText()).path("model").asText()).isEqualTo("gpt-4o-mini");
+        assertThat(spent()).isEqualTo("0.005"); // the alias priced as the model it serves, at the control plane's price
+
+        // A credential the new models list brought is masked like one read at start.
+        r = dataPlane.postJson("/v1/chat/completions", "{\"model\":\"house\",\"max_tokens\":10,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"echo the key\"}]}", "Authorization", "Bearer " + SECRET);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).doesNotContain(credential).contains(dev.tollgate.observe.SecretScrubber.MARKER);
     }
 
     @Test
