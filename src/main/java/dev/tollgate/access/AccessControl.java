@@ -48,9 +48,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
