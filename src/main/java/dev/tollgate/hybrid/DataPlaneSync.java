@@ -64,9 +64,6 @@ public final class DataPlaneSync implements AutoCloseable {
      */
     public interface SettingsLayer {
         Runnable prepare(com.fasterxml.jackson.databind.node.ObjectNode settings);
-
-        /** For a data plane whose gateway-wide settings stay its own (tests of keys alone). */
-        SettingsLayer LOCAL = settings -> () -> {};
     }
 
     private DataPlaneSync(Vertx vertx, Settings s, AccessControl access, SettingsLayer settingsLayer, String planeId, LongSupplier clock) {
