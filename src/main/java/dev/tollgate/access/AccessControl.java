@@ -48,9 +48,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -79,19 +77,14 @@ public final class AccessControl implements AutoCloseable {
     private volatile boolean perReplica;
     /** The newest updated_at of the keys loaded at start-up: where the first poll for changes starts. */
     private long newestKeyUpdate;
-    private final PriceTable prices;
-    private final Map<String, Limits> modelLimits;
-    private final Limits ipLimits;
-    private final boolean countFailed;
-    private final boolean blockUnpriced;
+    /** Prices and the limits shared by all callers: swapped whole when a data plane's control plane changes them. */
+    private volatile AccessRules rules;
     private final boolean keyInPath;
     private final ClientAddress clientAddress;
     private final Database db;
     private final Ledger ledger;
     private final TextRetention retention;
     private final LedgerSpool spool;
-    /** The model a request's model name is priced as (a routed alias prices as its first deployment's model). */
-    private volatile java.util.function.UnaryOperator<String> pricingModel = m -> m;
     /** Without a database: what a budget spent in a period, from elsewhere (null: nowhere). */
     private volatile java.util.function.BiFunction<BudgetAccount, Long, Future<Long>> periodSource;
 
@@ -102,11 +95,7 @@ public final class AccessControl implements AutoCloseable {
         this.keys = new KeyRegistry(catalog);
         this.localCounters = new LocalCounters(clock);
         this.counters = localCounters;
-        this.prices = PriceTable.builtIn().withOverrides(s.get(AccessSettings.PRICES));
-        this.modelLimits = modelLimits(s.get(AccessSettings.MODEL_LIMITS));
-        this.ipLimits = Limits.parse(s.get(AccessSettings.IP_LIMITS), AccessSettings.IP_LIMITS.key());
-        this.countFailed = s.get(AccessSettings.LIMITS_COUNT_FAILED);
-        this.blockUnpriced = s.get(AccessSettings.UNPRICED_MODELS).equals("block");
+        this.rules = AccessRules.of(s);
         this.keyInPath = s.get(AccessSettings.KEY_IN_PATH);
         this.clientAddress = ClientAddress.of(s.get(AccessSettings.TRUSTED_PROXIES));
         this.db = db;
@@ -119,7 +108,7 @@ public final class AccessControl implements AutoCloseable {
     public static List<String> validate(Settings s) {
         List<String> errors = new ArrayList<>();
         try {
-            modelLimits(s.get(AccessSettings.MODEL_LIMITS));
+            AccessRules.modelLimits(s.get(AccessSettings.MODEL_LIMITS));
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
         }
@@ -271,15 +260,6 @@ public final class AccessControl implements AutoCloseable {
         });
     }
 
-    private static Map<String, Limits> modelLimits(JsonNode node) {
-        Map<String, Limits> out = new HashMap<>();
-        if (node == null) return out;
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            out.put(e.getKey(), Limits.parse(e.getValue(), AccessSettings.MODEL_LIMITS.key() + "." + e.getKey()));
-        }
-        return out;
-    }
-
     /**
      * With {@code TOLLGATE_REDIS_URL} set, counts limits and budgets in Redis, shared by every replica
      * (this replica's memory stays the fallback of {@code TOLLGATE_SHARED_STATE_ON_ERROR=local}).
@@ -325,7 +305,13 @@ public final class AccessControl implements AutoCloseable {
         return counters;
     }
 
-    public void pricingModel(java.util.function.UnaryOperator<String> f) { this.pricingModel = f; }
+    public void pricingModel(java.util.function.UnaryOperator<String> f) { this.rules = rules.pricedAs(f); }
+
+    /** The gateway-wide rules in force now: what requests that do not bring their own are judged and priced by. */
+    public AccessRules rules() { return rules; }
+
+    /** Puts new gateway-wide rules in force (a data plane's new snapshot); requests under way keep the ones they started with. */
+    public void rules(AccessRules next) { this.rules = next; }
     public boolean keyMode() { return keyMode; }
     public boolean keyInPath() { return keyInPath; }
     public KeyRegistry keys() { return keys; }
@@ -335,7 +321,7 @@ public final class AccessControl implements AutoCloseable {
 
     /** Deletes old prompt and answer texts of request records (null without a database). */
     public TextRetention retention() { return retention; }
-    public PriceTable prices() { return prices; }
+    public PriceTable prices() { return rules.prices(); }
     public long now() { return clock.getAsLong(); }
 
     /** The client's address for per-IP limits: the connection's, or X-Forwarded-For's behind a trusted proxy. */
@@ -441,6 +427,11 @@ public final class AccessControl implements AutoCloseable {
      * answers (one round trip, more only to count a prompt exactly or to start a budget period).
      */
     public Future<Admission> admit(Exchange ex, KeyRegistry.Entry key, String clientIp, long bodyBytes) {
+        return admit(rules, ex, key, clientIp, bodyBytes);
+    }
+
+    /** As above, under the given gateway-wide rules (those the request started with). */
+    public Future<Admission> admit(AccessRules rules, Exchange ex, KeyRegistry.Entry key, String clientIp, long bodyBytes) {
         ApiKey k = key == null ? null : key.key();
         String model = ex.model();
         if (k != null && !k.allowsModel(model)) {
@@ -449,8 +440,8 @@ public final class AccessControl implements AutoCloseable {
         }
         ModelPrice price = null;
         if (model != null && priced(ex.endpoint().kind())) {
-            price = priceOf(model);
-            if (price == null && blockUnpriced) {
+            price = rules.priceOf(model);
+            if (price == null && rules.blockUnpriced()) {
                 return refused(new ApiError(403, "permission_error", "model_not_priced",
                         "Model '" + ApiError.clip(model) + "' has no price in this gateway's price table, and unpriced models are refused.", "model"));
             }
@@ -463,9 +454,9 @@ public final class AccessControl implements AutoCloseable {
         }
 
         // Pass-through with no model or IP limits: nothing to count or reserve.
-        if (k == null && modelLimits.isEmpty() && ipLimits.isEmpty()) return Future.succeededFuture(Admission.nothingHeld(price, bodyBytes));
+        if (k == null && !rules.hasModelLimits() && rules.ipLimits().isEmpty()) return Future.succeededFuture(Admission.nothingHeld(price, bodyBytes));
 
-        List<RateLimiter.Subject> subjects = subjects(k, model, clientIp);
+        List<RateLimiter.Subject> subjects = subjects(rules, k, model, clientIp);
         List<BudgetAccount> accounts = accounts(k);
         boolean needTokens = false;
         for (RateLimiter.Subject s : subjects) needTokens |= s.limits().tpm() > 0;
@@ -655,7 +646,7 @@ public final class AccessControl implements AutoCloseable {
         return false;
     }
 
-    private List<RateLimiter.Subject> subjects(ApiKey k, String model, String clientIp) {
+    private List<RateLimiter.Subject> subjects(AccessRules rules, ApiKey k, String model, String clientIp) {
         List<RateLimiter.Subject> out = new ArrayList<>(5);
         if (k != null) {
             if (!k.limits().isEmpty()) out.add(new RateLimiter.Subject("key:" + k.id(), k.limits()));
@@ -665,10 +656,10 @@ public final class AccessControl implements AutoCloseable {
             if (team != null && !team.limits().isEmpty()) out.add(new RateLimiter.Subject(team.subject(), team.limits()));
         }
         if (model != null) {
-            Limits m = modelLimits.get(model);
+            Limits m = rules.modelLimits().get(model);
             if (m != null && !m.isEmpty()) out.add(new RateLimiter.Subject("model:" + model, m));
         }
-        if (!ipLimits.isEmpty() && clientIp != null) out.add(new RateLimiter.Subject("ip:" + clientIp, ipLimits));
+        if (!rules.ipLimits().isEmpty() && clientIp != null) out.add(new RateLimiter.Subject("ip:" + clientIp, rules.ipLimits()));
         return out;
     }
 
@@ -694,12 +685,12 @@ public final class AccessControl implements AutoCloseable {
 
     /** Whether some model has rate limits of its own (TOLLGATE_MODEL_LIMITS). */
     public boolean hasModelLimits() {
-        return !modelLimits.isEmpty();
+        return rules.hasModelLimits();
     }
 
     /** The rate-limit windows a caller has, for GET /ratelimit. */
     public Future<List<WindowState>> windows(KeyRegistry.Entry key, String clientIp) {
-        return counters.windows(subjects(key == null ? null : key.key(), null, clientIp));
+        return counters.windows(subjects(rules, key == null ? null : key.key(), null, clientIp));
     }
 
     /** A caller's budgets: subject → (budget, spent, remaining), for GET /ratelimit. */
@@ -789,18 +780,12 @@ public final class AccessControl implements AutoCloseable {
 
     /** The first request number out of range for this model, or null (see {@link NumberBounds}). */
     public ApiError checkNumbers(Exchange ex) {
-        return NumberBounds.check(ex, priceOf(ex.model()));
+        return checkNumbers(rules, ex);
     }
 
-    /** The price of a request's model: its own, or for a routed alias the price of the model it serves. */
-    private ModelPrice priceOf(String model) {
-        if (model == null) return null;
-        ModelPrice p = prices.lookup(model);
-        if (p == null) {
-            String upstreamModel = pricingModel.apply(model);
-            if (upstreamModel != null && !upstreamModel.equals(model)) p = prices.lookup(upstreamModel);
-        }
-        return p;
+    /** As above, under the given gateway-wide rules. */
+    public ApiError checkNumbers(AccessRules rules, Exchange ex) {
+        return NumberBounds.check(ex, rules.priceOf(ex.model()));
     }
 
     /** Prompt tokens: counted for bodies of moderate size, bounded by the byte count beyond (a token is at least one byte). */
@@ -830,6 +815,11 @@ public final class AccessControl implements AutoCloseable {
      * upstream gave none), release limits, settle budgets, and queue its ledger row.
      */
     public void complete(Exchange ex, Admission a) {
+        complete(rules, ex, a);
+    }
+
+    /** As above, under the gateway-wide rules the request was admitted by. */
+    public void complete(AccessRules rules, Exchange ex, Admission a) {
         int status = ex.status();
         boolean ok = status >= 200 && status < 300;
         Endpoint.Kind kind = ex.endpoint().kind();
@@ -839,7 +829,7 @@ public final class AccessControl implements AutoCloseable {
         String source = charge.source();
         String model = ex.responseModel() != null ? ex.responseModel() : ex.model();
         ModelPrice price = a != null ? a.price : null;
-        if (price == null && model != null && priced(kind)) price = prices.lookup(model);
+        if (price == null && model != null && priced(kind)) price = rules.prices().lookup(model);
         long cost = 0;
         if (price != null) {
             cost = Cost.nanoUsd(price, usage);
@@ -861,7 +851,7 @@ public final class AccessControl implements AutoCloseable {
         // An answer cut short after the upstream worked on it counts like a success: it was billed.
         boolean failed = !ok && !UsageEstimate.upstreamMayBill(ex);
         long actualTokens = source.equals("none") ? (failed ? 0 : -1) : usage.inputTokens() + usage.outputTokens();
-        a.hold.settle(failed && !countFailed, actualTokens, cost);
+        a.hold.settle(failed && !rules.countFailed(), actualTokens, cost);
         if (ledger != null) {
             ApiKey k = a.key;
             RecordDetails d = RecordDetails.of(ex, System.nanoTime());

@@ -41,6 +41,15 @@ public interface SettingType<T> {
         return String.valueOf(value);
     }
 
+    /**
+     * A value as JSON that {@link #fromYaml} reads back to an equal value: how a control plane's
+     * snapshot carries settings to data planes. Types whose Java form is not their written form
+     * override it.
+     */
+    default JsonNode toJson(T value) {
+        return Json.MAPPER.valueToTree(value);
+    }
+
     static SettingType<Boolean> bool() {
         return new SettingType<>() {
             @Override public Boolean fromString(String raw) {

@@ -38,5 +38,14 @@ public final class Settings {
         return new Settings(copy);
     }
 
+    /** The same values with this one unset (read as its default again). */
+    public Settings without(Setting<?> setting) {
+        int i = setting.index;
+        if (i >= values.length || values[i] == null) return this;
+        Object[] copy = Arrays.copyOf(values, values.length);
+        copy[i] = null;
+        return new Settings(copy);
+    }
+
     private static final Object NULL = new Object();
 }

@@ -44,6 +44,7 @@ public final class DataPlaneSync implements AutoCloseable {
     private final String token;
     private final String planeId;
     private final AccessControl access;
+    private final SettingsLayer settingsLayer;
     private final SnapshotFile file;
     private final long refreshMillis;
     private final LongSupplier clock;
@@ -55,13 +56,24 @@ public final class DataPlaneSync implements AutoCloseable {
     private long lastFailureLog;
     private long refreshTimer = -1;
 
-    private DataPlaneSync(Vertx vertx, Settings s, AccessControl access, String planeId, LongSupplier clock) {
+    /**
+     * Where a snapshot's travelling settings go. {@link #prepare} checks them all (off the event
+     * loop: it may read word-list files) and builds what they make (router, prices, limits),
+     * throwing {@link IllegalArgumentException} naming the first problems; the returned action puts
+     * them in force at once, and runs only when the whole snapshot passed.
+     */
+    public interface SettingsLayer {
+        Runnable prepare(com.fasterxml.jackson.databind.node.ObjectNode settings);
+    }
+
+    private DataPlaneSync(Vertx vertx, Settings s, AccessControl access, SettingsLayer settingsLayer, String planeId, LongSupplier clock) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.base = URI.create(HybridSettings.controlPlaneUrl(s));
         this.token = HybridSettings.token(s);
         this.planeId = planeId;
         this.access = access;
+        this.settingsLayer = settingsLayer;
         this.file = new SnapshotFile(Path.of(s.get(AccessSettings.DATA_DIR)));
         this.refreshMillis = HybridSettings.refreshMillis(s);
         this.clock = clock;
@@ -73,9 +85,9 @@ public final class DataPlaneSync implements AutoCloseable {
      * Loads the saved snapshot (blocking: call at start-up, not on an event loop) and starts
      * following the control plane.
      */
-    public static DataPlaneSync start(Vertx vertx, Settings s, AccessControl access, LongSupplier clock) {
+    public static DataPlaneSync start(Vertx vertx, Settings s, AccessControl access, SettingsLayer settingsLayer, LongSupplier clock) {
         Path dataDir = Path.of(s.get(AccessSettings.DATA_DIR));
-        DataPlaneSync sync = new DataPlaneSync(vertx, s, access, planeId(dataDir), clock);
+        DataPlaneSync sync = new DataPlaneSync(vertx, s, access, settingsLayer, planeId(dataDir), clock);
         sync.loadSaved();
         sync.context.runOnContext(v -> {
             sync.poll();
@@ -171,11 +183,12 @@ public final class DataPlaneSync implements AutoCloseable {
                         kept == null ? "none (not ready)" : shortVersion(kept));
                 return Future.failedFuture(new Refused("rejected snapshot: " + why));
             }
-            Snapshot s = ar.result();
+            Checked c = ar.result();
+            Snapshot s = c.snapshot();
             Snapshot before = current;
             confirmedAt = clock.getAsLong();
             if (before != null && before.version().equals(s.version())) return Future.succeededFuture();
-            apply(s);
+            apply(c);
             LOG.info("data plane {}: snapshot {} in use ({} keys)", planeId, shortVersion(s), s.keys().size());
             vertx.executeBlocking(() -> {
                 file.save(s);
@@ -185,11 +198,16 @@ public final class DataPlaneSync implements AutoCloseable {
         });
     }
 
+    /** A snapshot that passed every check, and what puts its gateway-wide settings in force. */
+    private record Checked(Snapshot snapshot, Runnable settings) {}
+
     /**
      * Every key's settings must mean something to this data plane (a setting of a policy it does
-     * not have, from a newer control plane, say): otherwise the whole snapshot is refused, never half applied.
+     * not have, from a newer control plane, say), and so must the gateway-wide settings (a models
+     * list naming a provider or credential this data plane lacks, a bad price): otherwise the
+     * whole snapshot is refused, never half applied.
      */
-    private Snapshot checked(Snapshot s) {
+    private Checked checked(Snapshot s) {
         for (dev.tollgate.keys.ApiKey k : s.keys()) {
             try {
                 dev.tollgate.access.KeySettings.parse(k.settings(), access.keys().catalog());
@@ -197,10 +215,17 @@ public final class DataPlaneSync implements AutoCloseable {
                 throw new Snapshot.Invalid("key " + k.id() + ": " + e.getMessage());
             }
         }
-        return s;
+        try {
+            return new Checked(s, settingsLayer.prepare(s.settings()));
+        } catch (IllegalArgumentException e) {
+            throw new Snapshot.Invalid("settings: " + e.getMessage());
+        }
     }
 
-    private synchronized void apply(Snapshot s) {
+    /** The gateway-wide settings first: a key that arrives with them may rely on a price or a model they bring. */
+    private synchronized void apply(Checked c) {
+        Snapshot s = c.snapshot();
+        c.settings().run();
         access.replaceKeys(s.keys(), s.principals());
         current = s;
     }

@@ -87,9 +87,14 @@ public final class HybridSettings {
     public static ObjectNode travelling(Settings s, List<Setting<?>> travelling) {
         ObjectNode o = Json.object();
         for (Setting<?> st : travelling) {
-            if (!st.secret() && s.isSet(st)) o.set(st.key(), Json.MAPPER.valueToTree(s.get(st)));
+            if (!st.secret() && s.isSet(st)) o.set(st.key(), json(st, s));
         }
         return o;
+    }
+
+    private static <T> com.fasterxml.jackson.databind.JsonNode json(Setting<T> st, Settings s) {
+        T value = s.get(st);
+        return value == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : st.type().toJson(value);
     }
 
     /** Problems of the role's settings, each naming the setting to give. */

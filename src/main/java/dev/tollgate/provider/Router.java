@@ -48,7 +48,14 @@ public final class Router {
 
     /** Builds the routes; credentials are read through {@code env} (variable name → value). Errors name the entry. */
     public static Router of(Settings s, Function<String, String> env, LongSupplier clock) {
-        DeploymentHealth health = new DeploymentHealth(s.get(RoutingSettings.CIRCUIT_FAILURES), s.get(RoutingSettings.CIRCUIT_COOLDOWN_MS), clock);
+        return of(s, env, new DeploymentHealth(s.get(RoutingSettings.CIRCUIT_FAILURES), s.get(RoutingSettings.CIRCUIT_COOLDOWN_MS), clock));
+    }
+
+    /**
+     * As above, sharing the circuit breakers of an earlier router (a data plane's new models list):
+     * a deployment that stays keeps its state, since breakers are kept by deployment id.
+     */
+    public static Router of(Settings s, Function<String, String> env, DeploymentHealth health) {
         // The seeds' Azure resource, when set, takes unlisted models instead of LLM_API_BASE_PATH.
         Deployment seedAzure = Azure.SPEC.seedDefault(s);
         Deployment fallbackDefault = seedAzure != null ? seedAzure : OpenAi.SPEC.defaultDeployment(s);

@@ -42,6 +42,8 @@ import java.util.function.LongSupplier;
 /** A running gateway: start it from settings, ask its port, stop it gracefully. */
 public final class Gateway {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("tollgate");
+
     private final Vertx vertx;
     private final GatewayContext ctx;
     private final List<GatewayVerticle> verticles;
@@ -62,7 +64,7 @@ public final class Gateway {
     }
 
     /** Gateway-wide settings a control plane's snapshot carries: the policies', prices, limits shared by all callers, the models list. */
-    private static List<Setting<?>> travellingSettings(List<Policy> policies) {
+    static List<Setting<?>> travellingSettings(List<Policy> policies) {
         List<Setting<?>> all = new ArrayList<>(Policies.settingsOf(policies));
         all.addAll(List.of(AccessSettings.PRICES, AccessSettings.UNPRICED_MODELS, AccessSettings.MODEL_LIMITS, AccessSettings.IP_LIMITS,
                 AccessSettings.LIMITS_COUNT_FAILED, dev.tollgate.provider.RoutingSettings.MODELS));
@@ -112,9 +114,12 @@ public final class Gateway {
 
     private static Future<Gateway> startTraced(Settings configured, List<Policy> policies, LongSupplier clockMillis, Function<String, String> env,
                                                Tracing tracing) {
-        // A data plane is always in key mode and never has an admin API.
-        Settings settings = HybridSettings.role(configured) == HybridSettings.Role.DATA_PLANE
-                ? HybridSettings.dataPlaneSettings(configured) : configured;
+        // A data plane is always in key mode and never has an admin API; its gateway-wide settings come from the snapshot.
+        boolean dataPlane = HybridSettings.role(configured) == HybridSettings.Role.DATA_PLANE;
+        List<Setting<?>> travelling = travellingSettings(policies);
+        List<String> ignoredHere = dataPlane ? TravellingSettings.setLocally(configured, travelling) : List.of();
+        Settings settings = dataPlane
+                ? TravellingSettings.withoutTravelling(HybridSettings.dataPlaneSettings(configured), travelling) : configured;
         SettingCatalog catalog = SettingCatalog.of(gatewaySettings(), Providers.settings(), Policies.settingsOf(policies));
         TokenCounter.warmUp(); // on the caller's thread: never built on an event loop by a first request
         ApiDocs.get(); // /openapi.json and /docs, read once, here rather than on an event loop
@@ -133,10 +138,7 @@ public final class Gateway {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        access.pricingModel(m -> {
-            ModelRoute r = router.route(m);
-            return r == null ? m : r.deployments().get(0).pricedModel();
-        });
+        access.pricingModel(pricing(router));
         List<String> secrets = secrets(settings, catalog, router);
         SecretScrubber.registerForLogs(secrets);
         GatewayMetrics metrics = metrics(settings, access, router);
@@ -153,7 +155,12 @@ public final class Gateway {
             ctx.dashboard().singleSignOn(dev.tollgate.oidc.OidcLogin.of(vertx, settings, clockMillis));
             if (role == HybridSettings.Role.DATA_PLANE) {
                 dev.tollgate.hybrid.BudgetsAcrossPlanes.dataPlane(vertx, settings, access, clockMillis);
-                ctx.hybrid(DataPlaneSync.start(vertx, settings, access, clockMillis), null);
+                if (!ignoredHere.isEmpty()) {
+                    LOG.warn("data plane: {} set here {} ignored: the control plane's snapshot sets the gateway-wide settings",
+                            String.join(", ", ignoredHere), ignoredHere.size() == 1 ? "is" : "are");
+                }
+                TravellingSettings layer = new TravellingSettings(ctx, settings, travelling, catalog, policies, env, metrics, secrets);
+                ctx.hybrid(DataPlaneSync.start(vertx, settings, access, layer, clockMillis), null);
             } else if (role == HybridSettings.Role.CONTROL_PLANE) {
                 ctx.hybrid(null, new SnapshotEndpoint(vertx, access, ctx.cors(), HybridSettings.travelling(settings, travellingSettings(policies))));
                 ctx.leaseEndpoint(new dev.tollgate.hybrid.LeaseEndpoint(vertx, access, ctx.cors(),
@@ -202,6 +209,14 @@ public final class Gateway {
                     metrics.close();
                     return Future.failedFuture(err);
                 }));
+    }
+
+    /** How a model name is priced: a routed alias as its first deployment's model. */
+    static java.util.function.UnaryOperator<String> pricing(Router router) {
+        return m -> {
+            ModelRoute r = router.route(m);
+            return r == null ? m : r.deployments().get(0).pricedModel();
+        };
     }
 
     /** The metrics (or none), with the gauges read at each scrape: circuits, the ledger, budgets. */

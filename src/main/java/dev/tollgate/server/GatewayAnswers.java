@@ -57,7 +57,7 @@ final class GatewayAnswers {
     void listModels() {
         proxy.ex.status(200);
         gatewayAnswerHeaders();
-        Replies.json(proxy.req, 200, Json.toString(ModelList.of(proxy.ctx.router(), proxy.key == null ? null : proxy.key.key())));
+        Replies.json(proxy.req, 200, Json.toString(ModelList.of(proxy.gen.router(), proxy.key == null ? null : proxy.key.key())));
         proxy.finish();
     }
 

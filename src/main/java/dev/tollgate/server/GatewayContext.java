@@ -27,9 +27,10 @@ public final class GatewayContext {
     private final RetryPolicy retryPolicy;
     private final Cors cors;
     private final AccessControl access;
-    private final Router router;
+    /** The gateway-wide configuration requests start with; replaced whole on a data plane (see {@link ConfigGeneration}). */
+    private volatile ConfigGeneration generation;
     private final Providers providers;
-    private final SecretScrubber scrubber;
+    private volatile SecretScrubber scrubber;
     private final GatewayMetrics metrics;
     private final Tracing tracing;
     private final dev.tollgate.ui.Dashboard dashboard;
@@ -45,7 +46,7 @@ public final class GatewayContext {
         this.access = access;
         this.tracing = tracing;
         this.scrubber = scrubber;
-        this.router = router;
+        this.generation = new ConfigGeneration(settings, router, access.rules());
         this.providers = new Providers(settings);
         this.settings = settings;
         this.chain = chain;
@@ -56,7 +57,22 @@ public final class GatewayContext {
         this.dashboard = new dev.tollgate.ui.Dashboard(access, cors); // reads its files from the jar once, here
     }
 
+    /** The settings this gateway was started with (its own: ports, timeouts, credentials; see {@link #generation}). */
     public Settings settings() { return settings; }
+
+    /** The gateway-wide configuration in force now: a request reads it once, at its start. */
+    public ConfigGeneration generation() { return generation; }
+
+    /**
+     * Puts a new configuration in force (a data plane's new snapshot): requests under way finish
+     * with the one they started with. The scrubber learns the new generation's credentials first,
+     * so none of them can reach a response or log line unmasked.
+     */
+    void generation(ConfigGeneration next, SecretScrubber scrubber) {
+        this.scrubber = scrubber;
+        access.rules(next.rules());
+        this.generation = next;
+    }
     public dev.tollgate.hybrid.DataPlaneSync dataPlane() { return dataPlane; }
     public dev.tollgate.hybrid.SnapshotEndpoint snapshotEndpoint() { return snapshotEndpoint; }
     /** A control plane's budget calls for data planes (leases, a period's spent figure); null otherwise. */
@@ -75,7 +91,8 @@ public final class GatewayContext {
     public AccessControl access() { return access; }
     /** The browser dashboard at /ui and its sessions, shared by every event loop. */
     public dev.tollgate.ui.Dashboard dashboard() { return dashboard; }
-    public Router router() { return router; }
+    /** The models list's router in force now. */
+    public Router router() { return generation.router(); }
     public Providers providers() { return providers; }
     /** Masks the gateway's credentials in upstream error bodies and error events. */
     public SecretScrubber scrubber() { return scrubber; }

@@ -300,7 +300,7 @@ final class GatewayVerticle extends VerticleBase {
 
     private Exchange exchange(HttpServerRequest req, Endpoint endpoint, String requestId, boolean clientSentId) {
         return new Exchange(req.method().name(), endpoint, requestId, clientSentId,
-                HeaderOverrides.control(req.headers(), "trace-id"), ctx.settings());
+                HeaderOverrides.control(req.headers(), "trace-id"), ctx.generation().settings());
     }
 
     /** Refuses a request before routing; it still gets its request log line. */

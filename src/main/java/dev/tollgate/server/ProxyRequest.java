@@ -41,6 +41,8 @@ final class ProxyRequest {
 
     final EventLoopResources loop;
     final GatewayContext ctx;
+    /** The gateway-wide configuration this request started with, kept to its end (a data plane may swap in a new one meanwhile). */
+    final ConfigGeneration gen;
     final HttpServerRequest req;
     final HttpServerResponse resp;
     final Exchange ex;
@@ -69,6 +71,7 @@ final class ProxyRequest {
     ProxyRequest(EventLoopResources loop, GatewayContext ctx, HttpServerRequest req, Exchange ex, String pathAndQuery, String pathKey) {
         this.loop = loop;
         this.ctx = ctx;
+        this.gen = ctx.generation();
         this.req = req;
         this.resp = req.response();
         this.ex = ex;
@@ -110,7 +113,7 @@ final class ProxyRequest {
 
     /** Continues once the caller's key is known (null in pass-through mode). */
     private void proceed(AccessControl.Auth auth) {
-        Settings base = ctx.settings();
+        Settings base = gen.settings();
         if (auth != null) {
             if (auth.error() != null) {
                 fail(auth.error());
@@ -144,7 +147,7 @@ final class ProxyRequest {
     ModelGate.Rules modelRules(Settings effective) {
         List<String> allowList = effective.get(ModelRulesPolicy.ALLOWED_MODELS);
         boolean modelRules = !allowList.isEmpty() || !effective.get(ModelRulesPolicy.DISABLED_MODELS).isEmpty();
-        return new ModelGate.Rules(modelRules, !allowList.isEmpty(), ctx.access().budgeted(apiKey()), ctx.access().hasModelLimits());
+        return new ModelGate.Rules(modelRules, !allowList.isEmpty(), ctx.access().budgeted(apiKey()), gen.rules().hasModelLimits());
     }
 
     /** The caller's Tollgate key, or null in pass-through mode. */
@@ -218,7 +221,7 @@ final class ProxyRequest {
             if (!presented.isEmpty()) ex.errorMessage(SecretScrubber.of(presented).scrub(ex.errorMessage()));
         }
         try {
-            ctx.access().complete(ex, admission);
+            ctx.access().complete(gen.rules(), ex, admission);
         } catch (RuntimeException e) {
             LOG.error("accounting failed for request {}: {}", ex.requestId(), e.toString());
         }

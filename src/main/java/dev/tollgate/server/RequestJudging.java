@@ -26,12 +26,12 @@ final class RequestJudging {
 
     void run(Buffer rawBody) {
         ApiError judged = ModelGate.check(proxy.ex, proxy.apiKey(), proxy.rules);
-        if (judged == null) judged = proxy.ctx.access().checkNumbers(proxy.ex);
+        if (judged == null) judged = proxy.ctx.access().checkNumbers(proxy.gen.rules(), proxy.ex);
         if (judged != null) {
             proxy.fail(judged);
             return;
         }
-        Future<Admission> admitted = proxy.ctx.access().admit(proxy.ex, proxy.key, proxy.clientIp(), rawBody == null ? 0 : rawBody.length());
+        Future<Admission> admitted = proxy.ctx.access().admit(proxy.gen.rules(), proxy.ex, proxy.key, proxy.clientIp(), rawBody == null ? 0 : rawBody.length());
         if (admitted.isComplete()) {
             admitted(admitted, rawBody); // counters in memory: no hop
         } else {

@@ -38,7 +38,7 @@ final class RequestReader {
         boolean hasBody = length > 0 || (length == -1 && bodyWithoutLength());
         if (!hasBody) {
             proxy.bodyRead = true;
-            if (proxy.req.method() == HttpMethod.GET && proxy.ex.endpoint().apiPath().equals("/models") && proxy.ctx.router().routed()) {
+            if (proxy.req.method() == HttpMethod.GET && proxy.ex.endpoint().apiPath().equals("/models") && proxy.gen.router().routed()) {
                 proxy.ownAnswers.listModels();
                 return;
             }

@@ -46,15 +46,15 @@ final class UpstreamAttempts {
             return;
         }
         if (azureResource != null) {
-            Deployment d = proxy.ctx.router().headerAzure(azureResource.trim(), azureDeployment == null ? null : azureDeployment.trim());
+            Deployment d = proxy.gen.router().headerAzure(azureResource.trim(), azureDeployment == null ? null : azureDeployment.trim());
             if (d == null) {
                 proxy.fail(new ApiError(403, "permission_error", "azure_resource_not_allowed", "The Azure resource named in the "
                         + "x-tollgate-azure-resource header is not in this gateway's allow-list (TOLLGATE_AZURE_RESOURCES).", null));
                 return;
             }
             attempts = List.of(d);
-        } else if (proxy.ctx.router().routed()) {
-            Router.Plan plan = proxy.ctx.router().plan(proxy.ex.model());
+        } else if (proxy.gen.router().routed()) {
+            Router.Plan plan = proxy.gen.router().plan(proxy.ex.model());
             if (plan.attempts().isEmpty()) {
                 proxy.fail(new ApiError(404, ApiError.INVALID_REQUEST, "model_not_found", "The model '" + ApiError.clip(proxy.ex.model())
                         + "' does not exist or you do not have access to it.", "model"));
@@ -82,7 +82,7 @@ final class UpstreamAttempts {
 
     /** Tries the next deployment that may take a request now; false when none is left. */
     boolean nextAttempt() {
-        DeploymentHealth health = proxy.ctx.router().health();
+        DeploymentHealth health = proxy.gen.router().health();
         while (attemptIndex < attempts.size()) {
             Deployment d = attempts.get(attemptIndex++);
             boolean last = attemptIndex >= attempts.size();
@@ -156,7 +156,7 @@ final class UpstreamAttempts {
                 if (up.statusCode() >= 400) callError = Integer.toString(up.statusCode());
                 if (d != null) {
                     boolean failed = RetryPolicy.retryableStatus(up.statusCode());
-                    if (failed) proxy.ctx.router().health().failure(d); else proxy.ctx.router().health().success(d);
+                    if (failed) proxy.gen.router().health().failure(d); else proxy.gen.router().health().success(d);
                     proxy.ex.attempt(d.id(), Integer.toString(up.statusCode()));
                     if (failed && canFallBack()) {
                         // Read and drop this deployment's failure; nothing has reached the caller yet.
@@ -172,7 +172,7 @@ final class UpstreamAttempts {
             UpstreamCall.Failure f = ar.cause() instanceof UpstreamCall.CallFailed cf ? cf.failure : UpstreamCall.Failure.UNREACHABLE;
             callError = f == UpstreamCall.Failure.TIMEOUT ? "timeout" : f == UpstreamCall.Failure.CANCELLED ? "cancelled" : "unreachable";
             if (d != null && f != UpstreamCall.Failure.CANCELLED) {
-                proxy.ctx.router().health().failure(d);
+                proxy.gen.router().health().failure(d);
                 proxy.ex.attempt(d.id(), callError);
                 if (canFallBack() && fellBack(d, start, callError)) return;
             }
@@ -193,8 +193,8 @@ final class UpstreamAttempts {
      */
     void countTokens(Buffer body) {
         List<Deployment> planned = List.of();
-        if (proxy.ctx.router().routed() && HeaderOverrides.control(proxy.req.headers(), "azure-resource") == null) {
-            planned = proxy.ctx.router().plan(proxy.ex.model()).attempts();
+        if (proxy.gen.router().routed() && HeaderOverrides.control(proxy.req.headers(), "azure-resource") == null) {
+            planned = proxy.gen.router().plan(proxy.ex.model()).attempts();
             if (planned.isEmpty()) {
                 callUpstream(body); // the model_not_found refusal, as for /v1/messages
                 return;

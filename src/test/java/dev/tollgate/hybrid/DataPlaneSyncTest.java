@@ -67,7 +67,7 @@ class DataPlaneSyncTest {
                 "TOLLGATE_DATA_PLANE_TOKEN", TOKEN, "TOLLGATE_DATA_DIR", dir.toString()));
         Settings s = HybridSettings.dataPlaneSettings(new ConfigLoader(Gateway.catalog()).load(null, env).settings());
         access = AccessControl.withoutDatabase(s, Gateway.catalog(), System::currentTimeMillis);
-        sync = DataPlaneSync.start(vertx, s, access, System::currentTimeMillis);
+        sync = DataPlaneSync.start(vertx, s, access, settings -> () -> {} /* keys alone: the settings are TravellingSettingsTest's */, System::currentTimeMillis);
     }
 
     /** The version a served body claims, unchecked (a damaged one too). */

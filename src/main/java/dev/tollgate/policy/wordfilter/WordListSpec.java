@@ -66,6 +66,14 @@ public record WordListSpec(Map<String, Finding.Action> actions) {
                 return new WordListSpec(Collections.unmodifiableMap(out));
             }
 
+            /** The mapping form, {@code {"profanity":"block"}}: what {@link #fromYaml} reads. */
+            @Override
+            public JsonNode toJson(WordListSpec value) {
+                com.fasterxml.jackson.databind.node.ObjectNode o = dev.tollgate.json.Json.object();
+                value.actions().forEach((list, action) -> o.put(list, action.name().toLowerCase(Locale.ROOT)));
+                return o;
+            }
+
             private void put(Map<String, Finding.Action> out, String name, String action) {
                 String n = name.trim().toLowerCase(Locale.ROOT);
                 String a = action.trim().toLowerCase(Locale.ROOT);
