@@ -153,11 +153,18 @@ public final class Gateway {
             ctx.dashboard().singleSignOn(dev.tollgate.oidc.OidcLogin.of(vertx, settings, clockMillis));
             if (role == HybridSettings.Role.DATA_PLANE) {
                 dev.tollgate.hybrid.BudgetsAcrossPlanes.dataPlane(vertx, settings, access, clockMillis);
-                ctx.hybrid(DataPlaneSync.start(vertx, settings, access, clockMillis), null);
+                // Usage goes home: rows to the spool and on to the control plane (closed with access control).
+                dev.tollgate.hybrid.UsageShipper shipper = dev.tollgate.hybrid.UsageShipper.start(vertx, settings, clockMillis);
+                access.sendRowsTo(shipper);
+                DataPlaneSync sync = DataPlaneSync.start(vertx, settings, access, clockMillis);
+                sync.reportRowsWaiting(shipper::waiting);
+                ctx.hybrid(sync, null);
             } else if (role == HybridSettings.Role.CONTROL_PLANE) {
-                ctx.hybrid(null, new SnapshotEndpoint(vertx, access, ctx.cors(), HybridSettings.travelling(settings, travellingSettings(policies))));
+                SnapshotEndpoint snapshots = new SnapshotEndpoint(vertx, access, ctx.cors(), HybridSettings.travelling(settings, travellingSettings(policies)));
+                ctx.hybrid(null, snapshots);
                 ctx.leaseEndpoint(new dev.tollgate.hybrid.LeaseEndpoint(vertx, access, ctx.cors(),
                         settings.get(dev.tollgate.hybrid.LeaseSettings.LEASE_SECONDS) * 1000L, java.nio.file.Path.of(settings.get(AccessSettings.DATA_DIR))));
+                ctx.usageEndpoint(new dev.tollgate.hybrid.UsageEndpoint(vertx, access, ctx.cors(), snapshots));
             }
         } catch (RuntimeException e) {
             vertx.close();
