@@ -36,6 +36,8 @@ final class UsageSpool implements AutoCloseable {
     private final Path file;
     private final Path sent;
     private final FileChannel lockChannel;
+    /** {@link #COMPACT_BYTES}; tests make it small. */
+    long compactAt = COMPACT_BYTES;
     /** Byte offset of the first row not acknowledged. */
     private long head;
     /** Byte length of the complete rows in the file. */
@@ -199,7 +201,7 @@ final class UsageSpool implements AutoCloseable {
         }
         rows -= b.lines();
         head = b.to();
-        if (head >= COMPACT_BYTES) compact();
+        if (head >= compactAt) compact();
         else writeSent(head);
     }
 
