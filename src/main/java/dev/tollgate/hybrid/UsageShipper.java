@@ -95,9 +95,13 @@ public final class UsageShipper implements AccessControl.RowSink {
         UsageShipper shipper = new UsageShipper(vertx, URI.create(HybridSettings.controlPlaneUrl(s)), HybridSettings.token(s),
                 DataPlaneSync.planeId(dir), spool, s.get(AccessSettings.LEDGER_QUEUE_SIZE), clock);
         if (spool.size() > 0) LOG.info("data plane {}: {} usage rows from before the restart wait in {}", shipper.planeId, spool.size(), spool.file());
-        long every = s.get(AccessSettings.LEDGER_FLUSH_MS);
-        shipper.worker.scheduleWithFixedDelay(shipper::tick, 0, every, TimeUnit.MILLISECONDS);
+        shipper.run(s.get(AccessSettings.LEDGER_FLUSH_MS));
         return shipper;
+    }
+
+    /** Spools and sends every {@code everyMs}. */
+    void run(long everyMs) {
+        worker.scheduleWithFixedDelay(this::tick, 0, everyMs, TimeUnit.MILLISECONDS);
     }
 
     /** Queues a request's row; never blocks. False when the queue was full and the row was dropped (counted, logged). */
