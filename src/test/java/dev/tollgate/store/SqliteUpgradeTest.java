@@ -73,7 +73,7 @@ class SqliteUpgradeTest {
             assertThat(again.read(c -> UsageQueries.report(c, UsageQueries.GroupBy.KEY, 0, Long.MAX_VALUE, Map.of())).join())
                     .containsExactly(new UsageQueries.Row("key_000000000000000000000001", 3, 1_010, 100, 55, 0, 182_000));
         }
-        assertThat(history(file)).hasSize(5);
+        assertThat(history(file)).hasSize(6);
     }
 
     private static List<String> history(Path file) throws Exception {
