@@ -18,10 +18,7 @@ final class DataPlaneRows {
     /** A data plane's figures. */
     record Counts(long waiting, long received) {}
 
-    /**
-     * In the transaction that stored a batch: adds what was new to the ledger and sets what still
-     * waits. A data plane not seen before (its first contact is a usage post) gets its record here.
-     */
+    /** Last in the transaction that stored a batch ({@link #lock} made the record): adds what was new to the ledger, sets what still waits. */
     static void received(Connection c, String planeId, String tokenId, String version, int stored, long waiting, long now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE data_planes SET rows_received = rows_received + ?, rows_waiting = ?, "
@@ -32,17 +29,30 @@ final class DataPlaneRows {
             ps.setString(4, version);
             ps.setLong(5, now);
             ps.setString(6, planeId);
-            if (ps.executeUpdate() > 0) return;
+            ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO data_planes (id, token_id, version, snapshot_version, first_contact, "
-                + "last_contact, rows_waiting, rows_received) VALUES (?, ?, ?, '', ?, ?, ?, ?)")) {
+    }
+
+    /**
+     * First in the transaction that stores a batch: makes sure the data plane has a record and locks
+     * it, so that the same batch stored twice at once (a retry reaching another control-plane
+     * replica) waits for the first and then finds its rows stored, rather than counting them in the
+     * rollups twice.
+     */
+    static void lock(Connection c, String planeId, String tokenId, String version, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(dev.tollgate.store.SqlDialect.of(c).insertUnlessPresent("data_planes",
+                "id, token_id, version, snapshot_version, first_contact, last_contact", "id"))) {
             ps.setString(1, planeId);
             ps.setString(2, tokenId);
             ps.setString(3, version);
-            ps.setLong(4, now);
+            ps.setString(4, "");
             ps.setLong(5, now);
-            ps.setLong(6, waiting);
-            ps.setLong(7, stored);
+            ps.setLong(6, now);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE data_planes SET last_contact = ? WHERE id = ?")) {
+            ps.setLong(1, now);
+            ps.setString(2, planeId);
             ps.executeUpdate();
         }
     }

@@ -95,8 +95,10 @@ public final class UsageEndpoint {
                        List<LedgerRow> rows, Long waiting, long now) {
         // What still waits once this batch is stored: the data plane counted the batch among its waiting rows.
         long after = waiting == null ? -1 : Math.max(0, waiting - rows.size());
-        access.ledger().storeReceived(rows, planeId, (c, stored) -> DataPlaneRows.received(c, planeId, tokenId, version, stored,
-                Math.max(0, after), now)).whenComplete((stored, err) -> context.runOnContext(v -> {
+        access.ledger().storeReceived(rows, planeId, c -> {
+            DataPlaneRows.lock(c, planeId, tokenId, version, now);
+            return null;
+        }, (c, stored) -> DataPlaneRows.received(c, planeId, tokenId, version, stored, Math.max(0, after), now)).whenComplete((stored, err) -> context.runOnContext(v -> {
             if (err != null) {
                 Replies.error(req, cors, requestId, unavailable(), false);
                 return;

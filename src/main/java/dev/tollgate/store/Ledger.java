@@ -205,10 +205,14 @@ public final class Ledger implements AutoCloseable {
      * Stores rows a data plane sent, on the store writer, and completes once they are committed:
      * rows whose id the ledger holds already (a batch sent again after its answer was lost) are
      * skipped, the rest written with their rollups and texts, attributed to {@code dataPlaneId}, in
-     * one transaction with {@code alongside}. Completes with how many rows were new.
+     * one transaction that runs {@code first} before and {@code alongside} after them. Completes
+     * with how many rows were new. {@code first} should lock what serialises two writes of the same
+     * batch (the data plane's record): then which rows are new is exact also between processes.
      */
-    public java.util.concurrent.CompletableFuture<Integer> storeReceived(List<LedgerRow> rows, String dataPlaneId, Alongside alongside) {
+    public java.util.concurrent.CompletableFuture<Integer> storeReceived(List<LedgerRow> rows, String dataPlaneId, Database.Work<?> first,
+                                                                         Alongside alongside) {
         return db.write(c -> {
+            first.run(c);
             int stored = insert(c, rows, true, dataPlaneId);
             alongside.run(c, stored);
             return stored;
