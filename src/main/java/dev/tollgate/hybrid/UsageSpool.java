@@ -94,9 +94,12 @@ final class UsageSpool implements AutoCloseable {
         end = 0;
         rows = 0;
         if (!Files.exists(file)) {
+            // An offset without its spool is stale: kept, it would skip the head of the next spool.
+            Files.deleteIfExists(sent);
             head = 0;
             return;
         }
+        long saved = head;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             if (head < 0 || head > size) head = 0;
@@ -121,6 +124,7 @@ final class UsageSpool implements AutoCloseable {
             }
         }
         if (head > end) head = 0;
+        if (head != saved) Files.deleteIfExists(sent); // it did not fit this file: everything is sent again (stored once)
     }
 
     Path file() {

@@ -117,6 +117,24 @@ class UsageSpoolTest {
     }
 
     @Test
+    void anOffsetThatDoesNotFitItsSpoolIsDroppedAndEverythingSentAgain() throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(UsageSpool.SENT), "5000\n");
+        try (UsageSpool s = UsageSpool.open(dir)) { // no spool: the offset is stale
+            assertThat(dir.resolve(UsageSpool.SENT)).doesNotExist();
+            s.append(rows(0, 40));
+        }
+        try (UsageSpool s = UsageSpool.open(dir)) {
+            assertThat(s.peek(100, 1 << 20).rows()).isEqualTo(rows(0, 40));
+        }
+        Files.writeString(dir.resolve(UsageSpool.SENT), "999999\n");
+        try (UsageSpool s = UsageSpool.open(dir)) { // past the end of the spool
+            assertThat(s.size()).isEqualTo(40);
+            assertThat(dir.resolve(UsageSpool.SENT)).doesNotExist();
+        }
+    }
+
+    @Test
     void oneDataPlaneAtATimeOwnsTheDirectory() throws IOException {
         try (UsageSpool s = UsageSpool.open(dir)) {
             assertThatThrownBy(() -> UsageSpool.open(dir)).isInstanceOf(IOException.class)
