@@ -124,6 +124,16 @@ public final class UsageShipper implements AccessControl.RowSink {
         return spooled + queue.size();
     }
 
+    /** Rows queued in memory, not yet in the spool. */
+    public int queued() {
+        return queue.size();
+    }
+
+    /** Rows in the spool, not yet acknowledged by the control plane. */
+    public int spooled() {
+        return spooled;
+    }
+
     public long dropped() {
         return dropped.get();
     }

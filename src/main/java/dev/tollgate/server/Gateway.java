@@ -156,6 +156,7 @@ public final class Gateway {
                 // Usage goes home: rows to the spool and on to the control plane (closed with access control).
                 dev.tollgate.hybrid.UsageShipper shipper = dev.tollgate.hybrid.UsageShipper.start(vertx, settings, clockMillis);
                 access.sendRowsTo(shipper);
+                metrics.ledger(shipper::queued, shipper::dropped, shipper::spooled); // the same gauges: rows on their way home
                 DataPlaneSync sync = DataPlaneSync.start(vertx, settings, access, clockMillis);
                 sync.reportRowsWaiting(shipper::waiting);
                 ctx.hybrid(sync, null);

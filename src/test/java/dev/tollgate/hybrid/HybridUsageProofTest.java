@@ -112,10 +112,16 @@ class HybridUsageProofTest {
         traffic(dp2, key, "a2-", 20, sent2);
         awaitResponse(() -> Files.exists(dir.resolve("dp1").resolve(SnapshotFile.NAME)), b -> b);
         awaitResponse(() -> Files.exists(dir.resolve("dp2").resolve(SnapshotFile.NAME)), b -> b);
+        // With the control plane up, rows go home as they are made.
+        awaitJson(() -> Json.parse(admin("GET", "/admin/v1/dataplanes", null).body()), p -> byId(p).get(plane1).path("rows_received").asLong() == 20
+                && byId(p).get(plane2).path("rows_received").asLong() == 20);
         cp.stop();
 
         traffic(dp1, key, "b1-", 30, sent1);
         traffic(dp2, key, "b2-", 30, sent2);
+        // The data plane's own /metrics shows the rows waiting in its spool.
+        awaitResponse(() -> send(HttpRequest.newBuilder(URI.create(dp2.url("/metrics"))).GET().build()),
+                r -> r.body().contains("\ntollgate_ledger_spooled_rows 30.0\n"));
         awaitResponse(() -> Files.exists(dir.resolve("dp1").resolve(UsageSpool.NAME)), b -> b);
         dp1.stop(); // restarted while the control plane is down: serves from its saved snapshot, its rows wait in its spool
         dp1 = GatewayProcess.start(dataPlaneEnv("dp1"), dir, "dp1");
@@ -178,12 +184,6 @@ class HybridUsageProofTest {
         Map<String, JsonNode> out = new HashMap<>();
         for (JsonNode p : list.path("data")) out.put(p.path("id").asText(), p);
         return out;
-    }
-
-    private HttpResponse<String> chat(GatewayProcess g, String secret) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(g.url("/v1/chat/completions"))).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + secret)
-                .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build());
     }
 
     private HttpResponse<String> admin(String method, String path, String json) throws IOException, InterruptedException {
