@@ -85,6 +85,18 @@ public final class AccessControl implements AutoCloseable {
     private final Ledger ledger;
     private final TextRetention retention;
     private final LedgerSpool spool;
+    /** Where a data plane's ledger rows go instead of a database (hybrid mode), or null. */
+    private volatile RowSink rowSink;
+
+    /** Takes ledger rows where there is no database: a hybrid data plane sends them to its control plane. */
+    public interface RowSink extends AutoCloseable {
+        /** Queues a row; never blocks. False when it was dropped. */
+        boolean record(LedgerRow row);
+
+        @Override
+        void close();
+    }
+
     /** Without a database: what a budget spent in a period, from elsewhere (null: nowhere). */
     private volatile java.util.function.BiFunction<BudgetAccount, Long, Future<Long>> periodSource;
 
@@ -178,7 +190,7 @@ public final class AccessControl implements AutoCloseable {
 
     /**
      * Key mode without a database (a hybrid data plane): keys, users and teams come from outside,
-     * through {@link #replaceKeys}; nothing is written here (usage shipping is hybrid mode's part 2).
+     * through {@link #replaceKeys}; ledger rows go to the {@link RowSink} given (usage shipping).
      */
     public static AccessControl withoutDatabase(Settings s, SettingCatalog catalog, LongSupplier clock) {
         List<String> errors = validate(s);
@@ -318,6 +330,12 @@ public final class AccessControl implements AutoCloseable {
     public Budgets budgets() { return budgets; }
     public Database database() { return db; }
     public Ledger ledger() { return ledger; }
+
+    /** A data plane's rows go to {@code sink} (it has no database); closed with this. */
+    public void sendRowsTo(RowSink sink) { this.rowSink = sink; }
+
+    /** Where a data plane's rows go, or null. */
+    public RowSink rowSink() { return rowSink; }
 
     /** Deletes old prompt and answer texts of request records (null without a database). */
     public TextRetention retention() { return retention; }
@@ -852,13 +870,16 @@ public final class AccessControl implements AutoCloseable {
         boolean failed = !ok && !UsageEstimate.upstreamMayBill(ex);
         long actualTokens = source.equals("none") ? (failed ? 0 : -1) : usage.inputTokens() + usage.outputTokens();
         a.hold.settle(failed && !rules.countFailed(), actualTokens, cost);
-        if (ledger != null) {
+        RowSink sink = rowSink;
+        if (ledger != null || sink != null) {
             ApiKey k = a.key;
             RecordDetails d = RecordDetails.of(ex, System.nanoTime());
-            ledger.record(new LedgerRow(LedgerRow.newRowId(), a.admittedAt, ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
+            LedgerRow row = new LedgerRow(LedgerRow.newRowId(), a.admittedAt, ex.requestId(), k == null ? null : k.id(), k == null ? null : k.user(),
                     k == null ? null : k.team(), model, ex.endpoint().logPath(), status, usage.inputTokens(), usage.cachedInputTokens(),
                     usage.cacheWriteTokens(), usage.outputTokens(), usage.reasoningTokens(), cost, source, price != null,
-                    d.latencyMs(), d.ttfbMs(), d.findings(), d.prompt(), d.answer()));
+                    d.latencyMs(), d.ttfbMs(), d.findings(), d.prompt(), d.answer());
+            if (ledger != null) ledger.record(row);
+            else sink.record(row);
         }
     }
 
@@ -880,6 +901,7 @@ public final class AccessControl implements AutoCloseable {
         counters.close();
         if (retention != null) retention.close();
         if (ledger != null) ledger.close();
+        if (rowSink != null) rowSink.close(); // a data plane's queued rows into its spool
         if (spool != null) spool.release();
         if (db != null) db.close();
     }

@@ -74,7 +74,7 @@ public final class DataPlanesCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "List the data planes that fetched configuration, and when.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "List the data planes that fetched configuration, when, and their usage rows waiting and received.")
     static final class Status extends KeysCommand.AdminCall {
         @Override
         JsonNode run(AdminClient client) throws Exception {
@@ -83,13 +83,13 @@ public final class DataPlanesCommand implements Runnable {
 
         @Override
         String render(JsonNode list) {
-            Table t = new Table("ID", "TOKEN", "VERSION", "SNAPSHOT", "UP TO DATE", "LAST CONTACT");
+            Table t = new Table("ID", "TOKEN", "VERSION", "SNAPSHOT", "UP TO DATE", "LAST CONTACT", "ROWS WAITING", "ROWS RECEIVED");
             for (JsonNode p : list.path("data")) {
                 String snapshot = p.path("snapshot_version").asText();
                 t.row(p.path("id").asText(), p.path("token_id").asText(), p.path("version").asText(),
                         snapshot.isEmpty() ? "-" : snapshot.substring(0, Math.min(12, snapshot.length())),
                         p.has("up_to_date") ? (p.path("up_to_date").asBoolean() ? "yes" : "no") : "-",
-                        KeysCommand.date(p.get("last_contact")));
+                        KeysCommand.date(p.get("last_contact")), p.path("rows_waiting").asText("0"), p.path("rows_received").asText("0"));
             }
             return t.toString();
         }

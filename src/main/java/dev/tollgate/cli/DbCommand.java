@@ -49,7 +49,7 @@ public final class DbCommand implements Runnable {
         @Option(names = "--to-password-env", paramLabel = "NAME",
                 description = "Environment variable holding the target server's password (default: the one TOLLGATE_DATABASE_PASSWORD_ENV names)")
         String toPasswordEnv;
-        @Option(names = "--replace", description = "Delete the keys, users, teams and ledger rows the target already holds, then copy")
+        @Option(names = "--replace", description = "Delete the keys, users, teams, ledger rows and data-plane records the target already holds, then copy")
         boolean replace;
 
         @Spec

@@ -12,12 +12,13 @@ import java.util.Locale;
 @Command(name = "usage", mixinStandardHelpOptions = true, description = "Usage and cost report from a running gateway's ledger.")
 public final class UsageCommand extends KeysCommand.AdminCall {
 
-    @Option(names = "--by", description = "key, user, team, model (default), endpoint or day") String by = "model";
+    @Option(names = "--by", description = "key, user, team, model (default), endpoint, data_plane or day") String by = "model";
     @Option(names = "--since", description = "How far back: 7d (default), 24h, ...") String since = "7d";
     @Option(names = "--key") String key;
     @Option(names = "--user") String user;
     @Option(names = "--team") String team;
     @Option(names = "--model") String model;
+    @Option(names = "--data-plane", description = "Only rows served by this hybrid data plane (its id)") String dataPlane;
 
     @Override
     JsonNode run(AdminClient client) throws Exception {
@@ -28,6 +29,7 @@ public final class UsageCommand extends KeysCommand.AdminCall {
         if (user != null) q.append("&user=").append(AdminClient.encode(user));
         if (team != null) q.append("&team=").append(AdminClient.encode(team));
         if (model != null) q.append("&model=").append(AdminClient.encode(model));
+        if (dataPlane != null) q.append("&data_plane=").append(AdminClient.encode(dataPlane));
         return client.get(q.toString());
     }
 

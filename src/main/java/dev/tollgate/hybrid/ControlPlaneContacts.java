@@ -19,6 +19,8 @@ final class ControlPlaneContacts {
     private final Database db;
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, DataPlaneTokens.DataPlane> lastWritten = new ConcurrentHashMap<>();
+    /** Rows waiting as last written per data plane, and when. */
+    private final ConcurrentHashMap<String, long[]> lastWaiting = new ConcurrentHashMap<>();
 
     ControlPlaneContacts(Database db, LongSupplier clock) {
         this.db = db;
@@ -49,5 +51,24 @@ final class ControlPlaneContacts {
         }).whenComplete((v, err) -> {
             if (err != null) LOG.warn("could not record data plane {}'s contact: {}", planeId, err.getClass().getSimpleName());
         });
+    }
+
+    /** The rows a data plane said wait in its spool (a snapshot request's header): written when changed, or every few seconds. */
+    void waiting(String planeId, long rows) {
+        long now = clock.getAsLong();
+        long[] last = lastWaiting.get(planeId);
+        if (last != null && last[0] == rows && now - last[1] < WRITE_EVERY_MS) return;
+        noteWaiting(planeId, rows);
+        db.write(c -> {
+            DataPlaneRows.waiting(c, planeId, rows);
+            return null;
+        }).whenComplete((v, err) -> {
+            if (err != null) LOG.warn("could not record data plane {}'s rows waiting: {}", planeId, err.getClass().getSimpleName());
+        });
+    }
+
+    /** What the database holds now for a data plane's rows waiting (a usage post wrote it). */
+    void noteWaiting(String planeId, long rows) {
+        lastWaiting.put(planeId, new long[] {rows, clock.getAsLong()});
     }
 }

@@ -63,10 +63,15 @@ public final class DataPlaneAdmin {
         });
     }
 
-    /** {@code GET /admin/v1/dataplanes}: each data plane's id, version, snapshot version in use and last contact. */
+    /**
+     * {@code GET /admin/v1/dataplanes}: each data plane's id, version, snapshot version in use, last
+     * contact, and its usage rows waiting (as it last said) and received.
+     */
     public CompletableFuture<JsonNode> dataPlanes(String currentVersion) {
         long now = clock.getAsLong();
-        return db.read(DataPlaneTokens::dataPlanes).thenApply(planes -> {
+        record Read(java.util.List<DataPlaneTokens.DataPlane> planes, java.util.Map<String, DataPlaneRows.Counts> counts) {}
+        return db.read(c -> new Read(DataPlaneTokens.dataPlanes(c), DataPlaneRows.all(c))).thenApply(read -> {
+            var planes = read.planes();
             ObjectNode o = listOf();
             if (currentVersion != null) o.put("snapshot_version", currentVersion);
             ArrayNode data = (ArrayNode) o.get("data");
@@ -74,6 +79,9 @@ public final class DataPlaneAdmin {
                 ObjectNode p = dp.toJson();
                 p.put("seconds_since_contact", Math.max(0, (now - dp.lastContact()) / 1000));
                 if (currentVersion != null) p.put("up_to_date", currentVersion.equals(dp.snapshotVersion()));
+                DataPlaneRows.Counts rows = read.counts().getOrDefault(dp.id(), new DataPlaneRows.Counts(0, 0));
+                p.put("rows_waiting", rows.waiting());
+                p.put("rows_received", rows.received());
                 data.add(p);
             }
             return o;

@@ -49,6 +49,8 @@ public final class DataPlaneSync implements AutoCloseable {
     private final long refreshMillis;
     private final LongSupplier clock;
     private volatile Snapshot current;
+    /** The usage rows waiting to be sent, reported with each snapshot request (null: not reported). */
+    private volatile java.util.function.IntSupplier rowsWaiting;
     /** When the control plane last confirmed {@link #current} (sent it, or answered 304); 0: never (from disk). */
     private volatile long confirmedAt;
     private volatile boolean closed;
@@ -158,6 +160,8 @@ public final class DataPlaneSync implements AutoCloseable {
                 .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)
                 .putHeader(ID_HEADER, planeId)
                 .putHeader(VERSION_HEADER, version());
+        java.util.function.IntSupplier waiting = rowsWaiting;
+        if (waiting != null) options.putHeader(UsageShipper.WAITING_HEADER, Integer.toString(waiting.getAsInt()));
         Snapshot held = current;
         if (held != null) options.putHeader(HttpHeaders.IF_NONE_MATCH, "\"" + held.version() + "\"");
         return client.request(options).compose(req -> req.send()).compose(resp -> resp.body().compose(body -> {
@@ -265,6 +269,11 @@ public final class DataPlaneSync implements AutoCloseable {
                     + "\",\"snapshot_version\":\"" + version + "\",\"snapshot_confirmed_seconds_ago\":"
                     + (ageMs < 0 ? "null" : Long.toString(ageMs / 1000)) + "}";
         }
+    }
+
+    /** Reports the usage rows waiting with each snapshot request. */
+    public void reportRowsWaiting(java.util.function.IntSupplier waiting) {
+        this.rowsWaiting = waiting;
     }
 
     public String planeId() {

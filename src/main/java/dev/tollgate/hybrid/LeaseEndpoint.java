@@ -123,7 +123,8 @@ public final class LeaseEndpoint {
     private Future<String> lease(HttpServerRequest req, io.vertx.core.buffer.Buffer body) {
         String planeId = req.getHeader(DataPlaneSync.ID_HEADER);
         if (planeId == null || !planeId.trim().matches("[A-Za-z0-9._:+-]{1,64}")) {
-            throw new Invalid("missing_dataplane_id", "A lease request needs the header " + DataPlaneSync.ID_HEADER + " (the data plane's id).", null);
+            throw new Invalid("invalid_dataplane_id", "A lease request needs the header " + DataPlaneSync.ID_HEADER
+                    + ": the data plane's id (1 to 64 letters, digits and . _ : + -).", DataPlaneSync.ID_HEADER);
         }
         LeaseRequest r = parse(body);
         return book.handle(planeId.trim(), r).map(g -> {

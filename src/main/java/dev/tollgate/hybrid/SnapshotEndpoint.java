@@ -56,6 +56,11 @@ public final class SnapshotEndpoint {
         return fresh;
     }
 
+    /** The data planes' contact records, shared with the usage endpoint. */
+    ControlPlaneContacts contacts() {
+        return contacts;
+    }
+
     /** The version data planes should hold now. */
     public String version() {
         return current().snapshot().version();
@@ -81,6 +86,7 @@ public final class SnapshotEndpoint {
         String held = etagValue(req.getHeader(HttpHeaders.IF_NONE_MATCH));
         String planeId = clip(req.getHeader(DataPlaneSync.ID_HEADER));
         String planeVersion = clip(req.getHeader(DataPlaneSync.VERSION_HEADER));
+        Long waiting = DataPlaneRows.parse(req.getHeader(UsageShipper.WAITING_HEADER));
         io.vertx.core.Context context = vertx.getOrCreateContext();
         contacts.authenticate(token.trim()).whenComplete((tokenId, err) -> context.runOnContext(v -> {
             if (err != null) {
@@ -92,7 +98,10 @@ public final class SnapshotEndpoint {
                 Replies.error(req, cors, requestId, unauthorized(), false);
                 return;
             }
-            if (planeId != null) contacts.record(planeId, tokenId, planeVersion == null ? "unknown" : planeVersion, held == null ? "" : held);
+            if (planeId != null) {
+                contacts.record(planeId, tokenId, planeVersion == null ? "unknown" : planeVersion, held == null ? "" : held);
+                if (waiting != null) contacts.waiting(planeId, waiting);
+            }
             answer(req, held, wait);
         }));
     }
@@ -147,13 +156,13 @@ public final class SnapshotEndpoint {
         return v.matches("[0-9a-f]{64}") ? v : null;
     }
 
-    private static String clip(String v) {
+    static String clip(String v) {
         if (v == null) return null;
         String t = v.trim();
         return t.isEmpty() || !t.matches("[A-Za-z0-9._:+-]{1,64}") ? null : t;
     }
 
-    private static ApiError unauthorized() {
+    static ApiError unauthorized() {
         return new ApiError(401, ApiError.INVALID_REQUEST, "invalid_dataplane_token",
                 "The snapshot needs 'Authorization: Bearer <data-plane token>' with an active token.", null);
     }

@@ -159,12 +159,20 @@ public final class Gateway {
                     LOG.warn("data plane: {} set here {} ignored: the control plane's snapshot sets the gateway-wide settings",
                             String.join(", ", ignoredHere), ignoredHere.size() == 1 ? "is" : "are");
                 }
+                // Usage goes home: rows to the spool and on to the control plane (closed with access control).
+                dev.tollgate.hybrid.UsageShipper shipper = dev.tollgate.hybrid.UsageShipper.start(vertx, settings, clockMillis);
+                access.sendRowsTo(shipper);
+                metrics.ledger(shipper::queued, shipper::dropped, shipper::spooled); // the same gauges: rows on their way home
                 TravellingSettings layer = new TravellingSettings(ctx, settings, travelling, catalog, policies, env, metrics, secrets);
-                ctx.hybrid(DataPlaneSync.start(vertx, settings, access, layer, clockMillis), null);
+                DataPlaneSync sync = DataPlaneSync.start(vertx, settings, access, layer, clockMillis);
+                sync.reportRowsWaiting(shipper::waiting);
+                ctx.hybrid(sync, null);
             } else if (role == HybridSettings.Role.CONTROL_PLANE) {
-                ctx.hybrid(null, new SnapshotEndpoint(vertx, access, ctx.cors(), HybridSettings.travelling(settings, travellingSettings(policies))));
+                SnapshotEndpoint snapshots = new SnapshotEndpoint(vertx, access, ctx.cors(), HybridSettings.travelling(settings, travellingSettings(policies)));
+                ctx.hybrid(null, snapshots);
                 ctx.leaseEndpoint(new dev.tollgate.hybrid.LeaseEndpoint(vertx, access, ctx.cors(),
                         settings.get(dev.tollgate.hybrid.LeaseSettings.LEASE_SECONDS) * 1000L, java.nio.file.Path.of(settings.get(AccessSettings.DATA_DIR))));
+                ctx.usageEndpoint(new dev.tollgate.hybrid.UsageEndpoint(vertx, access, ctx.cors(), snapshots));
             }
         } catch (RuntimeException e) {
             vertx.close();

@@ -39,6 +39,8 @@ public final class GatewayContext {
     /** Hybrid mode: a data plane's snapshot follower, or a control plane's snapshot endpoint (null otherwise). */
     private volatile dev.tollgate.hybrid.DataPlaneSync dataPlane;
     private volatile dev.tollgate.hybrid.SnapshotEndpoint snapshotEndpoint;
+    /** Hybrid mode: a control plane's usage endpoint (null otherwise). */
+    private volatile dev.tollgate.hybrid.UsageEndpoint usageEndpoint;
 
     public GatewayContext(Settings settings, ChainRunner chain, HeaderOverrides overrides, AccessControl access, Router router,
                           SecretScrubber scrubber, GatewayMetrics metrics, Tracing tracing) {
@@ -83,6 +85,8 @@ public final class GatewayContext {
         this.dataPlane = dataPlane;
         this.snapshotEndpoint = snapshotEndpoint;
     }
+    public dev.tollgate.hybrid.UsageEndpoint usageEndpoint() { return usageEndpoint; }
+    void usageEndpoint(dev.tollgate.hybrid.UsageEndpoint endpoint) { this.usageEndpoint = endpoint; }
     public ChainRunner chain() { return chain; }
     public HeaderOverrides overrides() { return overrides; }
     public UpstreamTarget upstream() { return upstream; }

@@ -233,6 +233,10 @@ final class GatewayVerticle extends VerticleBase {
             ctx.leaseEndpoint().handle(req, path, requestId);
             return;
         }
+        if (path.equals(dev.tollgate.hybrid.UsageEndpoint.PATH) && ctx.usageEndpoint() != null) {
+            ctx.usageEndpoint().handle(req, requestId);
+            return;
+        }
         if (path.startsWith("/admin/")) {
             adminApi.handle(req, path, requestId);
             return;

@@ -14,7 +14,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Copies a store's keys, users' and teams' limits, ledger and request texts to another database (a
+ * Copies a store's keys, users' and teams' limits, ledger, request texts and hybrid mode's
+ * data-plane tokens and data planes to another database (a
  * single-node SQLite install moving to a server), then compares every row of the two. Both schemas
  * must be up to date ({@link Database#migrate}). Replicas' heartbeats are not copied: they belong
  * to running processes; the ledger's rollups are made anew in the target from the rows copied.
@@ -55,9 +56,15 @@ public final class DatabaseCopy {
                     text("key_id"), text("user_id"), text("team_id"), text("model"), text("endpoint"), integer("status"),
                     integer("input_tokens"), integer("cached_input_tokens"), integer("cache_write_tokens"), integer("output_tokens"),
                     integer("reasoning_tokens"), integer("cost_nanousd"), text("usage_source"), integer("priced"), integer("latency_ms"),
-                    integer("ttfb_ms"), text("findings"), text("row_id"))),
+                    integer("ttfb_ms"), text("findings"), text("data_plane_id"), text("row_id"))),
             new Table("request_texts", "request texts", List.of("row_id"), false, List.of(text("row_id"), integer("ts"), text("prompt"),
-                    text("answer"))));
+                    text("answer"))),
+            // Hybrid mode: the data planes' tokens (hashes) and records, so that data planes keep working after the move.
+            new Table("dataplane_tokens", "data-plane tokens", List.of("id"), false, List.of(text("id"), text("name"), text("prefix"),
+                    text("secret_hash"), integer("created_at"), integer("revoked_at"))),
+            new Table("data_planes", "data planes", List.of("id"), false, List.of(text("id"), text("token_id"), text("version"),
+                    text("snapshot_version"), integer("first_contact"), integer("last_contact"), integer("rows_waiting"),
+                    integer("rows_received"))));
 
     private static final int BATCH = 1_000;
     /**

@@ -192,27 +192,53 @@ public final class Ledger implements AutoCloseable {
 
     /** Writes rows not stored yet, their texts and their share of the hourly rollups, in one transaction. */
     private void insert(List<LedgerRow> rows, boolean someMayBeStored) {
-        db.writeNow(c -> {
-            SqlDialect d = SqlDialect.of(c);
-            List<LedgerRow> fresh = someMayBeStored ? Rollups.notYetStored(c, rows) : Rollups.once(rows);
-            if (fresh.isEmpty()) return null;
-            try (PreparedStatement ps = c.prepareStatement(d.insertUnlessPresent("ledger", COLUMNS, "row_id"))) {
-                for (LedgerRow r : fresh) {
-                    bind(ps, r);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            Rollups.add(c, d, fresh);
-            return null;
+        db.writeNow(c -> insert(c, rows, someMayBeStored, null));
+    }
+
+    /** Work beside received rows, in their transaction: told how many of them were new to the ledger. */
+    @FunctionalInterface
+    public interface Alongside {
+        void run(java.sql.Connection c, int stored) throws SQLException;
+    }
+
+    /**
+     * Stores rows a data plane sent, on the store writer, and completes once they are committed:
+     * rows whose id the ledger holds already (a batch sent again after its answer was lost) are
+     * skipped, the rest written with their rollups and texts, attributed to {@code dataPlaneId}, in
+     * one transaction that runs {@code first} before and {@code alongside} after them. Completes
+     * with how many rows were new. {@code first} should lock what serialises two writes of the same
+     * batch (the data plane's record): then which rows are new is exact also between processes.
+     */
+    public java.util.concurrent.CompletableFuture<Integer> storeReceived(List<LedgerRow> rows, String dataPlaneId, Database.Work<?> first,
+                                                                         Alongside alongside) {
+        return db.write(c -> {
+            first.run(c);
+            int stored = insert(c, rows, true, dataPlaneId);
+            alongside.run(c, stored);
+            return stored;
         });
+    }
+
+    private static int insert(java.sql.Connection c, List<LedgerRow> rows, boolean someMayBeStored, String dataPlaneId) throws SQLException {
+        SqlDialect d = SqlDialect.of(c);
+        List<LedgerRow> fresh = someMayBeStored ? Rollups.notYetStored(c, rows) : Rollups.once(rows);
+        if (fresh.isEmpty()) return 0;
+        try (PreparedStatement ps = c.prepareStatement(d.insertUnlessPresent("ledger", COLUMNS, "row_id"))) {
+            for (LedgerRow r : fresh) {
+                bind(ps, r, dataPlaneId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        Rollups.add(c, d, fresh);
+        return fresh.size();
     }
 
     private static final String COLUMNS = "ts, request_id, key_id, user_id, team_id, model, endpoint, status, input_tokens, "
             + "cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, usage_source, priced, row_id, "
-            + "latency_ms, ttfb_ms, findings";
+            + "latency_ms, ttfb_ms, findings, data_plane_id";
 
-    private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {
+    private static void bind(PreparedStatement ps, LedgerRow r, String dataPlaneId) throws SQLException {
         ps.setLong(1, r.ts());
         ps.setString(2, r.requestId());
         ps.setString(3, r.keyId());
@@ -233,6 +259,7 @@ public final class Ledger implements AutoCloseable {
         setLong(ps, 18, r.latencyMs());
         setLong(ps, 19, r.ttfbMs());
         ps.setString(20, r.findings());
+        ps.setString(21, dataPlaneId); // null: served here
     }
 
     private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {

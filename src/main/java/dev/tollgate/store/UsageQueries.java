@@ -17,6 +17,7 @@ public final class UsageQueries {
     /** How a report groups rows; each maps to a fixed SQL expression (never caller text). */
     public enum GroupBy {
         KEY("key_id"), USER("user_id"), TEAM("team_id"), MODEL("model"), ENDPOINT("endpoint"),
+        DATA_PLANE("data_plane_id"), // hybrid mode: which data plane served the rows (none: the gateway itself)
         DAY(null); // the UTC day: each dialect has its own expression
 
         final String sql;
@@ -27,12 +28,13 @@ public final class UsageQueries {
 
         public static GroupBy parse(String s) {
             for (GroupBy g : values()) if (g.name().equalsIgnoreCase(s)) return g;
-            throw new IllegalArgumentException("group_by must be one of key, user, team, model, endpoint, day");
+            throw new IllegalArgumentException("group_by must be one of key, user, team, model, endpoint, data_plane, day");
         }
     }
 
     /** Filter columns a report may be narrowed by. */
-    public static final Map<String, String> FILTERS = Map.of("key", "key_id", "user", "user_id", "team", "team_id", "model", "model");
+    public static final Map<String, String> FILTERS = Map.of("key", "key_id", "user", "user_id", "team", "team_id", "model", "model",
+            "data_plane", "data_plane_id");
 
     public record Row(String group, long requests, long inputTokens, long cachedInputTokens, long outputTokens,
                       long reasoningTokens, long costNanoUsd) {}
@@ -53,14 +55,17 @@ public final class UsageQueries {
 
     /**
      * Requests, tokens and cost per group, for rows with {@code from <= ts < to}, largest cost first
-     * (days: in order). Whole hours are read from the hourly rollup, the rest from the rows.
+     * (days: in order). Whole hours are read from the hourly rollup, the rest from the rows. The
+     * rollups have no data-plane column: a report by or for a data plane reads the rows (indexed by
+     * data plane and time).
      */
     public static List<Row> report(Connection c, GroupBy by, long from, long to, Map<String, String> filters) throws SQLException {
         List<Spans.Filter> where = new ArrayList<>();
         for (Map.Entry<String, String> f : filters.entrySet()) where.add(new Spans.Filter(FILTERS.get(f.getKey()), f.getValue()));
         String group = by == GroupBy.DAY ? SqlDialect.of(c).utcDay() : by.sql;
         List<Row> out = new ArrayList<>();
-        for (Map.Entry<String, Spans.Totals> e : Spans.sum(c, group, from, to, where).entrySet()) {
+        boolean rowsOnly = by == GroupBy.DATA_PLANE || filters.containsKey("data_plane");
+        for (Map.Entry<String, Spans.Totals> e : Spans.sum(c, group, from, to, where, rowsOnly ? 0 : Long.MAX_VALUE).entrySet()) {
             Spans.Totals t = e.getValue();
             out.add(new Row(e.getKey().isEmpty() ? null : e.getKey(), t.requests(), t.inputTokens(), t.cachedInputTokens(), t.outputTokens(),
                     t.reasoningTokens(), t.costNanoUsd()));

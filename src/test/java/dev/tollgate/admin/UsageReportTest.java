@@ -61,7 +61,7 @@ class UsageReportTest extends KeyModeTest {
         startKeyMode(Map.of());
         HttpResponse<String> by = admin("GET", "/admin/v1/usage?group_by=color", null);
         assertThat(by.statusCode()).isEqualTo(400);
-        assertThat(by.body()).isEqualTo("{\"error\":{\"message\":\"group_by must be one of key, user, team, model, endpoint, day\","
+        assertThat(by.body()).isEqualTo("{\"error\":{\"message\":\"group_by must be one of key, user, team, model, endpoint, data_plane, day\","
                 + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_admin_request\"}}");
         assertThat(admin("GET", "/admin/v1/usage?from=yesterday", null).body())
                 .contains("from: expected unix seconds, 2026-11-01 or 2026-11-01T00:00:00Z");

@@ -26,11 +26,11 @@ class DataPlanesCommandTest extends CommandLineTest {
                 + id + "  " + m.group(2) + "…  eu-west  active  2026-11-24T12:00:00Z  -\n");
 
         HttpResponse<String> fetched = gateway.get("/dataplane/v1/snapshot", "Authorization", "Bearer " + secret,
-                "x-tollgate-dataplane-id", "dp_00112233aabbccdd", "x-tollgate-dataplane-version", "0.1.0");
+                "x-tollgate-dataplane-id", "dp_00112233aabbccdd", "x-tollgate-dataplane-version", "0.1.0", "x-tollgate-rows-waiting", "12");
         assertThat(fetched.statusCode()).isEqualTo(200);
         assertThat(run("dataplanes", "status")).isZero();
-        assertThat(out).isEqualTo("ID                   TOKEN                         VERSION  SNAPSHOT  UP TO DATE  LAST CONTACT\n"
-                + "dp_00112233aabbccdd  " + id + "  0.1.0    -         no          2026-11-24T12:00:00Z\n");
+        assertThat(out).isEqualTo("ID                   TOKEN                         VERSION  SNAPSHOT  UP TO DATE  LAST CONTACT          ROWS WAITING  ROWS RECEIVED\n"
+                + "dp_00112233aabbccdd  " + id + "  0.1.0    -         no          2026-11-24T12:00:00Z  12            0\n");
 
         assertThat(run("dataplanes", "revoke", id)).isZero();
         assertThat(out).isEqualTo("Revoked data-plane token " + id + " (" + m.group(2) + "…)\n");

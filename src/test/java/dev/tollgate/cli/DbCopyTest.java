@@ -122,7 +122,7 @@ class DbCopyTest {
                     "TG_TEST_DB_PASSWORD", "");
             assertThat(run(env, "db", "copy", "--from", source.toString(), "--to", t.setting())).as(err).isZero();
             assertThat(err).isEmpty();
-            assertThat(out).isEqualTo("copied 3 keys, 2 users and teams, 5 ledger rows, 0 request texts to " + t.setting() + "; verified row by row\n");
+            assertThat(out).isEqualTo("copied 3 keys, 2 users and teams, 5 ledger rows, 0 request texts, 0 data-plane tokens, 0 data planes to " + t.setting() + "; verified row by row\n");
 
             try (Database from = Database.open(source.toString());
                  Database to = Database.open(Database.Target.of(t.setting(), t.user(), null, 2))) {
@@ -158,13 +158,13 @@ class DbCopyTest {
 
             assertThat(run(env, "db", "copy", "--from", source.toString(), "--to", t.setting(), "--to-user", t.user())).isEqualTo(1);
             assertThat(out).isEmpty();
-            assertThat(err).isEqualTo("tollgate: " + t.setting() + " already holds 2 keys, 3 users and teams, 5 ledger rows, 0 request texts; copy into an "
+            assertThat(err).isEqualTo("tollgate: " + t.setting() + " already holds 2 keys, 3 users and teams, 5 ledger rows, 0 request texts, 0 data-plane tokens, 0 data planes; copy into an "
                     + "empty database, or give --replace to delete them first\n");
             assertThat(column(t, "SELECT cost_nanousd FROM ledger WHERE id = 2")).containsExactly("1"); // untouched
 
             assertThat(run(env, "db", "copy", "--from", source.toString(), "--to", t.setting(), "--to-user", t.user(), "--replace"))
                     .as(err).isZero();
-            assertThat(out).isEqualTo("copied 3 keys, 2 users and teams, 5 ledger rows, 0 request texts to " + t.setting() + "; verified row by row\n");
+            assertThat(out).isEqualTo("copied 3 keys, 2 users and teams, 5 ledger rows, 0 request texts, 0 data-plane tokens, 0 data planes to " + t.setting() + "; verified row by row\n");
             assertThat(ledger(t)).isEqualTo(EXPECTED_LEDGER);
             assertThat(column(t, "SELECT kind, id FROM subjects ORDER BY kind, id")).containsExactly("team|lab", "user|ann");
         }

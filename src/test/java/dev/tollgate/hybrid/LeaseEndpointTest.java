@@ -105,8 +105,8 @@ class LeaseEndpointTest extends KeyModeTest {
         }
         HttpResponse<String> anonymous = gateway.postJson(LeaseEndpoint.LEASES, "{\"budget\":\"team:research\"}", "Authorization", "Bearer " + token);
         assertThat(anonymous.statusCode()).isEqualTo(400);
-        assertThat(anonymous.body()).isEqualTo(error("A lease request needs the header x-tollgate-dataplane-id (the data plane's id).", null,
-                "missing_dataplane_id"));
+        assertThat(anonymous.body()).isEqualTo(error("A lease request needs the header x-tollgate-dataplane-id: the data plane's id "
+                + "(1 to 64 letters, digits and . _ : + -).", "x-tollgate-dataplane-id", "invalid_dataplane_id"));
     }
 
     @Test

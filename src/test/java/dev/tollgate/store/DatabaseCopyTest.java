@@ -87,6 +87,15 @@ class DatabaseCopyTest {
                 }
                 s.executeBatch();
             }
+            // Hybrid mode: a data-plane token, the data plane seen with it, and every fifth row served by it.
+            try (Statement s = x.createStatement()) {
+                s.executeUpdate("INSERT INTO dataplane_tokens (id, name, prefix, secret_hash, created_at, revoked_at) "
+                        + "VALUES ('dpt_000000000000000000000001', 'eu-west', 'tgdp-AbCd1234', 'hash-dp', " + T0 + ", 0)");
+                s.executeUpdate("INSERT INTO data_planes (id, token_id, version, snapshot_version, first_contact, last_contact, rows_waiting, "
+                        + "rows_received) VALUES ('dp_00000000000000aa', 'dpt_000000000000000000000001', '1.2.0', 'abc', " + T0 + ", "
+                        + (T0 + 5) + ", 7, " + LEDGER_ROWS / 5 + ")");
+                s.executeUpdate("UPDATE ledger SET data_plane_id = 'dp_00000000000000aa' WHERE id % 5 = 0");
+            }
             Rollups.rebuild(x); // rows written past the ledger writer: their rollups made as db copy makes them
             return null;
         }).join();
@@ -103,7 +112,8 @@ class DatabaseCopyTest {
             TestDatabase source = pair.source(), server = pair.server();
             try (Connection a = source.connect(); Connection b = Database.connect(target(server))) {
                 assertThat(DatabaseCopy.copy(a, b, false)).containsExactly(
-                        Map.entry("keys", 3L), Map.entry("users and teams", 2L), Map.entry("ledger rows", (long) LEDGER_ROWS), Map.entry("request texts", 0L));
+                        Map.entry("keys", 3L), Map.entry("users and teams", 2L), Map.entry("ledger rows", (long) LEDGER_ROWS), Map.entry("request texts", 0L),
+                        Map.entry("data-plane tokens", 1L), Map.entry("data planes", 1L));
                 assertThat(DatabaseCopy.counts(b)).isEqualTo(DatabaseCopy.counts(a));
                 assertThat(DatabaseCopy.verify(a, b)).isEmpty();
             }
@@ -115,14 +125,22 @@ class DatabaseCopyTest {
                 List<Principal> principals = from.read(KeyRepository::allPrincipals).join();
                 assertThat(principals).hasSize(2);
                 assertThat(to.read(KeyRepository::allPrincipals).join()).isEqualTo(principals);
-                for (UsageQueries.GroupBy by : List.of(UsageQueries.GroupBy.DAY, UsageQueries.GroupBy.KEY)) {
+                for (UsageQueries.GroupBy by : List.of(UsageQueries.GroupBy.DAY, UsageQueries.GroupBy.KEY, UsageQueries.GroupBy.DATA_PLANE)) {
                     List<UsageQueries.Row> report = from.read(c -> UsageQueries.report(c, by, T0, T0 + 6 * DAY, Map.of())).join();
-                    assertThat(report).as(by.name()).hasSizeGreaterThanOrEqualTo(3);
+                    assertThat(report).as(by.name()).hasSizeGreaterThanOrEqualTo(2);
                     assertThat(to.read(c -> UsageQueries.report(c, by, T0, T0 + 6 * DAY, Map.of())).join()).as(by.name()).isEqualTo(report);
                 }
                 assertThat(from.read(c -> UsageQueries.report(c, UsageQueries.GroupBy.DAY, T0, T0 + 6 * DAY, Map.of())).join())
                         .extracting(UsageQueries.Row::requests).containsExactly(500L, 500L, 500L, 500L, 500L);
+                assertThat(to.read(c -> UsageQueries.report(c, UsageQueries.GroupBy.DATA_PLANE, T0, T0 + 6 * DAY, Map.of())).join())
+                        .extracting(UsageQueries.Row::group, UsageQueries.Row::requests)
+                        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("dp_00000000000000aa", 500L),
+                                org.assertj.core.groups.Tuple.tuple(null, 2_000L));
             }
+            assertThat(cells(server, "SELECT id, token_id, rows_waiting, rows_received FROM data_planes"))
+                    .containsExactly("dp_00000000000000aa|dpt_000000000000000000000001|7|500");
+            assertThat(cells(server, "SELECT id, name, prefix, secret_hash, revoked_at FROM dataplane_tokens"))
+                    .containsExactly("dpt_000000000000000000000001|eu-west|tgdp-AbCd1234|hash-dp|0");
 
             // Old rows got a row id made from their source id; the source was not written to.
             assertThat(cells(server, "SELECT id, row_id FROM ledger WHERE id <= 3 ORDER BY id"))

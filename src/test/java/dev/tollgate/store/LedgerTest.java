@@ -72,7 +72,7 @@ class LedgerTest {
                     return rs.getLong(1);
                 }
             });
-            assertThat(migrations).isEqualTo(5); // V1 keys, subjects, ledger; V2 replicas; V3 key updated_at; V4 data planes; V5 request records
+            assertThat(migrations).isEqualTo(6); // V1 keys, subjects, ledger; V2 replicas; V3 key updated_at; V4 data planes; V5 request records; V6 data-plane usage
         }
     }
 

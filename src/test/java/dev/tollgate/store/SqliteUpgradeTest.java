@@ -64,7 +64,7 @@ class SqliteUpgradeTest {
         }
         assertThat(history(file)).containsExactly("1:V1__keys_subjects_ledger.sql:1101789549", "2:V2__replicas.sql:" + checksum(file, "2"),
                 "3:V3__key_updated_at.sql:" + checksum(file, "3"), "4:V4__dataplanes.sql:" + checksum(file, "4"),
-                "5:V5__request_records.sql:" + checksum(file, "5"));
+                "5:V5__request_records.sql:" + checksum(file, "5"), "6:V6__dataplane_usage.sql:" + checksum(file, "6"));
         assertThat(column(file, "SELECT COALESCE(row_id, '-') FROM ledger ORDER BY id")).containsExactly("-", "-", "lr_new");
 
         try (Database again = Database.open(file.toString())) { // up to date: nothing more to apply
@@ -73,7 +73,7 @@ class SqliteUpgradeTest {
             assertThat(again.read(c -> UsageQueries.report(c, UsageQueries.GroupBy.KEY, 0, Long.MAX_VALUE, Map.of())).join())
                     .containsExactly(new UsageQueries.Row("key_000000000000000000000001", 3, 1_010, 100, 55, 0, 182_000));
         }
-        assertThat(history(file)).hasSize(5);
+        assertThat(history(file)).hasSize(6);
     }
 
     private static List<String> history(Path file) throws Exception {
