@@ -56,6 +56,20 @@ public final class ControlPlaneLeases implements LeaseSource, AutoCloseable {
                 n.path("expires_in_ms").asLong(), n.path("period_start").asLong(), n.path("remaining_nano_usd").asLong()));
     }
 
+    @Override
+    public Future<RequestSlice> slice(SliceRequest r) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("requests_for", r.subject());
+        o.put("lease_id", r.sliceId());
+        o.put("used_requests", r.used());
+        o.put("need_requests", r.need());
+        o.put("release", r.release());
+        return call(HttpMethod.POST, LeaseEndpoint.LEASES, Json.toBuffer(o)).map(n -> new RequestSlice(
+                n.path("lease_id").isTextual() ? n.path("lease_id").asText() : null, n.path("granted_requests").asLong(),
+                n.path("expires_in_ms").asLong(), n.path("retry_after_ms").asLong(),
+                n.path("window").isTextual() ? n.path("window").asText() : null, n.path("limit").asLong()));
+    }
+
     /** What the control plane's ledger says this budget spent from {@code periodStart} on. */
     public Future<Long> spentSince(BudgetAccount account, long periodStart) {
         String uri = LeaseEndpoint.SPENT + "?budget=" + URLEncoder.encode(account.subject(), StandardCharsets.UTF_8) + "&period_start=" + periodStart;

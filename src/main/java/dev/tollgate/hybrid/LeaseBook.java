@@ -66,7 +66,18 @@ public final class LeaseBook {
     /** Changed since last saved to disk. */
     private boolean dirty;
 
+    /** Request slices live at most this long: what a slice admitted is counted up to this much longer than a window. */
+    static final long SLICE_MS = 5_000;
+
+    private final RequestSlices requests;
+
     public LeaseBook(CounterStore store, Function<String, BudgetAccount> accounts, LongSupplier clock, long leaseMs, long graceMs) {
+        this(store, accounts, subject -> null, clock, leaseMs, graceMs);
+    }
+
+    public LeaseBook(CounterStore store, Function<String, BudgetAccount> accounts, Function<String, dev.tollgate.limits.Limits> limits,
+                     LongSupplier clock, long leaseMs, long graceMs) {
+        this.requests = new RequestSlices(store, limits, clock, Math.min(SLICE_MS, leaseMs), graceMs);
         this.store = store;
         this.accounts = accounts;
         this.clock = clock;
@@ -169,8 +180,14 @@ public final class LeaseBook {
         l.slices.clear();
     }
 
+    /** The request slices (rate limits across data planes) granted alongside the budget leases. */
+    public RequestSlices requests() {
+        return requests;
+    }
+
     /** Ends, whole, the leases not renewed or released within the grace time after they expired. Run now and then. */
     public synchronized int expire() {
+        requests.expire();
         long now = clock.getAsLong();
         List<Lease> over = new ArrayList<>();
         for (Lease l : leases.values()) if (now >= l.expiresAt + graceMs) over.add(l);

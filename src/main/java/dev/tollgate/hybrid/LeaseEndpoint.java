@@ -36,6 +36,7 @@ public final class LeaseEndpoint {
     public static final String SPENT = "/dataplane/v1/budget-spent";
     private static final int MAX_BODY = 4096;
     private static final Set<String> FIELDS = Set.of("budget", "lease_id", "spent_nano_usd", "need_nano_usd", "min_nano_usd", "release");
+    private static final Set<String> SLICE_FIELDS = Set.of("requests_for", "lease_id", "used_requests", "need_requests", "release");
     static final String SUBJECT = "(key|user|team):[\\x21-\\x7e]{1,200}";
 
     private final AccessControl access;
@@ -52,7 +53,8 @@ public final class LeaseEndpoint {
         this.cors = cors;
         this.contacts = new ControlPlaneContacts(access.database(), access::now);
         // Unreported leases are settled whole as long again after they expire.
-        this.book = new LeaseBook(access.counters(), subject -> access.budgets().get(subject), access::now, leaseMs, leaseMs);
+        this.book = new LeaseBook(access.counters(), subject -> access.budgets().get(subject), subject -> limitsOf(access, subject),
+                access::now, leaseMs, leaseMs);
         this.file = new LeaseFile(dataDir);
         try {
             int restored = book.restore(file.load());
@@ -126,7 +128,20 @@ public final class LeaseEndpoint {
             throw new Invalid("invalid_dataplane_id", "A lease request needs the header " + DataPlaneSync.ID_HEADER
                     + ": the data plane's id (1 to 64 letters, digits and . _ : + -).", DataPlaneSync.ID_HEADER);
         }
-        LeaseRequest r = parse(body);
+        JsonNode n = object(body);
+        if (n.has("requests_for")) {
+            return book.requests().handle(planeId.trim(), parseSlice(n)).map(g -> {
+                ObjectNode o = Json.MAPPER.createObjectNode();
+                o.put("lease_id", g.sliceId());
+                o.put("granted_requests", g.granted());
+                o.put("expires_in_ms", g.expiresInMs());
+                o.put("retry_after_ms", g.retryAfterMs());
+                o.put("window", g.window());
+                o.put("limit", g.limit());
+                return Json.toString(o);
+            });
+        }
+        LeaseRequest r = parse(n);
         return book.handle(planeId.trim(), r).map(g -> {
             ObjectNode o = Json.MAPPER.createObjectNode();
             o.put("lease_id", g.leaseId());
@@ -140,6 +155,10 @@ public final class LeaseEndpoint {
 
     /** A lease request body, strictly: an object of the known fields, each of its type. */
     static LeaseRequest parse(io.vertx.core.buffer.Buffer body) {
+        return parse(object(body));
+    }
+
+    private static JsonNode object(io.vertx.core.buffer.Buffer body) {
         JsonNode n;
         try {
             n = Json.parseRequest(body);
@@ -147,10 +166,64 @@ public final class LeaseEndpoint {
             throw new Invalid("invalid_json", "The body is not valid JSON.", null);
         }
         if (n == null || !n.isObject()) throw new Invalid("invalid_body", "The body must be a JSON object.", null);
+        return n;
+    }
+
+    private static void known(JsonNode n, Set<String> fields) {
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!FIELDS.contains(f)) throw new Invalid("unknown_field", "Unknown field '" + ApiError.clip(f) + "'.", ApiError.clip(f));
+            if (!fields.contains(f)) throw new Invalid("unknown_field", "Unknown field '" + ApiError.clip(f) + "'.", ApiError.clip(f));
         }
+    }
+
+    /** A request-slice body ({@code requests_for} instead of {@code budget}), as strictly. */
+    static SliceRequest parseSlice(JsonNode n) {
+        known(n, SLICE_FIELDS);
+        JsonNode subject = n.get("requests_for");
+        if (!subject.isTextual() || !subject.asText().matches(SUBJECT)) {
+            throw new Invalid("invalid_requests_for", "requests_for: expected key:<id>, user:<id> or team:<id>.", "requests_for");
+        }
+        JsonNode slice = n.get("lease_id");
+        if (slice != null && !slice.isNull() && !(slice.isTextual() && slice.asText().matches("rs_[0-9a-f]{16,64}"))) {
+            throw new Invalid("invalid_lease_id", "lease_id: expected a request slice id (rs_…) or null.", "lease_id");
+        }
+        JsonNode release = n.get("release");
+        if (release != null && !release.isBoolean()) throw new Invalid("invalid_release", "release: expected true or false.", "release");
+        return new SliceRequest(subject.asText(), slice == null || slice.isNull() ? null : slice.asText(),
+                count(n, "used_requests"), count(n, "need_requests"), release != null && release.asBoolean());
+    }
+
+    private static long count(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null) return 0;
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+            throw new Invalid("invalid_" + field, field + ": expected a whole number, 0 or more.", field);
+        }
+        return v.asLong();
+    }
+
+    /** A subject's request limits on this control plane (null: no such key, user or team). */
+    static dev.tollgate.limits.Limits limitsOf(AccessControl access, String subject) {
+        int colon = subject.indexOf(':');
+        String id = subject.substring(colon + 1);
+        return switch (subject.substring(0, colon)) {
+            case "key" -> {
+                var e = access.keys().byId(id);
+                yield e == null ? null : e.key().limits();
+            }
+            case "user" -> {
+                var p = access.keys().principal(dev.tollgate.keys.Principal.Kind.USER, id);
+                yield p == null ? null : p.limits();
+            }
+            default -> {
+                var p = access.keys().principal(dev.tollgate.keys.Principal.Kind.TEAM, id);
+                yield p == null ? null : p.limits();
+            }
+        };
+    }
+
+    static LeaseRequest parse(JsonNode n) {
+        known(n, FIELDS);
         JsonNode budget = n.get("budget");
         if (budget == null || !budget.isTextual() || !budget.asText().matches(SUBJECT)) {
             throw new Invalid("invalid_budget", "budget: expected key:<id>, user:<id> or team:<id>.", "budget");
@@ -206,6 +279,10 @@ public final class LeaseEndpoint {
 
     private static ApiError error(Throwable e) {
         if (e instanceof Invalid i) return new ApiError(400, ApiError.INVALID_REQUEST, i.code, i.getMessage(), i.param);
+        if (e instanceof RequestSlices.NoSuchLimit) {
+            return new ApiError(404, ApiError.INVALID_REQUEST, "limit_not_found", "The control plane has no request limits for this subject.",
+                    "requests_for");
+        }
         if (e instanceof LeaseBook.NoSuchBudget) {
             return new ApiError(404, ApiError.INVALID_REQUEST, "budget_not_found", "The control plane has no such budget.", "budget");
         }

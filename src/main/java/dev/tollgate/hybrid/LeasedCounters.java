@@ -23,7 +23,10 @@ import java.util.function.LongSupplier;
  * that lacks room asks the control plane for more (asynchronously: the admission waits on a
  * future, never on a thread) and is renewed ahead of need while in use. A data plane that cannot
  * reach the control plane spends what its leases hold until they expire, then refuses with the
- * budget error: it fails closed. Rate limits are counted in this data plane's memory.
+ * budget error: it fails closed. A key's, user's and team's requests per minute, hour and day are
+ * admitted from request slices the control plane grants ({@link SlicedRequests}), so they hold
+ * across data planes too; the other limits (tokens per minute, concurrency, models, client IPs)
+ * are counted in this data plane's memory only.
  */
 public final class LeasedCounters implements CounterStore {
 
@@ -35,6 +38,7 @@ public final class LeasedCounters implements CounterStore {
 
     private final LocalCounters limits;
     private final LeaseSource source;
+    private final SlicedRequests requests;
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, Budget> budgets = new ConcurrentHashMap<>();
     private volatile long lastFailureLog;
@@ -203,6 +207,7 @@ public final class LeasedCounters implements CounterStore {
         this.clock = clock;
         this.limits = new LocalCounters(clock);
         this.source = source;
+        this.requests = new SlicedRequests(source, clock, this::unreachable);
     }
 
     /** Renews and gives back leases on a timer of this Vert.x. */
@@ -213,6 +218,7 @@ public final class LeasedCounters implements CounterStore {
 
     /** One round of renewing and giving back (the timer's; tests call it with their own clock). */
     public void tick() {
+        requests.tick();
         long now = clock.getAsLong();
         for (Budget b : budgets.values()) {
             b.tick(now);
@@ -223,8 +229,25 @@ public final class LeasedCounters implements CounterStore {
     @Override
     public Future<Decision> admit(Claim claim) {
         Decision d = limits.decide(new Claim(claim.subjects(), claim.tokens(), List.of(), 0));
-        if (!d.admitted() || claim.accounts().isEmpty()) return Future.succeededFuture(d);
-        return reserve(claim, d, 1);
+        if (!d.admitted()) return Future.succeededFuture(d);
+        List<RateLimiter.Subject> shared = SlicedRequests.shared(claim.subjects());
+        Future<Decision> limited = shared.isEmpty() ? Future.succeededFuture(d) : requests.take(shared).map(t -> {
+            if (t.denial() == null) return Decision.admitted(new SlicedRequests.SlicedHold(d.hold(), t.slices()), d.windows());
+            d.hold().settle(true, 0, 0);
+            return Decision.limited(t.denial(), refusedWindows(claim.subjects(), t.denial()));
+        });
+        if (claim.accounts().isEmpty()) return limited;
+        return limited.compose(l -> l.admitted() ? reserve(claim, l, 1) : Future.succeededFuture(l));
+    }
+
+    /** This data plane's windows for the headers, the one the control plane found full shown full. */
+    private List<WindowState> refusedWindows(List<RateLimiter.Subject> subjects, dev.tollgate.limits.Denial denial) {
+        List<WindowState> out = new ArrayList<>();
+        for (WindowState w : limits.windows(subjects).result()) {
+            boolean full = w.subject().equals(denial.subject()) && w.window().equals(denial.window());
+            out.add(full ? new WindowState(w.subject(), w.window(), w.limit(), w.limit(), 0, Math.max(w.resetMs(), denial.retryAfterMs())) : w);
+        }
+        return out;
     }
 
     private Future<Decision> reserve(Claim claim, Decision limited, int round) {
@@ -264,7 +287,7 @@ public final class LeasedCounters implements CounterStore {
         long now = clock.getAsLong();
         if (now - lastFailureLog < LOG_EVERY_MS) return;
         lastFailureLog = now;
-        LOG.warn("data plane: cannot renew budget leases ({}); spending only what the leases held hold, then refusing",
+        LOG.warn("data plane: cannot renew budget leases or request slices ({}); spending only what they hold, then refusing",
                 e instanceof ControlPlaneLeases.Refused ? e.getMessage() : "control plane unreachable (" + e.getClass().getSimpleName() + ")");
     }
 
@@ -294,6 +317,7 @@ public final class LeasedCounters implements CounterStore {
     @Override
     public Future<Void> flush() {
         List<Future<Void>> all = new ArrayList<>();
+        all.add(requests.releaseAll());
         for (Budget b : budgets.values()) all.add(b.releaseAll());
         return Future.join(all).mapEmpty();
     }

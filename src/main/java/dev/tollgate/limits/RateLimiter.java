@@ -48,6 +48,51 @@ public final class RateLimiter {
         return new Result(new Permit(held, now, tokens), null);
     }
 
+    /**
+     * Counted requests for a data plane's slice: how many ({@code 0} with the full window's denial)
+     * and when they were counted.
+     */
+    public record Counted(long count, long at, Denial denial) {}
+
+    /**
+     * Counts up to {@code want} requests of one subject at once, as many as every request window
+     * has room for but at most {@code share} of that room (a slice granted to a data plane).
+     */
+    public Counted count(Subject s, long want, java.util.function.LongUnaryOperator share) {
+        long now = clock.getAsLong();
+        while (true) {
+            SubjectLimiter limiter = subjects.computeIfAbsent(s.name(), SubjectLimiter::new);
+            synchronized (limiter) {
+                if (limiter.retired) continue;
+                long room = limiter.requestRoom(s.limits(), now);
+                long n = Math.min(Math.min(want, room), share.applyAsLong(room));
+                if (n <= 0) {
+                    Denial d = limiter.requestsFull(s.limits(), now);
+                    return new Counted(0, now, d != null ? d : new Denial(s.name(), "rpm", s.limits().rpm(), 1000));
+                }
+                limiter.addRequests(s.limits(), now, n);
+                return new Counted(n, now, null);
+            }
+        }
+    }
+
+    /**
+     * Moves {@code n} requests counted at {@code from} to now ({@code n < 0}: only uncounts
+     * {@code -n}). Moved forward, they count as long as the last of them could have been admitted.
+     */
+    public long recount(Subject s, long from, long n) {
+        long now = clock.getAsLong();
+        while (true) {
+            SubjectLimiter limiter = subjects.computeIfAbsent(s.name(), SubjectLimiter::new);
+            synchronized (limiter) {
+                if (limiter.retired) continue;
+                limiter.adjustRequests(s.limits(), from, -Math.abs(n));
+                if (n > 0) limiter.addRequests(s.limits(), now, n);
+                return now;
+            }
+        }
+    }
+
     /** The windows of these subjects now, tightest request window first. */
     public List<WindowState> state(List<Subject> wanted) {
         long now = clock.getAsLong();

@@ -81,6 +81,37 @@ final class SubjectLimiter {
         out.add(new WindowState(name, window, limit, used, Math.max(0, limit - used), reset));
     }
 
+    /** What every request window has room for now (Long.MAX_VALUE without one): the most a slice for a data plane may take. */
+    long requestRoom(Limits l, long now) {
+        long room = Long.MAX_VALUE;
+        if (l.rpm() > 0) room = Math.min(room, l.rpm() - rpm.sum(now));
+        if (l.rph() > 0) room = Math.min(room, l.rph() - rph.sum(now));
+        if (l.rpd() > 0) room = Math.min(room, l.rpd() - rpd.sum(now));
+        return Math.max(0, room);
+    }
+
+    /** The request window that is full now, with its wait (null when each has room for one more). */
+    Denial requestsFull(Limits l, long now) {
+        Denial d = check(rpm, l.rpm(), "rpm", now, 1);
+        if (d == null) d = check(rph, l.rph(), "rph", now, 1);
+        if (d == null) d = check(rpd, l.rpd(), "rpd", now, 1);
+        return d;
+    }
+
+    /** Counts {@code n} requests at {@code now} in every request window, unchecked (the caller checked the room). */
+    void addRequests(Limits l, long now, long n) {
+        if (l.rpm() > 0) rpm.add(now, n);
+        if (l.rph() > 0) rph.add(now, n);
+        if (l.rpd() > 0) rpd.add(now, n);
+    }
+
+    /** Changes the requests counted at {@code at} by {@code delta} in every request window. */
+    void adjustRequests(Limits l, long at, long delta) {
+        if (l.rpm() > 0) rpm.adjust(at, delta);
+        if (l.rph() > 0) rph.adjust(at, delta);
+        if (l.rpd() > 0) rpd.adjust(at, delta);
+    }
+
     /** Nothing counted and nothing in flight: the subject can be forgotten. */
     boolean idle(long now) {
         return inFlight == 0 && rpm.sum(now) == 0 && rph.sum(now) == 0 && rpd.sum(now) == 0 && tpm.sum(now) == 0;

@@ -38,6 +38,19 @@ public interface CounterStore extends AutoCloseable {
         return Future.succeededFuture();
     }
 
+    /**
+     * Counts a slice of up to {@code want} requests of one subject for a data plane (hybrid mode
+     * without Redis), at most {@code share} of the room left. Only the in-memory store can.
+     */
+    default RateLimiter.Counted countRequests(RateLimiter.Subject subject, long want, java.util.function.LongUnaryOperator share) {
+        throw new UnsupportedOperationException("request slices need the in-memory counters");
+    }
+
+    /** Moves {@code n} requests of a slice counted at {@code from} to now; {@code n < 0} uncounts {@code -n}. Returns now. */
+    default long recountRequests(RateLimiter.Subject subject, long from, long n) {
+        throw new UnsupportedOperationException("request slices need the in-memory counters");
+    }
+
     /** Sends counts a store holds back for a moment (deferred settlements); before shutting down. */
     default Future<Void> flush() {
         return Future.succeededFuture();

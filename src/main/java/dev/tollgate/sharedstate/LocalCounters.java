@@ -66,6 +66,16 @@ public final class LocalCounters implements CounterStore {
     }
 
     @Override
+    public RateLimiter.Counted countRequests(RateLimiter.Subject subject, long want, java.util.function.LongUnaryOperator share) {
+        return limiter.count(subject, want, share);
+    }
+
+    @Override
+    public long recountRequests(RateLimiter.Subject subject, long from, long n) {
+        return limiter.recount(subject, from, n);
+    }
+
+    @Override
     public void sweep() {
         limiter.sweep();
     }
