@@ -26,8 +26,8 @@ final class SlicedRequests {
     static final int ROUNDS = 3;
     /** How long a refusal from the control plane is taken as the answer before asking again. */
     static final long REFUSED_MS = 250;
-    /** A subject used within this long asks ahead of need. */
-    static final long IN_USE_MS = 5_000;
+    /** A subject used within this long asks ahead of need (one used less often waits for a slice when it needs one). */
+    static final long IN_USE_MS = 2_000;
 
     private final LeaseSource source;
     private final LongSupplier clock;

@@ -128,4 +128,64 @@ class LeaseEndpointTest extends KeyModeTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).isEqualTo(error("period_start: expected epoch milliseconds, 0 or more.", "period_start", "invalid_period_start"));
     }
+
+    private long remaining(String secret) throws Exception {
+        return Json.parse(gateway.get("/ratelimit", "Authorization", "Bearer " + secret).body()).get("limits").get(0).get("remaining").asLong();
+    }
+
+    @Test
+    void requestSlicesAreSharesOfTheRoomLeftCountedUntilGivenBackAndNoneWhenTheWindowIsFull() throws Exception {
+        startControlPlane();
+        JsonNode created = createKey("{\"limits\":{\"rpm\":10}}");
+        String id = created.get("id").asText();
+        String secret = created.get("key").asText();
+        HttpResponse<String> first = lease("{\"requests_for\":\"key:" + id + "\",\"lease_id\":null,\"used_requests\":0,\"need_requests\":1,"
+                + "\"release\":false}");
+        assertThat(first.statusCode()).isEqualTo(200);
+        String slice = Json.parse(first.body()).get("lease_id").asText();
+        assertThat(slice).matches("rs_[0-9a-f]{16}");
+        // Half of the room of one data plane's subject, usable for 5 s (leases last 20 s here; slices at most 5).
+        assertThat(first.body()).isEqualTo("{\"lease_id\":\"" + slice + "\",\"granted_requests\":5,\"expires_in_ms\":5000,"
+                + "\"retry_after_ms\":0,\"window\":null,\"limit\":0}");
+        assertThat(remaining(secret)).isEqualTo(5); // counted on the control plane as granted
+        HttpResponse<String> back = lease("{\"requests_for\":\"key:" + id + "\",\"lease_id\":\"" + slice + "\",\"used_requests\":2,"
+                + "\"release\":true}");
+        assertThat(back.body()).isEqualTo("{\"lease_id\":null,\"granted_requests\":0,\"expires_in_ms\":0,\"retry_after_ms\":0,"
+                + "\"window\":null,\"limit\":0}");
+        assertThat(remaining(secret)).isEqualTo(8); // the 3 not used came back
+        // Down to 1 near the limit, then none: the full window and when it has room again.
+        long[] sizes = new long[4];
+        for (int i = 0; i < 4; i++) sizes[i] = Json.parse(lease("{\"requests_for\":\"key:" + id + "\"}").body()).get("granted_requests").asLong();
+        assertThat(sizes).containsExactly(4, 2, 1, 1);
+        HttpResponse<String> full = lease("{\"requests_for\":\"key:" + id + "\"}");
+        assertThat(full.body()).isEqualTo("{\"lease_id\":null,\"granted_requests\":0,\"expires_in_ms\":0,\"retry_after_ms\":60000,"
+                + "\"window\":\"rpm\",\"limit\":10}");
+        assertThat(chat(secret, CHAT).statusCode()).isEqualTo(429); // the control plane's own traffic counts against the same window
+
+        HttpResponse<String> unknown = lease("{\"requests_for\":\"key:key_nobody\"}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).isEqualTo(error("The control plane has no request limits for this subject.", "requests_for", "limit_not_found"));
+    }
+
+    @Test
+    void aRequestSliceRequestIsCheckedStrictly() throws Exception {
+        startControlPlane();
+        Map<String, String> cases = Map.of(
+                "{\"requests_for\":\"key:k1\",\"spent_nano_usd\":0}", error("Unknown field 'spent_nano_usd'.", "spent_nano_usd", "unknown_field"),
+                "{\"requests_for\":\"org:k1\"}", error("requests_for: expected key:<id>, user:<id> or team:<id>.", "requests_for", "invalid_requests_for"),
+                "{\"requests_for\":7}", error("requests_for: expected key:<id>, user:<id> or team:<id>.", "requests_for", "invalid_requests_for"),
+                "{\"requests_for\":\"key:k1\",\"lease_id\":\"ls_0123456789abcdef\"}",
+                error("lease_id: expected a request slice id (rs_…) or null.", "lease_id", "invalid_lease_id"),
+                "{\"requests_for\":\"key:k1\",\"used_requests\":-1}",
+                error("used_requests: expected a whole number, 0 or more.", "used_requests", "invalid_used_requests"),
+                "{\"requests_for\":\"key:k1\",\"need_requests\":1.5}",
+                error("need_requests: expected a whole number, 0 or more.", "need_requests", "invalid_need_requests"),
+                "{\"requests_for\":\"key:k1\",\"release\":1}", error("release: expected true or false.", "release", "invalid_release"),
+                "{\"budget\":\"team:research\",\"requests_for\":\"key:k1\"}", error("Unknown field 'budget'.", "budget", "unknown_field"));
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<String> r = lease(c.getKey());
+            assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
+            assertThat(r.body()).as(c.getKey()).isEqualTo(c.getValue());
+        }
+    }
 }
