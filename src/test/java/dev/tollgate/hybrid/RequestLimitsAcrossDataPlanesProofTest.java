@@ -1,0 +1,148 @@
+package dev.tollgate.hybrid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.json.Json;
+import dev.tollgate.support.FakeUpstream;
+import dev.tollgate.support.GatewayProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One key limited to 20 requests per minute, used on two data planes at once (real processes, a
+ * control plane on SQLite, no Redis): two bursts of 100 concurrent calls, 50 on each data plane,
+ * within the minute. The data planes admit from request slices the control plane counted, so the
+ * answered calls of both bursts together are at most 20, and every refusal is the rate limit's
+ * 429 with its headers, exactly as a refusal by a limit counted in one process.
+ */
+class RequestLimitsAcrossDataPlanesProofTest {
+
+    static final String ADMIN = "admin-token-for-rate-proofs-0123456789ab";
+    static final int RPM = 20;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    private Path dir;
+    private FakeUpstream upstream;
+    private final List<GatewayProcess> processes = new ArrayList<>();
+    private GatewayProcess cp;
+    private final List<GatewayProcess> planes = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory("tollgate-hybrid-rates-");
+        upstream = new FakeUpstream();
+        // Each call answers after 100 ms, so a burst's calls overlap.
+        upstream.handle(req -> upstream.vertx().setTimer(100, t -> FakeUpstream.json(req, 200, "{\"id\":\"chatcmpl-1\","
+                + "\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"ok\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":4,\"total_tokens\":12}}")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (GatewayProcess g : processes) g.close();
+        upstream.close();
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    @Test
+    void aKeysRequestsPerMinuteHoldAcrossTwoDataPlanesWithoutRedis() throws Exception {
+        int cpPort = GatewayProcess.freePort();
+        cp = GatewayProcess.start(Map.of("TOLLGATE_ROLE", "control-plane", "TOLLGATE_ADMIN_TOKEN", ADMIN,
+                "TOLLGATE_DATABASE", dir.resolve("cp.db").toString(), "TOLLGATE_DATA_DIR", dir.resolve("cp").toString(),
+                "LLM_API_BASE_PATH", upstream.baseUrl(), "TOLLGATE_EVENT_LOOPS", "1", "TOLLGATE_LEASE_SECONDS", "5"), dir, "cp", cpPort);
+        processes.add(cp);
+        String token = Json.parse(admin("POST", "/admin/v1/dataplane-tokens", "{\"name\":\"rate proof\"}").body()).get("secret").asText();
+        JsonNode key = Json.parse(admin("POST", "/admin/v1/keys", "{\"name\":\"shared\",\"limits\":{\"rpm\":" + RPM + "}}").body());
+        String secret = key.get("key").asText();
+        String keyId = key.get("id").asText();
+        for (String name : List.of("dp1", "dp2")) {
+            GatewayProcess dp = GatewayProcess.start(Map.of("TOLLGATE_ROLE", "data-plane", "TOLLGATE_CONTROL_PLANE_URL", "http://127.0.0.1:" + cpPort,
+                    "TOLLGATE_DATA_PLANE_TOKEN", token, "TOLLGATE_DATA_DIR", dir.resolve(name).toString(), "LLM_API_BASE_PATH", upstream.baseUrl(),
+                    "OPENAI_API_KEY", "sk-provider-key-of-the-data-plane", "TOLLGATE_EVENT_LOOPS", "1"), dir, name);
+            processes.add(dp);
+            planes.add(dp);
+        }
+        for (GatewayProcess dp : planes) awaitKnown(dp, secret);
+
+        long started = System.nanoTime();
+        int[] answered = new int[2];
+        int refused = 0;
+        for (int burst = 0; burst < 2; burst++) {
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) calls.add(chatAsync(planes.get(i % 2), secret));
+            for (int i = 0; i < calls.size(); i++) {
+                HttpResponse<String> r = calls.get(i).get();
+                if (r.statusCode() == 200) {
+                    answered[i % 2]++;
+                    continue;
+                }
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+                JsonNode e = Json.parse(r.body()).get("error");
+                assertThat(e.get("type").asText()).isEqualTo("rate_limit_exceeded");
+                assertThat(e.get("code").asText()).isEqualTo("rate_limit_exceeded");
+                assertThat(e.get("param").isNull()).isTrue();
+                assertThat(e.get("message").asText()).matches("Rate limit reached for key:" + keyId + ": " + RPM
+                        + " requests per minute\\. Retry after [0-9]+ s\\.");
+                assertThat(r.headers().firstValue("retry-after")).isPresent();
+                assertThat(r.headers().firstValue("x-ratelimit-limit-requests")).hasValue(String.valueOf(RPM));
+                assertThat(r.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
+                refused++;
+            }
+        }
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("request limits across data planes (slices): %d + %d answered of %d per minute, %d refused, in %d ms%n",
+                answered[0], answered[1], RPM, refused, ms);
+        assertThat(ms).isLessThan(60_000); // both bursts within one minute of the first call
+        assertThat(answered[0] + answered[1]).isLessThanOrEqualTo(RPM);
+        assertThat(answered[0] + answered[1] + refused).isEqualTo(200);
+        // Slices are shares: most of the limit is used, and by both data planes.
+        assertThat(answered[0] + answered[1]).isGreaterThanOrEqualTo(RPM / 2);
+        assertThat(answered[0]).isPositive();
+        assertThat(answered[1]).isPositive();
+        assertThat(upstream.received()).hasSize(answered[0] + answered[1]);
+        for (GatewayProcess dp : planes) assertThat(dp.logText()).doesNotContain("Exception").doesNotContain(token);
+        assertThat(cp.logText()).doesNotContain("Exception");
+    }
+
+    private CompletableFuture<HttpResponse<String>> chatAsync(GatewayProcess dp, String secret) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(dp.url("/v1/chat/completions"))).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + secret)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"max_tokens\":10,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitKnown(GatewayProcess dp, String secret) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(dp.url("/ratelimit"))).header("Authorization", "Bearer " + secret)
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) return;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the data plane did not learn of the key");
+    }
+
+    private HttpResponse<String> admin(String method, String path, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cp.url(path))).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + ADMIN);
+        if (json != null) b.header("Content-Type", "application/json");
+        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
