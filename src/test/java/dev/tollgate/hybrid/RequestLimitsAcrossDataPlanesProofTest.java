@@ -70,6 +70,8 @@ class RequestLimitsAcrossDataPlanesProofTest {
         processes.add(cp);
         String token = Json.parse(admin("POST", "/admin/v1/dataplane-tokens", "{\"name\":\"rate proof\"}").body()).get("secret").asText();
         JsonNode key = Json.parse(admin("POST", "/admin/v1/keys", "{\"name\":\"shared\",\"limits\":{\"rpm\":" + RPM + "}}").body());
+        JsonNode far = Json.parse(admin("POST", "/admin/v1/keys", "{\"name\":\"far\",\"limits\":{\"rpm\":1000}}").body());
+        String unlimited = Json.parse(admin("POST", "/admin/v1/keys", "{\"name\":\"free\"}").body()).get("key").asText();
         String secret = key.get("key").asText();
         String keyId = key.get("id").asText();
         for (String name : List.of("dp1", "dp2")) {
@@ -80,6 +82,8 @@ class RequestLimitsAcrossDataPlanesProofTest {
             planes.add(dp);
         }
         for (GatewayProcess dp : planes) awaitKnown(dp, secret);
+        awaitKnown(planes.get(0), far.get("key").asText());
+        awaitKnown(planes.get(0), unlimited);
 
         long started = System.nanoTime();
         int[] answered = new int[2];
@@ -119,6 +123,23 @@ class RequestLimitsAcrossDataPlanesProofTest {
         assertThat(upstream.received()).hasSize(answered[0] + answered[1]);
         for (GatewayProcess dp : planes) assertThat(dp.logText()).doesNotContain("Exception").doesNotContain(token);
         assertThat(cp.logText()).doesNotContain("Exception");
+
+        // Without its control plane a data plane admits what its slices hold until they end, then refuses with the rate limit's 429.
+        GatewayProcess dp = planes.get(0);
+        assertThat(chatAsync(dp, far.get("key").asText()).get().statusCode()).isEqualTo(200); // a slice of 500
+        cp.kill();
+        long stopped = System.nanoTime();
+        HttpResponse<String> last;
+        do {
+            last = chatAsync(dp, far.get("key").asText()).get();
+            assertThat(System.nanoTime() - stopped).isLessThan(10_000_000_000L);
+        } while (last.statusCode() == 200);
+        System.out.printf("request limits across data planes (slices): the control plane away, a limited key refused after %d ms%n",
+                (System.nanoTime() - stopped) / 1_000_000);
+        assertThat(last.statusCode()).isEqualTo(429);
+        assertThat(Json.parse(last.body()).at("/error/message").asText())
+                .isEqualTo("Rate limit reached for key:" + far.get("id").asText() + ": 1000 requests per minute. Retry after 1 s.");
+        assertThat(chatAsync(dp, unlimited).get().statusCode()).isEqualTo(200); // keys without request limits are not affected
     }
 
     private CompletableFuture<HttpResponse<String>> chatAsync(GatewayProcess dp, String secret) {
