@@ -162,6 +162,13 @@ class LeaseEndpointTest extends KeyModeTest {
                 + "\"window\":\"rpm\",\"limit\":10}");
         assertThat(chat(secret, CHAT).statusCode()).isEqualTo(429); // the control plane's own traffic counts against the same window
 
+        // A team's limits (and a user's) likewise; a team without request limits has none to slice.
+        assertThat(admin("PUT", "/admin/v1/teams/limited", "{\"limits\":{\"rph\":4}}").statusCode()).isEqualTo(200);
+        assertThat(Json.parse(lease("{\"requests_for\":\"team:limited\"}").body()).get("granted_requests").asLong()).isEqualTo(2);
+        assertThat(admin("PUT", "/admin/v1/users/alice", "{\"limits\":{\"rpd\":100}}").statusCode()).isEqualTo(200);
+        assertThat(Json.parse(lease("{\"requests_for\":\"user:alice\"}").body()).get("granted_requests").asLong()).isEqualTo(50);
+        assertThat(lease("{\"requests_for\":\"team:research\"}").statusCode()).isEqualTo(404);
+
         HttpResponse<String> unknown = lease("{\"requests_for\":\"key:key_nobody\"}");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).isEqualTo(error("The control plane has no request limits for this subject.", "requests_for", "limit_not_found"));
