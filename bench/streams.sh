@@ -330,9 +330,11 @@ fi
             # Live heap: the mean of the four runs (they agree within a few per cent); outside the heap: the fixed run's RSS growth.
             need=$(awk -v a="${heap_per_stream[$t default]}" -v b="${heap_per_stream[$t serial]}" -v c="${heap_per_stream[$t fixed]}" \
                 -v d="${heap_per_stream[$t pretouch]}" -v o="${per_stream[$t fixed]}" \
-                'BEGIN { h = (a + b + c + d) / 4; printf "%.1f KB (live heap %.1f KB + outside the heap %.1f KB)", h + o, h, o }')
+                'BEGIN { h = (a + b + c + d) / 4; if (o < 0) o = 0; printf "%.1f KB (live heap %.1f KB + outside the heap %.1f KB)", h + o, h, o }')
             echo "What one open stream needs, $t: $need."
         done
+        echo
+        echo "Outside the heap: the fixed run's RSS growth, negative readings counted as 0 (RSS moves by a few MB between readings for other reasons: ±5 KB per stream at this count)."
         echo
         echo "Per open stream = (with $OPEN_STREAMS open − with $half open) ÷ $half, after a warm-up of $half streams opened and closed twice." \
             "Live heap per open stream: what is still reachable after a full GC (jcmd GC.class_histogram) with $OPEN_STREAMS open, minus the same before any was opened, ÷ $OPEN_STREAMS. RSS also counts how far the collector grows the heap:" \
