@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BudgetsAcrossDataPlanesProofTest {
 
-    static final String ADMIN = "admin-token-for-budget-proofs-0123456789";
+    static final String ADMIN = Planes.ADMIN;
     static final String MODEL = "proof-model";
     static final String PRICES = "{\"" + MODEL + "\":{\"input\":0,\"output\":1,\"max_output_tokens\":4096,\"context_window\":8192}}";
     static final long COST_NANO = 400_000; // 400 output tokens at $1 per million
@@ -64,9 +64,7 @@ class BudgetsAcrossDataPlanesProofTest {
     void stop() throws Exception {
         for (GatewayProcess g : processes) g.close();
         upstream.close();
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        Planes.deleteTree(dir);
     }
 
     @Test
@@ -125,9 +123,8 @@ class BudgetsAcrossDataPlanesProofTest {
 
     private void prove(Map<String, String> cpExtra, Map<String, String> dpExtra) throws Exception {
         int cpPort = GatewayProcess.freePort();
-        Map<String, String> cpEnv = new HashMap<>(Map.of("TOLLGATE_ROLE", "control-plane", "TOLLGATE_ADMIN_TOKEN", ADMIN,
-                "TOLLGATE_DATABASE", dir.resolve("cp.db").toString(), "TOLLGATE_DATA_DIR", dir.resolve("cp").toString(),
-                "LLM_API_BASE_PATH", upstream.baseUrl(), "TOLLGATE_EVENT_LOOPS", "1", "TOLLGATE_PRICES", PRICES));
+        Map<String, String> cpEnv = Planes.controlPlaneEnv(dir, upstream.baseUrl());
+        cpEnv.put("TOLLGATE_PRICES", PRICES);
         cpEnv.putAll(cpExtra);
         cp = GatewayProcess.start(cpEnv, dir, "cp", cpPort);
         processes.add(cp);
@@ -135,9 +132,8 @@ class BudgetsAcrossDataPlanesProofTest {
         assertThat(admin("PUT", "/admin/v1/teams/proof-team", "{\"budget\":{\"amount_usd\":0.02,\"period\":\"total\"}}").statusCode()).isEqualTo(200);
         List<String> secrets = new ArrayList<>();
         for (String name : List.of("dp1", "dp2")) {
-            Map<String, String> env = new HashMap<>(Map.of("TOLLGATE_ROLE", "data-plane", "TOLLGATE_CONTROL_PLANE_URL", "http://127.0.0.1:" + cpPort,
-                    "TOLLGATE_DATA_PLANE_TOKEN", token, "TOLLGATE_DATA_DIR", dir.resolve(name).toString(), "LLM_API_BASE_PATH", upstream.baseUrl(),
-                    "OPENAI_API_KEY", "sk-provider-key-of-the-data-plane", "TOLLGATE_EVENT_LOOPS", "1", "TOLLGATE_PRICES", PRICES));
+            Map<String, String> env = Planes.dataPlaneEnv(dir, name, cpPort, token, upstream.baseUrl());
+            env.put("TOLLGATE_PRICES", PRICES);
             env.putAll(dpExtra);
             GatewayProcess dp = GatewayProcess.start(env, dir, name);
             processes.add(dp);
@@ -226,9 +222,6 @@ class BudgetsAcrossDataPlanesProofTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String json) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cp.url(path))).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + ADMIN);
-        if (json != null) b.header("Content-Type", "application/json");
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Planes.admin(http, cp, method, path, json);
     }
 }

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HybridProofTest {
 
-    static final String ADMIN = "admin-token-for-hybrid-proofs-0123456789";
+    static final String ADMIN = Planes.ADMIN;
     static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     static final String REVOKED = "{\"error\":{\"message\":\"This API key has been revoked.\",\"type\":\"invalid_request_error\","
             + "\"param\":null,\"code\":\"invalid_api_key\"}}";
@@ -72,32 +72,18 @@ class HybridProofTest {
     void stop() throws Exception {
         for (GatewayProcess g : new GatewayProcess[] {dp1, dp2, cp}) if (g != null) g.close();
         upstream.close();
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        Planes.deleteTree(dir);
     }
 
     private Map<String, String> controlPlaneEnv() {
-        Map<String, String> env = new HashMap<>();
-        env.put("TOLLGATE_ROLE", "control-plane");
-        env.put("TOLLGATE_ADMIN_TOKEN", ADMIN);
-        env.put("TOLLGATE_DATABASE", dir.resolve("cp.db").toString());
-        env.put("TOLLGATE_DATA_DIR", dir.resolve("cp").toString());
-        env.put("LLM_API_BASE_PATH", upstream.baseUrl());
-        env.put("TOLLGATE_EVENT_LOOPS", "1");
-        return env;
+        return Planes.controlPlaneEnv(dir, upstream.baseUrl());
     }
 
     private Map<String, String> dataPlaneEnv(String name) {
-        Map<String, String> env = new HashMap<>();
-        env.put("TOLLGATE_ROLE", "data-plane");
-        env.put("TOLLGATE_CONTROL_PLANE_URL", "http://127.0.0.1:" + cpPort);
+        Map<String, String> env = Planes.dataPlaneEnv(dir, name, cpPort, dpToken, upstream.baseUrl());
+        env.remove("TOLLGATE_DATA_PLANE_TOKEN");
         env.put("USAGE_PANDA_API_KEY", dpToken); // the seeds' name for the token
         env.put("CONFIG_CACHE_MINUTES", "1");
-        env.put("TOLLGATE_DATA_DIR", dir.resolve(name).toString());
-        env.put("LLM_API_BASE_PATH", upstream.baseUrl());
-        env.put("OPENAI_API_KEY", "sk-provider-key-of-the-data-plane");
-        env.put("TOLLGATE_EVENT_LOOPS", "1");
         return env;
     }
 
@@ -223,11 +209,7 @@ class HybridProofTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String json) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cp.url(path))).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ADMIN);
-        if (json != null) b.header("Content-Type", "application/json");
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        return send(b.build());
+        return Planes.admin(http, cp, method, path, json);
     }
 
     private HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RequestLimitsAcrossDataPlanesProofTest {
 
-    static final String ADMIN = "admin-token-for-rate-proofs-0123456789ab";
+    static final String ADMIN = Planes.ADMIN;
     static final int RPM = 20;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
@@ -56,17 +56,15 @@ class RequestLimitsAcrossDataPlanesProofTest {
     void stop() throws Exception {
         for (GatewayProcess g : processes) g.close();
         upstream.close();
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        Planes.deleteTree(dir);
     }
 
     @Test
     void aKeysRequestsPerMinuteHoldAcrossTwoDataPlanesWithoutRedis() throws Exception {
         int cpPort = GatewayProcess.freePort();
-        cp = GatewayProcess.start(Map.of("TOLLGATE_ROLE", "control-plane", "TOLLGATE_ADMIN_TOKEN", ADMIN,
-                "TOLLGATE_DATABASE", dir.resolve("cp.db").toString(), "TOLLGATE_DATA_DIR", dir.resolve("cp").toString(),
-                "LLM_API_BASE_PATH", upstream.baseUrl(), "TOLLGATE_EVENT_LOOPS", "1", "TOLLGATE_LEASE_SECONDS", "5"), dir, "cp", cpPort);
+        Map<String, String> cpEnv = Planes.controlPlaneEnv(dir, upstream.baseUrl());
+        cpEnv.put("TOLLGATE_LEASE_SECONDS", "5");
+        cp = GatewayProcess.start(cpEnv, dir, "cp", cpPort);
         processes.add(cp);
         String token = Json.parse(admin("POST", "/admin/v1/dataplane-tokens", "{\"name\":\"rate proof\"}").body()).get("secret").asText();
         JsonNode key = Json.parse(admin("POST", "/admin/v1/keys", "{\"name\":\"shared\",\"limits\":{\"rpm\":" + RPM + "}}").body());
@@ -75,9 +73,7 @@ class RequestLimitsAcrossDataPlanesProofTest {
         String secret = key.get("key").asText();
         String keyId = key.get("id").asText();
         for (String name : List.of("dp1", "dp2")) {
-            GatewayProcess dp = GatewayProcess.start(Map.of("TOLLGATE_ROLE", "data-plane", "TOLLGATE_CONTROL_PLANE_URL", "http://127.0.0.1:" + cpPort,
-                    "TOLLGATE_DATA_PLANE_TOKEN", token, "TOLLGATE_DATA_DIR", dir.resolve(name).toString(), "LLM_API_BASE_PATH", upstream.baseUrl(),
-                    "OPENAI_API_KEY", "sk-provider-key-of-the-data-plane", "TOLLGATE_EVENT_LOOPS", "1"), dir, name);
+            GatewayProcess dp = GatewayProcess.start(Planes.dataPlaneEnv(dir, name, cpPort, token, upstream.baseUrl()), dir, name);
             processes.add(dp);
             planes.add(dp);
         }
@@ -161,9 +157,6 @@ class RequestLimitsAcrossDataPlanesProofTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String json) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cp.url(path))).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + ADMIN);
-        if (json != null) b.header("Content-Type", "application/json");
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Planes.admin(http, cp, method, path, json);
     }
 }

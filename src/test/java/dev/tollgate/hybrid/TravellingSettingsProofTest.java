@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TravellingSettingsProofTest {
 
-    static final String ADMIN = "admin-token-for-travelling-settings-0123";
+    static final String ADMIN = Planes.ADMIN;
     /** $1,000 and $2,000 per million tokens: a call of 3 + 1 tokens costs $0.005; ten times that after the change. */
     static final String PRICES_A = "{\"gpt-4o-mini\":{\"input\":1000,\"output\":2000}}";
     static final String PRICES_B = "{\"gpt-4o-mini\":{\"input\":10000,\"output\":20000}}";
@@ -56,19 +56,11 @@ class TravellingSettingsProofTest {
     void stop() throws Exception {
         for (GatewayProcess g : new GatewayProcess[] {dp, cp}) if (g != null) g.close();
         upstream.close();
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        Planes.deleteTree(dir);
     }
 
     private Map<String, String> controlPlaneEnv(String word, String prices) {
-        Map<String, String> env = new HashMap<>();
-        env.put("TOLLGATE_ROLE", "control-plane");
-        env.put("TOLLGATE_ADMIN_TOKEN", ADMIN);
-        env.put("TOLLGATE_DATABASE", dir.resolve("cp.db").toString());
-        env.put("TOLLGATE_DATA_DIR", dir.resolve("cp").toString());
-        env.put("LLM_API_BASE_PATH", upstream.baseUrl());
-        env.put("TOLLGATE_EVENT_LOOPS", "1");
+        Map<String, String> env = Planes.controlPlaneEnv(dir, upstream.baseUrl());
         env.put("POLICY_REQUEST_WORDLIST", "custom:block");
         env.put("POLICY_CUSTOM_WORDLIST", word);
         env.put("TOLLGATE_PRICES", prices);
@@ -76,15 +68,7 @@ class TravellingSettingsProofTest {
     }
 
     private Map<String, String> dataPlaneEnv(String token) {
-        Map<String, String> env = new HashMap<>();
-        env.put("TOLLGATE_ROLE", "data-plane");
-        env.put("TOLLGATE_CONTROL_PLANE_URL", "http://127.0.0.1:" + cpPort);
-        env.put("TOLLGATE_DATA_PLANE_TOKEN", token);
-        env.put("TOLLGATE_DATA_DIR", dir.resolve("dp").toString());
-        env.put("LLM_API_BASE_PATH", upstream.baseUrl());
-        env.put("OPENAI_API_KEY", "sk-provider-key-of-the-data-plane");
-        env.put("TOLLGATE_EVENT_LOOPS", "1");
-        return env;
+        return Planes.dataPlaneEnv(dir, "dp", cpPort, token, upstream.baseUrl());
     }
 
     @Test
@@ -137,10 +121,7 @@ class TravellingSettingsProofTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String json) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cp.url(path))).header("Authorization", "Bearer " + ADMIN)
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        if (json != null) b.header("Content-Type", "application/json");
-        return send(b.build());
+        return Planes.admin(http, cp, method, path, json);
     }
 
     private HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
