@@ -60,18 +60,8 @@ final class UsageSpool implements AutoCloseable {
      */
     static UsageSpool open(Path dir) throws IOException {
         Files.createDirectories(dir);
-        FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        java.nio.channels.FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException held) {
-            lock = null;
-        }
-        if (lock == null) {
-            ch.close();
-            throw new IOException("the data directory " + dir.toAbsolutePath() + " is in use by another running data plane "
-                    + "(its usage spool is locked): give each data plane its own TOLLGATE_DATA_DIR");
-        }
+        FileChannel ch = dev.tollgate.store.DirectoryLock.take(dir.resolve(LOCK), "the data directory " + dir.toAbsolutePath()
+                + " is in use by another running data plane (its usage spool is locked): give each data plane its own TOLLGATE_DATA_DIR");
         UsageSpool s = new UsageSpool(dir, ch);
         try {
             s.load();

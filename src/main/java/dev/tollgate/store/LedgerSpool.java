@@ -40,18 +40,8 @@ public final class LedgerSpool {
     public static LedgerSpool open(Path dir) throws IOException {
         Files.createDirectories(dir);
         LedgerSpool spool = new LedgerSpool(dir.resolve("ledger-spool.jsonl"));
-        FileChannel ch = FileChannel.open(dir.resolve("ledger-spool.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        java.nio.channels.FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException held) {
-            lock = null;
-        }
-        if (lock == null) {
-            ch.close();
-            throw new IOException("the data directory " + dir.toAbsolutePath() + " is in use by another running gateway "
-                    + "(its ledger spool is locked): give each replica its own TOLLGATE_DATA_DIR");
-        }
+        FileChannel ch = DirectoryLock.take(dir.resolve("ledger-spool.lock"), "the data directory " + dir.toAbsolutePath()
+                + " is in use by another running gateway (its ledger spool is locked): give each replica its own TOLLGATE_DATA_DIR");
         spool.lockChannel = ch;
         return spool;
     }
